@@ -1,0 +1,45 @@
+import type { JWK } from "jose";
+import { ErrorBody } from "../../shared/wire-error.js";
+
+export class AdminApiError extends Error {
+  override readonly name = "AdminApiError";
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+/** The CLI's thin client of the gateway's admin API (`/api/*`, bearer GATEWAY_TOKEN). */
+export class AdminClient {
+  constructor(
+    private readonly gatewayUrl: string,
+    private readonly token: string,
+  ) {}
+
+  registerRunner(name: string, publicKey: JWK): Promise<{ runner: string; kid: string }> {
+    return this.request("POST", "/api/runners", { name, publicKey });
+  }
+
+  sendMessage(text: string): Promise<{ reply: string | null }> {
+    return this.request("POST", "/api/messages", { text });
+  }
+
+  private async request<T>(method: string, path: string, body?: unknown): Promise<T> {
+    const response = await fetch(new URL(path, this.gatewayUrl), {
+      method,
+      headers: { authorization: `Bearer ${this.token}`, "content-type": "application/json" },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+    const json: unknown = await response.json().catch(() => null);
+    if (!response.ok) {
+      const error = ErrorBody.safeParse(json);
+      throw error.success
+        ? new AdminApiError(response.status, error.data.error.code, error.data.error.message)
+        : new AdminApiError(response.status, "internal", `gateway answered ${response.status}`);
+    }
+    return json as T;
+  }
+}

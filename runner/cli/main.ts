@@ -1,0 +1,68 @@
+import Docker from "dockerode";
+import { generateRunnerKey, loadRunnerKey } from "../identity/runner-key.js";
+import { startStack } from "../local-stack/start-stack.js";
+import { loadRunnerConfig, stateDir } from "../runner-config.js";
+import { startRunner } from "../runner-process.js";
+import { ensureSandboxImage } from "../sandbox/sandbox-image.js";
+import { chat, localAdminClient } from "./chat.js";
+import { join } from "node:path";
+
+const USAGE = `usage: drawbridge <command>
+
+  start                 run the whole local stack (gateway + runner); prints READY <url>
+  chat                  chat with the gateway as the owner (console channel)
+  runner                run the home runner (DRAWBRIDGE_GATEWAY_URL, DRAWBRIDGE_RUNNER_NAME)
+  runner keygen         create the runner's Ed25519 key (mode 0600; never overwrites)
+  runner register       register the runner's public key with the gateway (GATEWAY_TOKEN)
+  sandbox build         build the sandbox image locally (no registry needed)
+
+State lives in $DRAWBRIDGE_STATE_DIR (default ./.drawbridge).`;
+
+async function runRunnerUntilSignal(): Promise<void> {
+  const runner = await startRunner(loadRunnerConfig());
+  let stopping = false;
+  const stop = () => {
+    if (stopping) return;
+    stopping = true;
+    void runner.stop().finally(() => process.exit(0));
+  };
+  process.once("SIGINT", stop);
+  process.once("SIGTERM", stop);
+}
+
+async function main(args: string[]): Promise<void> {
+  const keyPath = process.env.DRAWBRIDGE_RUNNER_KEY ?? join(stateDir(), "runner-key.json");
+  switch (args.join(" ")) {
+    case "start":
+      return startStack();
+    case "chat":
+      return chat();
+    case "runner":
+      return runRunnerUntilSignal();
+    case "runner keygen": {
+      const key = await generateRunnerKey(keyPath);
+      process.stdout.write(`Created ${keyPath}\nkid ${key.kid}\npublic key ${JSON.stringify(key.publicJwk)}\n`);
+      return;
+    }
+    case "runner register": {
+      const key = await loadRunnerKey(keyPath);
+      const name = process.env.DRAWBRIDGE_RUNNER_NAME ?? "home";
+      const result = await (await localAdminClient()).registerRunner(name, key.publicJwk);
+      process.stdout.write(`Registered runner ${result.runner} with key ${result.kid}\n`);
+      return;
+    }
+    case "sandbox build": {
+      const built = await ensureSandboxImage(new Docker(), { force: true });
+      process.stdout.write(built ? "Sandbox image built.\n" : "Sandbox image already present.\n");
+      return;
+    }
+    default:
+      process.stderr.write(`${USAGE}\n`);
+      process.exitCode = args.length === 0 || args[0] === "help" || args[0] === "--help" ? 0 : 2;
+  }
+}
+
+main(process.argv.slice(2)).catch((error: unknown) => {
+  process.stderr.write(`drawbridge: ${error instanceof Error ? error.message : String(error)}\n`);
+  process.exit(1);
+});

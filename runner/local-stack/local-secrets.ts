@@ -1,0 +1,59 @@
+import { randomBytes } from "node:crypto";
+import { chmod, mkdir, readFile, writeFile } from "node:fs/promises";
+import { join } from "node:path";
+import { exportJWK, generateKeyPair } from "jose";
+
+/** Values `npm start` hands the local gateway. Environment variables override the generated ones. */
+export const OVERRIDABLE = ["TELEGRAM_BOT_TOKEN", "TELEGRAM_WEBHOOK_SECRET", "TELEGRAM_API_ROOT", "GATEWAY_TOKEN", "DRAWBRIDGE_OWNER"] as const;
+
+export type LocalSecrets = Record<(typeof OVERRIDABLE)[number] | "GATEWAY_SIGNING_KEY", string>;
+
+/** The owner the local stack serves when DRAWBRIDGE_OWNER is not set. */
+export const DEFAULT_LOCAL_OWNER = "telegram:123456789";
+
+function token(): string {
+  return randomBytes(32).toString("base64url");
+}
+
+/**
+ * Creates the local secrets on first run (kept in the state dir, mode 0600, out of git),
+ * applies overrides from the environment, and writes the env file `wrangler dev` reads.
+ */
+export async function ensureLocalSecrets(stateDir: string, env: NodeJS.ProcessEnv = process.env): Promise<{ secrets: LocalSecrets; envFile: string }> {
+  await mkdir(stateDir, { recursive: true, mode: 0o700 });
+  const storePath = join(stateDir, "local-secrets.json");
+  let stored: Partial<LocalSecrets> = {};
+  try {
+    stored = JSON.parse(await readFile(storePath, "utf8")) as Partial<LocalSecrets>;
+  } catch {
+    // first run
+  }
+  const generated: LocalSecrets = {
+    // A placeholder: a local stack without a real bot token still serves the console channel.
+    TELEGRAM_BOT_TOKEN: stored.TELEGRAM_BOT_TOKEN ?? `0:local-${token()}`,
+    TELEGRAM_WEBHOOK_SECRET: stored.TELEGRAM_WEBHOOK_SECRET ?? token(),
+    TELEGRAM_API_ROOT: stored.TELEGRAM_API_ROOT ?? "https://api.telegram.org",
+    GATEWAY_TOKEN: stored.GATEWAY_TOKEN ?? token(),
+    DRAWBRIDGE_OWNER: stored.DRAWBRIDGE_OWNER ?? DEFAULT_LOCAL_OWNER,
+    GATEWAY_SIGNING_KEY: stored.GATEWAY_SIGNING_KEY ?? JSON.stringify(await exportJWK((await generateKeyPair("Ed25519", { extractable: true })).privateKey)),
+  };
+  await writeSecretFile(storePath, JSON.stringify(generated, null, 2) + "\n");
+  const secrets = { ...generated };
+  for (const name of OVERRIDABLE) {
+    const value = env[name];
+    if (value) secrets[name] = value;
+  }
+  const envFile = join(stateDir, "dev.vars");
+  const lines = Object.entries(secrets).map(([name, value]) => {
+    // Single quotes keep the value literal in the dotenv format (the signing key is JSON).
+    if (/['\r\n]/.test(value)) throw new Error(`${name} must not contain quotes or line breaks`);
+    return `${name}='${value}'`;
+  });
+  await writeSecretFile(envFile, lines.join("\n") + "\n");
+  return { secrets, envFile };
+}
+
+async function writeSecretFile(path: string, content: string): Promise<void> {
+  await writeFile(path, content, { mode: 0o600 });
+  await chmod(path, 0o600);
+}

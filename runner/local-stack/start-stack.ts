@@ -1,0 +1,79 @@
+import type { ChildProcess } from "node:child_process";
+import { join } from "node:path";
+import { generateRunnerKey, loadRunnerKey } from "../identity/runner-key.js";
+import { stateDir as resolveStateDir } from "../runner-config.js";
+import { ensureSandboxImage } from "../sandbox/sandbox-image.js";
+import { AdminClient } from "../cli/admin-client.js";
+import { spawnPrefixed, stopChild } from "./child-process.js";
+import { ensureDockerEngine } from "./docker-engine.js";
+import { startLocalGateway } from "./local-gateway.js";
+import { ensureLocalSecrets } from "./local-secrets.js";
+
+const MIN_NODE_MAJOR = 20;
+const cliEntry = join(import.meta.dirname, "..", "cli", "main.ts");
+
+/**
+ * `npm start`: the whole stack on this machine — Docker and the sandbox image, local secrets
+ * and a runner key on first run, the Worker under `wrangler dev`, the runner registered and
+ * connected — then one `READY <url>` line. Ctrl-C stops everything it started.
+ */
+export async function startStack(env: NodeJS.ProcessEnv = process.env): Promise<void> {
+  const say = (line: string) => process.stderr.write(`${line}\n`);
+  const major = Number(process.versions.node.split(".")[0]);
+  if (major < MIN_NODE_MAJOR) throw new Error(`Node ${MIN_NODE_MAJOR}+ is required; this is ${process.version}`);
+
+  const stateDir = resolveStateDir(env);
+  const port = Number(env.PORT ?? 8787);
+  const runnerName = env.DRAWBRIDGE_RUNNER_NAME ?? "home";
+  const children: ChildProcess[] = [];
+  let stopping = false;
+  const stopAll = async (code: number) => {
+    if (stopping) return;
+    stopping = true;
+    say("Stopping…");
+    for (const child of children.reverse()) await stopChild(child);
+    process.exit(code);
+  };
+  process.once("SIGINT", () => void stopAll(0));
+  process.once("SIGTERM", () => void stopAll(0));
+
+  const docker = await ensureDockerEngine(stateDir, say);
+  if (await ensureSandboxImage(docker)) say("Built the sandbox image from a static busybox (no registry needed).");
+  const { secrets, envFile } = await ensureLocalSecrets(stateDir, env);
+  const keyPath = join(stateDir, "runner-key.json");
+  const key = await loadRunnerKey(keyPath).catch(async () => {
+    say(`Creating the runner key ${keyPath} (mode 0600).`);
+    return generateRunnerKey(keyPath);
+  });
+
+  say(`Starting the gateway (wrangler dev) on 127.0.0.1:${port}…`);
+  const gateway = await startLocalGateway({ port, envFile, persistDir: join(stateDir, "wrangler-state") });
+  children.push(gateway.child);
+  gateway.child.once("exit", () => void stopAll(1));
+
+  await new AdminClient(gateway.url, secrets.GATEWAY_TOKEN).registerRunner(runnerName, key.publicJwk);
+
+  let announced = false;
+  const runner = spawnPrefixed(
+    "runner",
+    process.execPath,
+    ["--import", "tsx", cliEntry, "runner"],
+    {
+      env: {
+        ...env,
+        DRAWBRIDGE_STATE_DIR: stateDir,
+        DRAWBRIDGE_GATEWAY_URL: gateway.url,
+        DRAWBRIDGE_RUNNER_NAME: runnerName,
+        DRAWBRIDGE_RUNNER_KEY: keyPath,
+      },
+    },
+    (line) => {
+      if (line.includes('"event":"tunnel.ready"') && !announced) {
+        announced = true;
+        process.stdout.write(`READY ${gateway.url} — chat with \`npm run chat\`, or POST ${gateway.url}/api/messages\n`);
+      }
+    },
+  );
+  children.push(runner);
+  runner.once("exit", () => void stopAll(1));
+}

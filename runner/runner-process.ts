@@ -1,0 +1,53 @@
+import Docker from "dockerode";
+import { loadRunnerKey } from "./identity/runner-key.js";
+import type { RunnerConfig } from "./runner-config.js";
+import { DockerSandbox } from "./sandbox/docker-sandbox.js";
+import { ensureSandboxImage, SANDBOX_IMAGE } from "./sandbox/sandbox-image.js";
+import { DEFAULT_LIMITS, SandboxError } from "./sandbox/sandbox-runtime.js";
+import { dispatchCall } from "./tools/dispatch.js";
+import { TunnelClient, type TunnelLog } from "./tunnel/tunnel-client.js";
+
+export type RunningRunner = { client: TunnelClient; stop: () => Promise<void> };
+
+/** Logs as JSON lines on stdout: one event per line, easy to follow and to parse. */
+export const jsonLog: TunnelLog = (event, fields = {}) => {
+  process.stdout.write(JSON.stringify({ time: new Date().toISOString(), event, ...fields }) + "\n");
+};
+
+/** Starts the runner: key, Docker, sandbox image, orphan cleanup, then the tunnel. */
+export async function startRunner(config: RunnerConfig, log: TunnelLog = jsonLog): Promise<RunningRunner> {
+  const key = await loadRunnerKey(config.keyPath);
+  const docker = new Docker();
+  try {
+    await docker.ping();
+  } catch {
+    throw new SandboxError("the Docker engine is not reachable; start it (e.g. `sudo systemctl start docker`) or set DOCKER_HOST");
+  }
+  const image = config.image ?? SANDBOX_IMAGE;
+  if (await ensureSandboxImage(docker, { image })) log("sandbox.image_built", { image });
+  const sandbox = new DockerSandbox({ docker, image, runner: config.runner, limits: DEFAULT_LIMITS });
+  // Containers left by an earlier run of this runner have no live owner any more.
+  await sandbox.removeAll();
+  const client = new TunnelClient({
+    gatewayUrl: config.gatewayUrl,
+    runner: config.runner,
+    key,
+    log,
+    handleCall: async (call) => {
+      log("call.started", { id: call.id, tool: call.request.tool, session: call.session });
+      const outcome = await dispatchCall(sandbox, call);
+      log("call.finished", { id: call.id, ok: outcome.ok });
+      return outcome;
+    },
+  });
+  client.start();
+  log("runner.started", { runner: config.runner, kid: key.kid, gateway: config.gatewayUrl });
+  return {
+    client,
+    stop: async () => {
+      await client.stop();
+      await sandbox.removeAll();
+      log("runner.stopped", { runner: config.runner });
+    },
+  };
+}

@@ -1,0 +1,29 @@
+import { z } from "zod";
+
+export const MAX_COMMAND_LENGTH = 8192;
+
+/** Arguments of the `exec` tool: one shell command run inside the sandbox. */
+export const ExecArgs = z
+  .object({
+    command: z
+      .string()
+      .min(1, "the command is empty")
+      .max(MAX_COMMAND_LENGTH, `the command is longer than ${MAX_COMMAND_LENGTH} characters`)
+      .refine((c) => !c.includes("\u0000"), "the command contains a NUL byte"),
+  })
+  .strict();
+export type ExecArgs = z.infer<typeof ExecArgs>;
+
+/** What an `exec` produced. `exitCode` is null when the process was killed (timeout) rather than exiting. */
+export const ExecOutput = z
+  .object({
+    exitCode: z.number().int().nullable(),
+    stdout: z.string(),
+    stderr: z.string(),
+    stdoutTruncated: z.boolean(),
+    stderrTruncated: z.boolean(),
+    timedOut: z.boolean(),
+    durationMs: z.number().nonnegative(),
+  })
+  .strict();
+export type ExecOutput = z.infer<typeof ExecOutput>;

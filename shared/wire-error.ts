@@ -1,0 +1,32 @@
+import { z } from "zod";
+
+/** Error codes that cross a boundary (tunnel frames, HTTP bodies). Each has a user-safe message. */
+export const WireErrorCode = z.enum([
+  "bad_request",
+  "unauthorized",
+  "forbidden",
+  "not_found",
+  "secret_missing",
+  "config_invalid",
+  "payload_too_large",
+  "protocol_version",
+  "frame_invalid",
+  "runner_offline",
+  "runner_timeout",
+  "sandbox_unavailable",
+  "tool_failed",
+  "internal",
+]);
+export type WireErrorCode = z.infer<typeof WireErrorCode>;
+
+export const WireError = z
+  .object({
+    code: WireErrorCode,
+    message: z.string().max(2000),
+  })
+  .strict();
+export type WireError = z.infer<typeof WireError>;
+
+/** The one JSON error body every HTTP route answers with. */
+export const ErrorBody = z.object({ error: WireError }).strict();
+export type ErrorBody = z.infer<typeof ErrorBody>;

@@ -1,0 +1,36 @@
+import { Hono } from "hono";
+import { HTTPException } from "hono/http-exception";
+import type { ErrorBody } from "../shared/wire-error.js";
+import { messagesRoute } from "./api/messages-route.js";
+import { runnersRoute } from "./api/runners-route.js";
+import { telegramWebhook } from "./channels/telegram/webhook-route.js";
+import { bearerAuth } from "./http/bearer-auth.js";
+import { GatewayError } from "./http/gateway-error.js";
+import { requireSecrets } from "./http/require-secrets.js";
+import { tunnelRoute } from "./tunnel/tunnel-route.js";
+
+export const VERSION = "0.1.0";
+
+export const app = new Hono<{ Bindings: Env }>();
+
+app.get("/healthz", (c) => c.json({ ok: true, version: VERSION }));
+app.route("/telegram", telegramWebhook);
+app.route("/tunnel", tunnelRoute);
+
+app.use("/api/*", requireSecrets(["GATEWAY_TOKEN"]), bearerAuth());
+app.route("/api/messages", messagesRoute);
+app.route("/api/runners", runnersRoute);
+
+app.notFound((c) => c.json({ error: { code: "not_found", message: "no such route" } } satisfies ErrorBody, 404));
+
+/** The one error path: every failure becomes `{"error":{"code","message"}}` with no internals. */
+app.onError((error, c) => {
+  if (error instanceof GatewayError) {
+    return c.json({ error: { code: error.code, message: error.message } } satisfies ErrorBody, error.status);
+  }
+  if (error instanceof HTTPException) {
+    return c.json({ error: { code: "bad_request", message: error.message || "bad request" } } satisfies ErrorBody, error.status);
+  }
+  console.error(JSON.stringify({ event: "http.unhandled", path: c.req.path, error: String(error) }));
+  return c.json({ error: { code: "internal", message: "internal error" } } satisfies ErrorBody, 500);
+});

@@ -1,0 +1,34 @@
+import { z } from "zod";
+import { ChannelIdentity } from "../shared/identity.js";
+import { RunnerName } from "../shared/tunnel/protocol.js";
+import { GatewayError } from "./http/gateway-error.js";
+
+const GatewayConfig = z.object({
+  DRAWBRIDGE_OWNER: ChannelIdentity,
+  DEFAULT_RUNNER: RunnerName,
+  TELEGRAM_API_ROOT: z.url({ protocol: /^https?$/ }),
+});
+export type GatewayConfig = {
+  owner: ChannelIdentity;
+  defaultRunner: string;
+  telegramApiRoot: string;
+};
+
+/**
+ * Parses the gateway's vars once per request. A bad value refuses service naming the key,
+ * so a typo never turns into an open gateway.
+ */
+export function loadGatewayConfig(env: Env): GatewayConfig {
+  const parsed = GatewayConfig.safeParse(env);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    const key = String(issue?.path[0] ?? "config");
+    throw new GatewayError(
+      503,
+      "config_invalid",
+      `${key} is invalid: ${issue?.message ?? "bad value"}. Set it under [vars] in wrangler.toml (or with \`wrangler dev --var ${key}:…\`).`,
+    );
+  }
+  const { DRAWBRIDGE_OWNER, DEFAULT_RUNNER, TELEGRAM_API_ROOT } = parsed.data;
+  return { owner: DRAWBRIDGE_OWNER, defaultRunner: DEFAULT_RUNNER, telegramApiRoot: TELEGRAM_API_ROOT.replace(/\/+$/, "") };
+}

@@ -1,0 +1,32 @@
+import type { ToolOutcome } from "../../shared/tools/tool-call.js";
+
+/** Telegram refuses messages above 4096 characters. */
+export const MAX_REPLY_CHARS = 4096;
+
+// Everything but tab and newline: terminal escapes and other control bytes never reach chat.
+// eslint-disable-next-line no-control-regex
+const CONTROL = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/g;
+
+export function formatExecReply(outcome: ToolOutcome): string {
+  if (!outcome.ok) return `⚠️ ${outcome.error.message}`;
+  const out = outcome.output;
+  const parts: string[] = [];
+  const stdout = clean(out.stdout);
+  const stderr = clean(out.stderr);
+  if (stdout) parts.push(stdout + (out.stdoutTruncated ? "\n… [stdout truncated]" : ""));
+  if (stderr) parts.push(`stderr:\n${stderr}${out.stderrTruncated ? "\n… [stderr truncated]" : ""}`);
+  if (out.timedOut) parts.push(`⏱ killed after the time limit (${Math.round(out.durationMs / 1000)}s)`);
+  else if (out.exitCode !== 0) parts.push(`exit code ${out.exitCode ?? "unknown"}`);
+  if (parts.length === 0) parts.push("(no output, exit code 0)");
+  return clampReply(parts.join("\n\n"));
+}
+
+export function clampReply(text: string): string {
+  if (text.length <= MAX_REPLY_CHARS) return text;
+  const marker = "\n… [reply truncated]";
+  return text.slice(0, MAX_REPLY_CHARS - marker.length) + marker;
+}
+
+function clean(text: string): string {
+  return text.replace(CONTROL, "").replace(/\s+$/, "");
+}
