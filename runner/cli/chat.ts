@@ -37,7 +37,10 @@ export async function chat(): Promise<void> {
       const { reply } = await client.sendMessage(line);
       process.stdout.write(`${reply ?? "(no reply)"}\n`);
     } catch (error) {
-      const message = error instanceof AdminApiError ? `${error.code}: ${error.message}` : `gateway unreachable (${String(error)}) — is \`npm start\` running?`;
+      const message =
+        error instanceof AdminApiError
+          ? `${error.code}: ${error.message}`
+          : `gateway unreachable (${String(error)}) — is \`npm start\` running?`;
       process.stdout.write(`⚠️ ${message}\n`);
     }
   }

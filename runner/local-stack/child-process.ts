@@ -20,8 +20,8 @@ export function spawnPrefixed(
   return child;
 }
 
-/** Sends SIGTERM, then SIGKILL if the child has not exited after `graceMs`. */
-export async function stopChild(child: ChildProcess | undefined, graceMs = 5000): Promise<void> {
+/** Sends `signal` (SIGTERM by default), then SIGKILL if the child has not exited after `graceMs`. */
+export async function stopChild(child: ChildProcess | undefined, signal: NodeJS.Signals = "SIGTERM", graceMs = 5000): Promise<void> {
   if (!child || child.exitCode !== null || child.signalCode !== null) return;
   await new Promise<void>((resolve) => {
     const timer = setTimeout(() => child.kill("SIGKILL"), graceMs);
@@ -29,6 +29,6 @@ export async function stopChild(child: ChildProcess | undefined, graceMs = 5000)
       clearTimeout(timer);
       resolve();
     });
-    child.kill("SIGTERM");
+    child.kill(signal);
   });
 }

@@ -32,7 +32,8 @@ export async function ensureDockerEngine(stateDir: string, say: (line: string) =
   const needBusybox = !existsSync("/bin/busybox") && !existsSync("/usr/bin/busybox");
   if ((await reachable(docker)) && !needBusybox) return docker;
   if (!canProvision()) {
-    if (await reachable(docker)) throw new DockerEngineError("no static busybox for the sandbox image. Debian/Ubuntu: `sudo apt-get install -y busybox-static`");
+    if (await reachable(docker))
+      throw new DockerEngineError("no static busybox for the sandbox image. Debian/Ubuntu: `sudo apt-get install -y busybox-static`");
     throw new DockerEngineError(`the Docker engine is not reachable. ${HOW_TO}`);
   }
   const packages = [existsSync("/usr/sbin/dockerd") ? "" : "docker.io", needBusybox ? "busybox-static" : ""].filter(Boolean);
@@ -43,7 +44,8 @@ export async function ensureDockerEngine(stateDir: string, say: (line: string) =
       stdio: "inherit",
       env: { ...process.env, DEBIAN_FRONTEND: "noninteractive" },
     });
-    if (update.status !== 0 || install.status !== 0) throw new DockerEngineError(`apt-get could not install ${packages.join(" ")}. ${HOW_TO}`);
+    if (update.status !== 0 || install.status !== 0)
+      throw new DockerEngineError(`apt-get could not install ${packages.join(" ")}. ${HOW_TO}`);
   }
   if (!(await reachable(docker))) {
     const logPath = join(stateDir, "dockerd.log");

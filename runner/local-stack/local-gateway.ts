@@ -17,17 +17,24 @@ export async function startLocalGateway(options: { port: number; envFile: string
     [
       wrangler,
       "dev",
-      "--ip", "127.0.0.1",
-      "--port", String(options.port),
-      "--env-file", options.envFile,
-      "--persist-to", options.persistDir,
+      "--ip",
+      "127.0.0.1",
+      "--port",
+      String(options.port),
+      "--env-file",
+      options.envFile,
+      "--persist-to",
+      options.persistDir,
       "--show-interactive-dev-session=false",
-      "--log-level", "warn",
+      "--log-level",
+      "warn",
     ],
     { cwd: projectRoot, env: { ...process.env, WRANGLER_SEND_METRICS: "false" } },
   );
   const exited = new Promise<never>((_, reject) =>
-    child.once("exit", (code) => reject(new Error(`wrangler dev exited (code ${code}) before the gateway answered; see the [gateway] lines above`))),
+    child.once("exit", (code) =>
+      reject(new Error(`wrangler dev exited (code ${code}) before the gateway answered; see the [gateway] lines above`)),
+    ),
   );
   await Promise.race([waitForHealth(url, 90_000), exited]);
   return { url, child };

@@ -4,7 +4,13 @@ import { join } from "node:path";
 import { exportJWK, generateKeyPair } from "jose";
 
 /** Values `npm start` hands the local gateway. Environment variables override the generated ones. */
-export const OVERRIDABLE = ["TELEGRAM_BOT_TOKEN", "TELEGRAM_WEBHOOK_SECRET", "TELEGRAM_API_ROOT", "GATEWAY_TOKEN", "DRAWBRIDGE_OWNER"] as const;
+export const OVERRIDABLE = [
+  "TELEGRAM_BOT_TOKEN",
+  "TELEGRAM_WEBHOOK_SECRET",
+  "TELEGRAM_API_ROOT",
+  "GATEWAY_TOKEN",
+  "DRAWBRIDGE_OWNER",
+] as const;
 
 export type LocalSecrets = Record<(typeof OVERRIDABLE)[number] | "GATEWAY_SIGNING_KEY", string>;
 
@@ -17,9 +23,14 @@ function token(): string {
 
 /**
  * Creates the local secrets on first run (kept in the state dir, mode 0600, out of git),
- * applies overrides from the environment, and writes the env file `wrangler dev` reads.
+ * applies overrides from the environment, and writes the env file `wrangler dev` reads
+ * (with `vars`, plain settings such as DEFAULT_RUNNER, added to it).
  */
-export async function ensureLocalSecrets(stateDir: string, env: NodeJS.ProcessEnv = process.env): Promise<{ secrets: LocalSecrets; envFile: string }> {
+export async function ensureLocalSecrets(
+  stateDir: string,
+  env: NodeJS.ProcessEnv = process.env,
+  vars: Record<string, string> = {},
+): Promise<{ secrets: LocalSecrets; envFile: string }> {
   await mkdir(stateDir, { recursive: true, mode: 0o700 });
   const storePath = join(stateDir, "local-secrets.json");
   let stored: Partial<LocalSecrets> = {};
@@ -35,7 +46,8 @@ export async function ensureLocalSecrets(stateDir: string, env: NodeJS.ProcessEn
     TELEGRAM_API_ROOT: stored.TELEGRAM_API_ROOT ?? "https://api.telegram.org",
     GATEWAY_TOKEN: stored.GATEWAY_TOKEN ?? token(),
     DRAWBRIDGE_OWNER: stored.DRAWBRIDGE_OWNER ?? DEFAULT_LOCAL_OWNER,
-    GATEWAY_SIGNING_KEY: stored.GATEWAY_SIGNING_KEY ?? JSON.stringify(await exportJWK((await generateKeyPair("Ed25519", { extractable: true })).privateKey)),
+    GATEWAY_SIGNING_KEY:
+      stored.GATEWAY_SIGNING_KEY ?? JSON.stringify(await exportJWK((await generateKeyPair("Ed25519", { extractable: true })).privateKey)),
   };
   await writeSecretFile(storePath, JSON.stringify(generated, null, 2) + "\n");
   const secrets = { ...generated };
@@ -44,7 +56,7 @@ export async function ensureLocalSecrets(stateDir: string, env: NodeJS.ProcessEn
     if (value) secrets[name] = value;
   }
   const envFile = join(stateDir, "dev.vars");
-  const lines = Object.entries(secrets).map(([name, value]) => {
+  const lines = Object.entries({ ...secrets, ...vars }).map(([name, value]) => {
     // Single quotes keep the value literal in the dotenv format (the signing key is JSON).
     if (/['\r\n]/.test(value)) throw new Error(`${name} must not contain quotes or line breaks`);
     return `${name}='${value}'`;

@@ -31,7 +31,8 @@ export async function startStack(env: NodeJS.ProcessEnv = process.env): Promise<
     if (stopping) return;
     stopping = true;
     say("Stopping…");
-    for (const child of children.reverse()) await stopChild(child);
+    // Both children treat SIGINT as Ctrl-C: the runner removes its containers, wrangler shuts down cleanly.
+    for (const child of children.reverse()) await stopChild(child, "SIGINT");
     process.exit(code);
   };
   process.once("SIGINT", () => void stopAll(0));
@@ -39,7 +40,7 @@ export async function startStack(env: NodeJS.ProcessEnv = process.env): Promise<
 
   const docker = await ensureDockerEngine(stateDir, say);
   if (await ensureSandboxImage(docker)) say("Built the sandbox image from a static busybox (no registry needed).");
-  const { secrets, envFile } = await ensureLocalSecrets(stateDir, env);
+  const { secrets, envFile } = await ensureLocalSecrets(stateDir, env, { DEFAULT_RUNNER: runnerName });
   const keyPath = join(stateDir, "runner-key.json");
   const key = await loadRunnerKey(keyPath).catch(async () => {
     say(`Creating the runner key ${keyPath} (mode 0600).`);

@@ -22,7 +22,12 @@ export function containerName(runner: string, scope: string): string {
  * tmpfs, no capabilities, no privilege gain, non-root, bounded pids/memory/cpu/files,
  * an init to reap zombies, and nothing from the host mounted.
  */
-export function sandboxContainerSpec(options: { image: string; runner: string; scope: string; limits: SandboxLimits }): ContainerCreateOptions {
+export function sandboxContainerSpec(options: {
+  image: string;
+  runner: string;
+  scope: string;
+  limits: SandboxLimits;
+}): ContainerCreateOptions {
   const { image, runner, scope, limits } = options;
   return {
     name: containerName(runner, scope),

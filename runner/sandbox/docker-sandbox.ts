@@ -39,11 +39,14 @@ export class DockerSandbox implements SandboxRuntime {
 
     let backstopFired = false;
     await new Promise<void>((resolve) => {
-      const backstop = setTimeout(() => {
-        // Something in the sandbox kept the stream open past the kill: kill the container itself.
-        backstopFired = true;
-        void this.discard(scope, container).finally(resolve);
-      }, seconds * 1000 + KILL_GRACE_SECONDS * 1000 + HOST_BACKSTOP_MS);
+      const backstop = setTimeout(
+        () => {
+          // Something in the sandbox kept the stream open past the kill: kill the container itself.
+          backstopFired = true;
+          void this.discard(scope, container).finally(resolve);
+        },
+        seconds * 1000 + KILL_GRACE_SECONDS * 1000 + HOST_BACKSTOP_MS,
+      );
       const finish = () => {
         clearTimeout(backstop);
         resolve();
@@ -56,6 +59,8 @@ export class DockerSandbox implements SandboxRuntime {
     const exitCode = backstopFired ? null : ((await exec.inspect()).ExitCode ?? null);
     // busybox timeout passes on the signal's status: 143 after SIGTERM, 137 when SIGKILL was needed.
     const timedOut = backstopFired || ((exitCode === 143 || exitCode === 137 || exitCode === 124) && durationMs >= seconds * 1000);
+    // A timed-out command may have left children behind (`cmd &`); the container goes with it.
+    if (timedOut && !backstopFired) await this.discard(scope, container);
     return {
       exitCode: timedOut ? null : exitCode,
       stdout: stdout.text(),

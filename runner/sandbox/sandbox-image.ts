@@ -26,7 +26,10 @@ export async function imageExists(docker: Docker, image: string): Promise<boolea
  * applet links, an unprivileged `sandbox` user (uid 10001) and an empty /tmp, imported
  * with the Engine's import endpoint. Returns false when the image was already there.
  */
-export async function ensureSandboxImage(docker: Docker, options: { image?: string; busybox?: string; force?: boolean } = {}): Promise<boolean> {
+export async function ensureSandboxImage(
+  docker: Docker,
+  options: { image?: string; busybox?: string; force?: boolean } = {},
+): Promise<boolean> {
   const image = options.image ?? SANDBOX_IMAGE;
   if (!options.force && (await imageExists(docker, image))) return false;
   const busybox = options.busybox ?? (await findStaticBusybox());
@@ -79,10 +82,18 @@ function isStaticElf(bytes: Buffer): boolean {
 
 async function importRootfs(docker: Docker, root: string, image: string): Promise<void> {
   const [repo, tag] = image.split(":");
-  const tar = spawn("tar", ["-C", root, "--numeric-owner", "--owner=0", "--group=0", "-cf", "-", "."], { stdio: ["ignore", "pipe", "pipe"] });
-  const progress = await docker.importImage(tar.stdout, { repo, tag, changes: ['LABEL dev.drawbridge.managed="true"', "USER 10001:10001"] });
+  const tar = spawn("tar", ["-C", root, "--numeric-owner", "--owner=0", "--group=0", "-cf", "-", "."], {
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  const progress = await docker.importImage(tar.stdout, {
+    repo,
+    tag,
+    changes: ['LABEL dev.drawbridge.managed="true"', "USER 10001:10001"],
+  });
   await new Promise<void>((resolve, reject) => {
-    docker.modem.followProgress(progress, (error) => (error ? reject(new SandboxError(`image import failed: ${error.message}`)) : resolve()));
+    docker.modem.followProgress(progress, (error) =>
+      error ? reject(new SandboxError(`image import failed: ${error.message}`)) : resolve(),
+    );
   });
   if (!(await imageExists(docker, image))) throw new SandboxError(`image import finished but ${image} is not there`);
 }

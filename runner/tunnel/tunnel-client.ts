@@ -109,12 +109,13 @@ export class TunnelClient extends EventEmitter {
         this.emit("ready");
         return;
       case "call": {
-        const outcome = await this.options.handleCall(frame).catch(
-          (error: unknown): ToolOutcome => ({
-            ok: false,
-            error: { code: "tool_failed", message: `the runner could not run the call: ${error instanceof Error ? error.message : String(error)}` },
-          }),
-        );
+        const outcome = await this.options.handleCall(frame).catch((error: unknown): ToolOutcome => ({
+          ok: false,
+          error: {
+            code: "tool_failed",
+            message: `the runner could not run the call: ${error instanceof Error ? error.message : String(error)}`,
+          },
+        }));
         if (socket.readyState === WebSocket.OPEN) socket.send(encodeFrame({ type: "result", id: frame.id, outcome }));
         return;
       }

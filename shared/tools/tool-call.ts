@@ -3,9 +3,7 @@ import { WireError } from "../wire-error.js";
 import { ExecArgs, ExecOutput } from "./exec.js";
 
 /** One tool request, discriminated by tool name. New tools join this union. */
-export const ToolRequest = z.discriminatedUnion("tool", [
-  z.object({ tool: z.literal("exec"), args: ExecArgs }).strict(),
-]);
+export const ToolRequest = z.discriminatedUnion("tool", [z.object({ tool: z.literal("exec"), args: ExecArgs }).strict()]);
 export type ToolRequest = z.infer<typeof ToolRequest>;
 
 export const ToolOutcome = z.discriminatedUnion("ok", [

@@ -32,7 +32,11 @@ export const RunnerName = z
   .regex(/^[a-z0-9][a-z0-9-]*$/, "runner names use a-z, 0-9 and -");
 export type RunnerName = z.infer<typeof RunnerName>;
 
-export const CallId = z.string().min(1).max(64).regex(/^[A-Za-z0-9_-]+$/);
+export const CallId = z
+  .string()
+  .min(1)
+  .max(64)
+  .regex(/^[A-Za-z0-9_-]+$/);
 
 /** gateway → runner: prove you hold your key by signing this nonce. */
 export const Challenge = z
@@ -53,9 +57,7 @@ export const Hello = z
   .strict();
 
 /** gateway → runner: authenticated; calls may follow. */
-export const Welcome = z
-  .object({ type: z.literal("welcome"), version: z.number().int().positive(), runner: RunnerName })
-  .strict();
+export const Welcome = z.object({ type: z.literal("welcome"), version: z.number().int().positive(), runner: RunnerName }).strict();
 
 /** gateway → runner: run one tool for one session. */
 export const Call = z

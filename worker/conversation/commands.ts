@@ -1,9 +1,5 @@
 /** A chat command as the sender typed it. Unknown commands are kept so they can be answered. */
-export type ChatCommand =
-  | { kind: "run"; command: string }
-  | { kind: "help" }
-  | { kind: "unknown"; name: string }
-  | { kind: "text" };
+export type ChatCommand = { kind: "run"; command: string } | { kind: "help" } | { kind: "unknown"; name: string } | { kind: "text" };
 
 // `/run@MyBot ls` is how Telegram addresses a command to one bot in a group.
 const COMMAND = /^\/([A-Za-z0-9_]+)(?:@[A-Za-z0-9_]+)?(?:\s+([\s\S]*))?$/;

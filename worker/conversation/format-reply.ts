@@ -3,7 +3,10 @@ import type { ToolOutcome } from "../../shared/tools/tool-call.js";
 /** Telegram refuses messages above 4096 characters. */
 export const MAX_REPLY_CHARS = 4096;
 
-// Everything but tab and newline: terminal escapes and other control bytes never reach chat.
+// Terminal escape sequences (colours, cursor moves) and every control byte but tab and newline
+// are removed: they are noise in chat and can disguise what a command printed.
+// eslint-disable-next-line no-control-regex
+const ANSI_ESCAPE = /\u001b(?:\[[0-?]*[ -/]*[@-~]|\][^\u0007\u001b]*(?:\u0007|\u001b\\)?|[@-Z\\-_])/g;
 // eslint-disable-next-line no-control-regex
 const CONTROL = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/g;
 
@@ -28,5 +31,5 @@ export function clampReply(text: string): string {
 }
 
 function clean(text: string): string {
-  return text.replace(CONTROL, "").replace(/\s+$/, "");
+  return text.replace(ANSI_ESCAPE, "").replace(CONTROL, "").replace(/\s+$/, "");
 }

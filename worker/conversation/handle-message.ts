@@ -22,10 +22,16 @@ export async function handleMessage(env: Env, config: GatewayConfig, message: In
   switch (command.kind) {
     case "run": {
       if (!command.command) return "Usage: /run <command>, e.g. /run echo hello";
-      const outcome = await runTool(env, config.defaultRunner, "main", {
-        tool: "exec",
-        args: { command: command.command },
-      }, EXEC_TIMEOUT_MS);
+      const outcome = await runTool(
+        env,
+        config.defaultRunner,
+        "main",
+        {
+          tool: "exec",
+          args: { command: command.command },
+        },
+        EXEC_TIMEOUT_MS,
+      );
       return formatExecReply(outcome);
     }
     case "help":

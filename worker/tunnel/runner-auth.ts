@@ -1,9 +1,5 @@
 import { decodeProtectedHeader, errors, importJWK, jwtVerify } from "jose";
-import {
-  RUNNER_JWT_TYPE,
-  RUNNER_TOKEN_MAX_AGE_SECONDS,
-  TUNNEL_AUDIENCE,
-} from "../../shared/tunnel/protocol.js";
+import { RUNNER_JWT_TYPE, RUNNER_TOKEN_MAX_AGE_SECONDS, TUNNEL_AUDIENCE } from "../../shared/tunnel/protocol.js";
 import type { StoredKey } from "./runner-keys.js";
 
 export type RunnerAuth = { ok: true; kid: string; jti: string } | { ok: false; reason: string };

@@ -14,8 +14,7 @@ const AUTH_DEADLINE_MS = 10_000;
 const CALL_GRACE_MS = 5_000;
 
 type SocketState =
-  | { phase: "challenged"; runner: string; nonce: string; openedAt: number }
-  | { phase: "ready"; runner: string; kid: string; since: number };
+  { phase: "challenged"; runner: string; nonce: string; openedAt: number } | { phase: "ready"; runner: string; kid: string; since: number };
 
 type PendingCall = { resolve: (outcome: ToolOutcome) => void; timer: ReturnType<typeof setTimeout>; socket: WebSocket };
 
@@ -61,7 +60,13 @@ export class RunnerHub extends DurableObject<Env> {
     return new Promise<ToolOutcome>((resolve) => {
       const timer = setTimeout(() => {
         this.pending.delete(id);
-        resolve({ ok: false, error: { code: "runner_timeout", message: `The home runner did not answer within ${Math.round((timeoutMs + CALL_GRACE_MS) / 1000)}s.` } });
+        resolve({
+          ok: false,
+          error: {
+            code: "runner_timeout",
+            message: `The home runner did not answer within ${Math.round((timeoutMs + CALL_GRACE_MS) / 1000)}s.`,
+          },
+        });
       }, timeoutMs + CALL_GRACE_MS);
       this.pending.set(id, { resolve, timer, socket });
       socket.send(encodeFrame({ type: "call", id, session, request, timeoutMs }));
@@ -135,7 +140,14 @@ export class RunnerHub extends DurableObject<Env> {
       return;
     }
     if (!(PROTOCOL_VERSIONS as readonly number[]).includes(frame.version)) {
-      refuse(socket, { code: "protocol_version", message: `protocol ${frame.version} is not supported; this gateway speaks ${PROTOCOL_VERSIONS.join(", ")}` }, CloseCode.protocolVersion);
+      refuse(
+        socket,
+        {
+          code: "protocol_version",
+          message: `protocol ${frame.version} is not supported; this gateway speaks ${PROTOCOL_VERSIONS.join(", ")}`,
+        },
+        CloseCode.protocolVersion,
+      );
       return;
     }
     const auth = await verifyRunnerToken(frame.token, state, (kid) => findRunnerKey(this.ctx.storage.sql, kid));
@@ -167,7 +179,10 @@ export class RunnerHub extends DurableObject<Env> {
       if (call.socket !== socket) continue;
       this.pending.delete(id);
       clearTimeout(call.timer);
-      call.resolve({ ok: false, error: { code: "runner_offline", message: "The home runner disconnected before the call finished; it may or may not have run." } });
+      call.resolve({
+        ok: false,
+        error: { code: "runner_offline", message: "The home runner disconnected before the call finished; it may or may not have run." },
+      });
     }
   }
 }

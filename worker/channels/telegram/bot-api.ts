@@ -13,7 +13,11 @@ export async function sendReply(api: Api, chatId: string, text: string): Promise
     return true;
   } catch (error) {
     const detail =
-      error instanceof GrammyError ? `${error.error_code} ${error.description}` : error instanceof HttpError ? "network error" : "unexpected error";
+      error instanceof GrammyError
+        ? `${error.error_code} ${error.description}`
+        : error instanceof HttpError
+          ? "network error"
+          : "unexpected error";
     console.error(JSON.stringify({ event: "telegram.send_failed", chatId, detail }));
     return false;
   }

@@ -37,7 +37,6 @@ export const telegramWebhook = new Hono<{ Bindings: Env }>().post(
   },
 );
 
-
 /** Runs the message through the pipeline and replies; an internal failure still gets an answer. */
 async function answer(env: Env, config: GatewayConfig, message: InboundMessage): Promise<void> {
   let reply: string | null;

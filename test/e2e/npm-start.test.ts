@@ -1,0 +1,83 @@
+import { spawn, type ChildProcess } from "node:child_process";
+import { mkdtemp, rm, stat } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { createInterface } from "node:readline";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { AdminClient } from "../../runner/cli/admin-client.js";
+import { containersOf } from "../support/docker-probe.js";
+import { freePort } from "../support/free-port.js";
+
+const projectRoot = join(import.meta.dirname, "..", "..");
+const runnerName = `start-${process.pid}`;
+let stateDir = "";
+let child: ChildProcess;
+let readyLine = "";
+let port = 0;
+
+// `npm start` exactly as a user runs it, on a first run (an empty state dir).
+beforeAll(async () => {
+  stateDir = await mkdtemp(join(tmpdir(), "drawbridge-start-"));
+  port = await freePort();
+  child = spawn("npm", ["start"], {
+    cwd: projectRoot,
+    env: {
+      ...process.env,
+      PORT: String(port),
+      DRAWBRIDGE_STATE_DIR: stateDir,
+      DRAWBRIDGE_RUNNER_NAME: runnerName,
+      TELEGRAM_API_ROOT: "http://127.0.0.1:9",
+    },
+    stdio: ["ignore", "pipe", "pipe"],
+    detached: true, // its own process group, so the test can press "Ctrl-C" on all of it
+  });
+  const errors: string[] = [];
+  createInterface({ input: child.stderr! }).on("line", (line) => errors.push(line));
+  readyLine = await new Promise<string>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`no READY within 120s:\n${errors.join("\n")}`)), 120_000);
+    child.once("exit", (code) => reject(new Error(`npm start exited (${code}):\n${errors.join("\n")}`)));
+    createInterface({ input: child.stdout! }).on("line", (line) => {
+      if (line.startsWith("READY")) {
+        clearTimeout(timer);
+        resolve(line);
+      }
+    });
+  });
+}, 150_000);
+
+afterAll(async () => {
+  if (child.exitCode === null && child.pid) process.kill(-child.pid, "SIGKILL");
+  await rm(stateDir, { recursive: true, force: true });
+});
+
+describe("npm start", () => {
+  it("prints READY naming the URL, and /healthz answers", async () => {
+    expect(readyLine).toContain(`http://127.0.0.1:${port}`);
+    const response = await fetch(`http://127.0.0.1:${port}/healthz`);
+    expect(response.status).toBe(200);
+    expect(await response.json()).toMatchObject({ ok: true });
+  });
+
+  it("keeps generated secrets and the runner key private (mode 0600)", async () => {
+    for (const file of ["local-secrets.json", "dev.vars", "runner-key.json"]) {
+      expect(((await stat(join(stateDir, file))).mode & 0o777).toString(8)).toBe("600");
+    }
+  });
+
+  it("answers /run echo hi on the console channel with hi", async () => {
+    const { GATEWAY_TOKEN } = (await import(join(stateDir, "local-secrets.json"), { with: { type: "json" } })).default as {
+      GATEWAY_TOKEN: string;
+    };
+    const { reply } = await new AdminClient(`http://127.0.0.1:${port}`, GATEWAY_TOKEN).sendMessage("/run echo hi");
+    expect(reply).toBe("hi");
+  });
+
+  it("stops everything it started on Ctrl-C, removing its containers", async () => {
+    expect((await containersOf(runnerName)).length).toBe(1);
+    const exited = new Promise<number | null>((resolve) => child.once("exit", resolve));
+    process.kill(-child.pid!, "SIGINT");
+    await exited;
+    await expect(fetch(`http://127.0.0.1:${port}/healthz`)).rejects.toThrow();
+    expect(await containersOf(runnerName)).toEqual([]);
+  }, 30_000);
+});

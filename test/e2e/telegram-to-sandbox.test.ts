@@ -1,0 +1,79 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { containersOf, docker } from "../support/docker-probe.js";
+import { OWNER_ID, STRANGER_ID, TestStack, textUpdate } from "../support/test-stack.js";
+
+// One real stack for the file: wrangler dev (workerd) + runner process + Docker + Bot API stand-in.
+const stack = new TestStack();
+beforeAll(() => stack.start(), 120_000);
+afterAll(() => stack.stop(), 60_000);
+
+describe("Telegram webhook → tunnel → sandbox → reply", () => {
+  it("refuses a missing or wrong secret header with 401 and does nothing", async () => {
+    const missing = await stack.postUpdate(textUpdate(OWNER_ID, "/run echo should-not-run"), null);
+    const wrong = await stack.postUpdate(textUpdate(OWNER_ID, "/run echo should-not-run"), `${stack.secrets.TELEGRAM_WEBHOOK_SECRET}x`);
+    expect(missing.status).toBe(401);
+    expect(wrong.status).toBe(401);
+    expect((await wrong.json()) as unknown).toEqual({ error: { code: "unauthorized", message: "missing or wrong webhook secret" } });
+    // Let anything that might have been started settle before checking for its traces.
+    await new Promise((resolve) => setTimeout(resolve, 1000));
+    expect(stack.botApi.calls).toEqual([]);
+    expect(stack.runnerCalls()).toEqual([]);
+    expect(await containersOf(stack.runnerName)).toEqual([]);
+  });
+
+  it("ignores a sender who is not the owner: no reply, no tool call, no container", async () => {
+    const response = await stack.postUpdate(textUpdate(STRANGER_ID, "/run echo pwned"));
+    expect(response.status).toBe(200);
+    // The owner's /help after it is a barrier: once its reply arrives, the stranger's update was handled too.
+    await stack.postUpdate(textUpdate(OWNER_ID, "/help"));
+    await stack.botApi.waitFor((call) => call.params.chat_id === String(OWNER_ID));
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    expect(stack.botApi.sent().filter((call) => call.params.chat_id === String(STRANGER_ID))).toEqual([]);
+    expect(stack.runnerCalls()).toEqual([]);
+    expect(await containersOf(stack.runnerName)).toEqual([]);
+  });
+
+  it("runs the owner's /run in the sandbox and replies with the output", async () => {
+    const response = await stack.postUpdate(textUpdate(OWNER_ID, "/run echo hello"));
+    expect(response.status).toBe(200);
+    const reply = await stack.botApi.waitFor((call) => call.method === "sendMessage" && String(call.params.text).includes("hello"));
+    expect(reply.params.chat_id).toBe(String(OWNER_ID));
+    expect(reply.token).toBe("123456:e2e-test-token");
+    expect(stack.runnerCalls()).toHaveLength(1);
+  });
+
+  it("served the call from a hardened container", async () => {
+    const [info] = await containersOf(stack.runnerName);
+    expect(info).toBeDefined();
+    const inspected = await docker.getContainer(info!.Id).inspect();
+    const host = inspected.HostConfig;
+    expect(host.NetworkMode).toBe("none");
+    expect(inspected.NetworkSettings.Networks).not.toHaveProperty("bridge");
+    expect(host.ReadonlyRootfs).toBe(true);
+    expect(host.CapDrop).toEqual(["ALL"]);
+    expect(host.CapAdd ?? []).toEqual([]);
+    expect(host.SecurityOpt).toContain("no-new-privileges");
+    expect(host.Privileged).toBe(false);
+    expect(inspected.Config.User).not.toMatch(/^(|0|root)(:|$)/);
+    expect(host.PidsLimit).toBeGreaterThan(0);
+    expect(host.Memory).toBeGreaterThan(0);
+    expect(host.NanoCpus).toBeGreaterThan(0);
+    expect(host.Init).toBe(true);
+    expect(host.Tmpfs?.["/tmp"]).toMatch(/size=\d+/);
+    const mounts = [...(host.Binds ?? []), ...inspected.Mounts.map((mount) => mount.Source)];
+    expect(mounts.filter((source) => source.includes("docker.sock"))).toEqual([]);
+    expect(inspected.Config.Labels).toMatchObject({ "dev.drawbridge.managed": "true", "dev.drawbridge.runner": stack.runnerName });
+  });
+
+  it("answers 'home runner is offline' when the runner is stopped — never silence", async () => {
+    await stack.stopRunner();
+    const before = stack.botApi.sent().length;
+    await stack.postUpdate(textUpdate(OWNER_ID, "/run echo while-offline"));
+    const reply = await stack.botApi.waitFor(
+      (call, index = stack.botApi.calls.indexOf(call)) => index >= before && call.method === "sendMessage",
+    );
+    expect(reply.params.chat_id).toBe(String(OWNER_ID));
+    expect(String(reply.params.text)).toMatch(/home runner is offline/i);
+    expect(await containersOf(stack.runnerName)).toEqual([]);
+  });
+});

@@ -1,0 +1,3 @@
+import { describeGoldenFrames } from "../fixtures/tunnel/golden-frames.js";
+
+describeGoldenFrames("node");

@@ -1,0 +1,81 @@
+import { createServer, type Server } from "node:http";
+import type { AddressInfo } from "node:net";
+
+export type BotApiCall = { token: string; method: string; params: Record<string, unknown> };
+
+/**
+ * A local HTTP server speaking the Bot API methods Drawbridge calls (Telegram itself is
+ * unreachable here). Records every call so tests can assert what a user would see.
+ */
+export class BotApiStandIn {
+  readonly calls: BotApiCall[] = [];
+  private server: Server | null = null;
+  private nextMessageId = 1;
+  private waiters: Array<() => void> = [];
+
+  async start(): Promise<string> {
+    this.server = createServer((request, response) => {
+      const match = /^\/bot([^/]+)\/([A-Za-z]+)$/.exec(request.url ?? "");
+      const chunks: Buffer[] = [];
+      request.on("data", (chunk: Buffer) => chunks.push(chunk));
+      request.on("end", () => {
+        if (!match) {
+          response
+            .writeHead(404, { "content-type": "application/json" })
+            .end(JSON.stringify({ ok: false, error_code: 404, description: "Not Found" }));
+          return;
+        }
+        const raw = Buffer.concat(chunks).toString("utf8");
+        const params = raw ? (JSON.parse(raw) as Record<string, unknown>) : {};
+        const call: BotApiCall = { token: decodeURIComponent(match[1] ?? ""), method: match[2] ?? "", params };
+        this.calls.push(call);
+        response.writeHead(200, { "content-type": "application/json" }).end(JSON.stringify({ ok: true, result: this.resultFor(call) }));
+        for (const wake of this.waiters.splice(0)) wake();
+      });
+    });
+    await new Promise<void>((resolve) => this.server?.listen(0, "127.0.0.1", resolve));
+    return `http://127.0.0.1:${(this.server?.address() as AddressInfo).port}`;
+  }
+
+  async stop(): Promise<void> {
+    await new Promise<void>((resolve) => (this.server ? this.server.close(() => resolve()) : resolve()));
+  }
+
+  sent(method = "sendMessage"): BotApiCall[] {
+    return this.calls.filter((call) => call.method === method);
+  }
+
+  /** Resolves with the first call that matches, or rejects after `timeoutMs`. */
+  async waitFor(predicate: (call: BotApiCall) => boolean, timeoutMs = 20_000): Promise<BotApiCall> {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const found = this.calls.find(predicate);
+      if (found) return found;
+      const left = deadline - Date.now();
+      if (left <= 0) throw new Error(`no matching Bot API call within ${timeoutMs}ms; saw ${JSON.stringify(this.calls)}`);
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, left);
+        this.waiters.push(() => {
+          clearTimeout(timer);
+          resolve();
+        });
+      });
+    }
+  }
+
+  private resultFor(call: BotApiCall): unknown {
+    switch (call.method) {
+      case "getMe":
+        return { id: 4242, is_bot: true, first_name: "Drawbridge", username: "drawbridge_test_bot" };
+      case "sendMessage":
+        return {
+          message_id: this.nextMessageId++,
+          date: Math.floor(Date.now() / 1000),
+          chat: { id: call.params.chat_id, type: "private" },
+          text: call.params.text,
+        };
+      default:
+        return true;
+    }
+  }
+}

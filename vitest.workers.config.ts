@@ -1,0 +1,27 @@
+import { defineWorkersConfig } from "@cloudflare/vitest-pool-workers/config";
+
+/** Bindings every Worker test starts with; a test removes one to see the gateway fail closed. */
+export const TEST_BINDINGS = {
+  TELEGRAM_BOT_TOKEN: "123456:worker-test-token",
+  TELEGRAM_WEBHOOK_SECRET: "worker-test-webhook-secret",
+  GATEWAY_TOKEN: "worker-test-gateway-token",
+  DRAWBRIDGE_OWNER: "telegram:111111111",
+  // Nothing listens here: a reply that tried to reach Telegram would fail, never leave the machine.
+  TELEGRAM_API_ROOT: "http://127.0.0.1:9",
+};
+
+// Worker tests run inside workerd with the real Durable Objects from wrangler.toml.
+export default defineWorkersConfig({
+  test: {
+    include: ["test/worker/**/*.test.ts"],
+    poolOptions: {
+      workers: {
+        singleWorker: true,
+        // Durable Objects here hold WebSockets, which isolated per-test storage does not support.
+        isolatedStorage: false,
+        wrangler: { configPath: "./wrangler.toml" },
+        miniflare: { bindings: TEST_BINDINGS },
+      },
+    },
+  },
+});
