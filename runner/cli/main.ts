@@ -26,8 +26,10 @@ async function runRunnerUntilSignal(): Promise<void> {
     stopping = true;
     void runner.stop().finally(() => process.exit(0));
   };
-  process.once("SIGINT", stop);
-  process.once("SIGTERM", stop);
+  // `on`, not `once`: Ctrl-C reaches us twice (terminal and parent); a second signal must not
+  // fall through to the default handler and kill us before the containers are removed.
+  process.on("SIGINT", stop);
+  process.on("SIGTERM", stop);
 }
 
 async function main(args: string[]): Promise<void> {

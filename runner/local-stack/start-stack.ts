@@ -35,8 +35,8 @@ export async function startStack(env: NodeJS.ProcessEnv = process.env): Promise<
     for (const child of children.reverse()) await stopChild(child, "SIGINT");
     process.exit(code);
   };
-  process.once("SIGINT", () => void stopAll(0));
-  process.once("SIGTERM", () => void stopAll(0));
+  process.on("SIGINT", () => void stopAll(0));
+  process.on("SIGTERM", () => void stopAll(0));
 
   const docker = await ensureDockerEngine(stateDir, say);
   if (await ensureSandboxImage(docker)) say("Built the sandbox image from a static busybox (no registry needed).");

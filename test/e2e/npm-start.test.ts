@@ -46,7 +46,7 @@ beforeAll(async () => {
 }, 150_000);
 
 afterAll(async () => {
-  if (child.exitCode === null && child.pid) process.kill(-child.pid, "SIGKILL");
+  if (child.pid && processGroupAlive(child.pid)) process.kill(-child.pid, "SIGKILL");
   await rm(stateDir, { recursive: true, force: true });
 });
 
@@ -74,10 +74,20 @@ describe("npm start", () => {
 
   it("stops everything it started on Ctrl-C, removing its containers", async () => {
     expect((await containersOf(runnerName)).length).toBe(1);
-    const exited = new Promise<number | null>((resolve) => child.once("exit", resolve));
     process.kill(-child.pid!, "SIGINT");
-    await exited;
+    // npm itself exits at once; wait for every process of the group (gateway, runner) to finish.
+    for (let i = 0; i < 200 && processGroupAlive(child.pid!); i++) await new Promise((resolve) => setTimeout(resolve, 100));
+    expect(processGroupAlive(child.pid!)).toBe(false);
     await expect(fetch(`http://127.0.0.1:${port}/healthz`)).rejects.toThrow();
     expect(await containersOf(runnerName)).toEqual([]);
   }, 30_000);
 });
+
+function processGroupAlive(pgid: number): boolean {
+  try {
+    process.kill(-pgid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
