@@ -12,9 +12,19 @@ const RunnerEnv = z.object({
   DRAWBRIDGE_RUNNER_NAME: RunnerName.default("home"),
   DRAWBRIDGE_RUNNER_KEY: z.string().optional(),
   DRAWBRIDGE_SANDBOX_IMAGE: z.string().optional(),
+  DRAWBRIDGE_RUNNER_CONFIG: z.string().optional(),
 });
 
-export type RunnerConfig = { gatewayUrl: string; runner: string; keyPath: string; image: string | undefined };
+export type RunnerConfig = {
+  gatewayUrl: string;
+  runner: string;
+  keyPath: string;
+  image: string | undefined;
+  stateDir: string;
+  /** The runner config file (local policy floor, sandbox); `configExplicit` when named by DRAWBRIDGE_RUNNER_CONFIG. */
+  configPath: string;
+  configExplicit: boolean;
+};
 
 export class RunnerConfigError extends Error {
   override readonly name = "RunnerConfigError";
@@ -32,5 +42,8 @@ export function loadRunnerConfig(env: NodeJS.ProcessEnv = process.env): RunnerCo
     runner: data.DRAWBRIDGE_RUNNER_NAME,
     keyPath: data.DRAWBRIDGE_RUNNER_KEY ?? join(stateDir(env), "runner-key.json"),
     image: data.DRAWBRIDGE_SANDBOX_IMAGE,
+    stateDir: stateDir(env),
+    configPath: resolve(data.DRAWBRIDGE_RUNNER_CONFIG ?? join(stateDir(env), "runner.json")),
+    configExplicit: data.DRAWBRIDGE_RUNNER_CONFIG !== undefined,
   };
 }

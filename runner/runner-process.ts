@@ -1,9 +1,10 @@
 import Docker from "dockerode";
 import { loadRunnerKey } from "./identity/runner-key.js";
 import type { RunnerConfig } from "./runner-config.js";
-import { DockerSandbox } from "./sandbox/docker-sandbox.js";
+import { loadRunnerFile } from "./floor/load-runner-file.js";
+import { startTools } from "./floor/runner-tools.js";
 import { ensureSandboxImage, SANDBOX_IMAGE } from "./sandbox/sandbox-image.js";
-import { DEFAULT_LIMITS, SandboxError } from "./sandbox/sandbox-runtime.js";
+import { SandboxError } from "./sandbox/sandbox-runtime.js";
 import { dispatchCall } from "./tools/dispatch.js";
 import { TunnelClient, type TunnelLog } from "./tunnel/tunnel-client.js";
 
@@ -14,8 +15,9 @@ export const jsonLog: TunnelLog = (event, fields = {}) => {
   process.stdout.write(JSON.stringify({ time: new Date().toISOString(), event, ...fields }) + "\n");
 };
 
-/** Starts the runner: key, Docker, sandbox image, orphan cleanup, then the tunnel. */
+/** Starts the runner: config file, key, Docker, sandbox image, orphan cleanup, then the tunnel. */
 export async function startRunner(config: RunnerConfig, log: TunnelLog = jsonLog): Promise<RunningRunner> {
+  const file = await loadRunnerFile(config.configPath, config.configExplicit);
   const key = await loadRunnerKey(config.keyPath);
   const docker = new Docker();
   try {
@@ -25,9 +27,8 @@ export async function startRunner(config: RunnerConfig, log: TunnelLog = jsonLog
   }
   const image = config.image ?? SANDBOX_IMAGE;
   if (await ensureSandboxImage(docker, { image })) log("sandbox.image_built", { image });
-  const sandbox = new DockerSandbox({ docker, image, runner: config.runner, limits: DEFAULT_LIMITS });
-  // Containers left by an earlier run of this runner have no live owner any more.
-  await sandbox.removeAll();
+  // The local floor, the audit log, and the sandbox (orphans removed, reaper and warm pool started).
+  const tools = await startTools(file, { docker, image, runner: config.runner, stateDir: config.stateDir, log });
   const client = new TunnelClient({
     gatewayUrl: config.gatewayUrl,
     runner: config.runner,
@@ -35,7 +36,7 @@ export async function startRunner(config: RunnerConfig, log: TunnelLog = jsonLog
     log,
     handleCall: async (call) => {
       log("call.started", { id: call.id, tool: call.request.tool, session: call.session });
-      const outcome = await dispatchCall(sandbox, call);
+      const outcome = await dispatchCall(tools.host, call);
       log("call.finished", { id: call.id, ok: outcome.ok });
       return outcome;
     },
@@ -46,7 +47,7 @@ export async function startRunner(config: RunnerConfig, log: TunnelLog = jsonLog
     client,
     stop: async () => {
       await client.stop();
-      await sandbox.removeAll();
+      await tools.stop();
       log("runner.stopped", { runner: config.runner });
     },
   };

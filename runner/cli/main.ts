@@ -1,10 +1,9 @@
-import Docker from "dockerode";
 import { generateRunnerKey, loadRunnerKey } from "../identity/runner-key.js";
 import { startStack } from "../local-stack/start-stack.js";
 import { loadRunnerConfig, stateDir } from "../runner-config.js";
 import { startRunner } from "../runner-process.js";
-import { ensureSandboxImage } from "../sandbox/sandbox-image.js";
 import { chat, localAdminClient } from "./chat.js";
+import { SANDBOX_USAGE, sandboxCommand } from "./sandbox-commands.js";
 import { join } from "node:path";
 
 const USAGE = `usage: drawbridge <command>
@@ -14,7 +13,7 @@ const USAGE = `usage: drawbridge <command>
   runner                run the home runner (DRAWBRIDGE_GATEWAY_URL, DRAWBRIDGE_RUNNER_NAME)
   runner keygen         create the runner's Ed25519 key (mode 0600; never overwrites)
   runner register       register the runner's public key with the gateway (GATEWAY_TOKEN)
-  sandbox build         build the sandbox image locally (no registry needed)
+${SANDBOX_USAGE}
 
 State lives in $DRAWBRIDGE_STATE_DIR (default ./.drawbridge).`;
 
@@ -53,12 +52,8 @@ async function main(args: string[]): Promise<void> {
       process.stdout.write(`Registered runner ${result.runner} with key ${result.kid}\n`);
       return;
     }
-    case "sandbox build": {
-      const built = await ensureSandboxImage(new Docker(), { force: true });
-      process.stdout.write(built ? "Sandbox image built.\n" : "Sandbox image already present.\n");
-      return;
-    }
     default:
+      if (args[0] === "sandbox" && (await sandboxCommand(args.slice(1), (line) => process.stdout.write(`${line}\n`)))) return;
       process.stderr.write(`${USAGE}\n`);
       process.exitCode = args.length === 0 || args[0] === "help" || args[0] === "--help" ? 0 : 2;
   }

@@ -1,122 +1,191 @@
 import type Docker from "dockerode";
 import type { ExecOutput } from "../../shared/tools/exec.js";
-import { LABEL, SANDBOX_USER, containerName, sandboxContainerSpec } from "./container-spec.js";
-import { CappedSink } from "./output-capture.js";
-import { SandboxError, type SandboxLimits, type SandboxRuntime } from "./sandbox-runtime.js";
+import { LABEL, containerName, sandboxContainerSpec, shapeDigest, type ContainerShape } from "./container-spec.js";
+import { execInContainer, oomKills } from "./exec-in-container.js";
+import { SandboxError, type SandboxRuntime, type ScopeWorkspace } from "./sandbox-runtime.js";
+import { scopeKey } from "./sandbox-scope.js";
+import { ensurePrivateDir, privateWorkspacePath, sharedMount, type ResolvedMount, type SandboxSettings } from "./sandbox-settings.js";
+import { WarmPool } from "./warm-pool.js";
 
-/** Seconds between the polite SIGTERM at the time limit and the SIGKILL that follows. */
-const KILL_GRACE_SECONDS = 2;
-/** If the exec stream outlives the in-container kill by this much, the whole container is killed. */
-const HOST_BACKSTOP_MS = 5_000;
+export type DockerSandboxOptions = { docker: Docker; image: string; runner: string; settings: SandboxSettings };
 
-export type DockerSandboxOptions = { docker: Docker; image: string; runner: string; limits: SandboxLimits };
+/** What a sandbox noticed worth an audit line: a limit that stopped a command. */
+export type SandboxEvent = { kind: "timeout" | "memory" | "output"; session: string; container: string };
 
-/** Sandboxes as hardened Docker containers: one per scope, reused while warm. */
+/** Stands for "a private workspace" where only the shape digest matters (each scope mounts its own). */
+const PRIVATE: ResolvedMount = { hostPath: "", readOnly: false, private: true };
+
+type Entry = { key: string; container: Promise<Docker.Container>; digest: string; lastUsed: number; busy: number; oomKills: number };
+
+/** Sandboxes as hardened Docker containers: one per scope, reused while warm, reaped when idle. */
 export class DockerSandbox implements SandboxRuntime {
-  private readonly containers = new Map<string, Promise<Docker.Container>>();
+  private readonly entries = new Map<string, Entry>();
+  private readonly pool: WarmPool;
+  private settings: SandboxSettings;
+  private reaper: ReturnType<typeof setInterval> | undefined;
+  /** Called for every limit hit; the runner writes them to its audit log. */
+  onLimit: (event: SandboxEvent) => void = () => undefined;
 
-  constructor(private readonly options: DockerSandboxOptions) {}
+  constructor(private readonly options: DockerSandboxOptions) {
+    this.settings = options.settings;
+    this.pool = new WarmPool(options.docker, options.runner, (spec) => this.createStarted(spec));
+  }
 
-  async exec(scope: string, command: string, timeoutMs: number): Promise<ExecOutput> {
-    const container = await this.containerFor(scope);
-    const seconds = Math.max(1, Math.ceil(timeoutMs / 1000));
-    const started = performance.now();
-    const exec = await container.exec({
-      // busybox timeout: SIGTERM at the limit, SIGKILL after the grace period.
-      Cmd: ["/bin/timeout", "-s", "TERM", "-k", String(KILL_GRACE_SECONDS), String(seconds), "/bin/sh", "-c", command],
-      AttachStdout: true,
-      AttachStderr: true,
-      AttachStdin: false,
-      Tty: false,
-      User: SANDBOX_USER,
-      WorkingDir: "/tmp",
-      Env: ["PATH=/bin", "HOME=/tmp"],
-    });
-    const stream = await exec.start({ hijack: true, stdin: false });
-    const stdout = new CappedSink(this.options.limits.outputBytes);
-    const stderr = new CappedSink(this.options.limits.outputBytes);
-    this.options.docker.modem.demuxStream(stream, stdout, stderr);
+  /** New settings apply to the next call of each scope: a container of another shape is recreated. */
+  async configure(settings: SandboxSettings): Promise<void> {
+    this.settings = settings;
+    await this.pool.drain();
+  }
 
-    let backstopFired = false;
-    await new Promise<void>((resolve) => {
-      const backstop = setTimeout(
-        () => {
-          // Something in the sandbox kept the stream open past the kill: kill the container itself.
-          backstopFired = true;
-          void this.discard(scope, container).finally(resolve);
-        },
-        seconds * 1000 + KILL_GRACE_SECONDS * 1000 + HOST_BACKSTOP_MS,
-      );
-      const finish = () => {
-        clearTimeout(backstop);
-        resolve();
-      };
-      stream.once("end", finish);
-      stream.once("close", finish);
-      stream.once("error", finish);
-    });
-    const durationMs = Math.round(performance.now() - started);
-    const exitCode = backstopFired ? null : ((await exec.inspect()).ExitCode ?? null);
-    // busybox timeout passes on the signal's status: 143 after SIGTERM, 137 when SIGKILL was needed.
-    const timedOut = backstopFired || ((exitCode === 143 || exitCode === 137 || exitCode === 124) && durationMs >= seconds * 1000);
-    // A timed-out command may have left children behind (`cmd &`); the container goes with it.
-    if (timedOut && !backstopFired) await this.discard(scope, container);
-    return {
-      exitCode: timedOut ? null : exitCode,
-      stdout: stdout.text(),
-      stderr: stderr.text(),
-      stdoutTruncated: stdout.truncated,
-      stderrTruncated: stderr.truncated,
-      timedOut,
-      durationMs,
-    };
+  async exec(session: string, command: string, timeoutMs: number): Promise<ExecOutput> {
+    const { docker, limits } = { docker: this.options.docker, limits: this.settings.limits };
+    for (let attempt = 0; ; attempt++) {
+      const entry = await this.entryFor(session);
+      entry.busy++;
+      try {
+        const container = await entry.container;
+        const raw = await execInContainer(docker, container, command, timeoutMs, limits.outputBytes, () => this.discard(entry));
+        const { backstopFired, ...output } = raw;
+        // A timed-out command may have left children behind (`cmd &`); the container goes with it.
+        if (output.timedOut && !backstopFired) await this.discard(entry);
+        if (output.timedOut) this.onLimit({ kind: "timeout", session, container: container.id });
+        if (output.stdoutTruncated || output.stderrTruncated) this.onLimit({ kind: "output", session, container: container.id });
+        if (output.exitCode === 137 && (await this.newOomKill(entry, container))) {
+          this.onLimit({ kind: "memory", session, container: container.id });
+          const mib = Math.round(limits.memoryBytes / (1024 * 1024));
+          return { ...output, outOfMemory: true, stderr: `${output.stderr}\n[killed: out of memory — the sandbox limit is ${mib} MiB]\n` };
+        }
+        return output;
+      } catch (error) {
+        // The container vanished or stopped behind our back (e.g. `drawbridge sandbox prune`): start over once.
+        const status = statusOf(error);
+        if (attempt === 0 && (status === 404 || status === 409)) {
+          await this.discard(entry);
+          continue;
+        }
+        throw error instanceof SandboxError ? error : wrap(error, "run the command in the sandbox");
+      } finally {
+        entry.busy--;
+        entry.lastUsed = Date.now();
+      }
+    }
+  }
+
+  async workspaceFor(session: string): Promise<ScopeWorkspace> {
+    const mount = await this.mountFor(scopeKey(this.settings.scope, session));
+    return { hostPath: mount.hostPath, access: mount.readOnly ? "ro" : "rw" };
+  }
+
+  /** Fills the warm pool (a no-op with `warmPool: 0`). Errors are the caller's to log. */
+  async warmUp(): Promise<void> {
+    const settings = this.settings;
+    const shape = async () => this.shape((await sharedMount(settings)) ?? PRIVATE);
+    await this.pool.fill(settings, shape, shapeDigest(await shape()));
+  }
+
+  /** Removes containers idle for longer than the idle time; returns how many went. */
+  async reapIdle(now = Date.now()): Promise<number> {
+    const idle = [...this.entries.values()].filter((entry) => entry.busy === 0 && now - entry.lastUsed >= this.settings.idleMs);
+    await Promise.all(idle.map((entry) => this.discard(entry)));
+    return idle.length;
+  }
+
+  /** Checks for idle containers every so often until removeAll/close. */
+  startReaper(log: (error: unknown) => void = () => undefined): void {
+    if (this.reaper) return;
+    const every = Math.min(30_000, Math.max(250, Math.floor(this.settings.idleMs / 2)));
+    this.reaper = setInterval(() => void this.reapIdle().catch(log), every);
+    this.reaper.unref();
   }
 
   async removeAll(): Promise<void> {
+    if (this.reaper) clearInterval(this.reaper);
+    this.reaper = undefined;
+    await this.pool.drain();
     const found = await this.options.docker.listContainers({
       all: true,
       filters: { label: [`${LABEL.managed}=true`, `${LABEL.runner}=${this.options.runner}`] },
     });
-    this.containers.clear();
+    this.entries.clear();
     await Promise.all(found.map((info) => removeQuietly(this.options.docker.getContainer(info.Id))));
   }
 
-  /** The scope's container: the cached one, an existing one by name (started if needed), or a new one. */
-  private containerFor(scope: string): Promise<Docker.Container> {
-    let entry = this.containers.get(scope);
-    if (!entry) {
-      entry = this.ensureContainer(scope);
-      this.containers.set(scope, entry);
-      entry.catch(() => this.containers.delete(scope));
-    }
+  /** For shutdown: stops the pool from refilling, then removes everything. */
+  async close(): Promise<void> {
+    await this.pool.close();
+    await this.removeAll();
+  }
+
+  private async mountFor(key: string): Promise<ResolvedMount> {
+    return (await sharedMount(this.settings)) ?? (await ensurePrivateDir(this.settings, privateWorkspacePath(this.settings, key)));
+  }
+
+  private shape(workspace: ResolvedMount): ContainerShape {
+    return { image: this.options.image, limits: this.settings.limits, workspace };
+  }
+
+  /** The scope's entry: cached if its shape still matches, else a fresh container (warm pool first). */
+  private async entryFor(session: string): Promise<Entry> {
+    const key = scopeKey(this.settings.scope, session);
+    const mount = this.settings.workspaceAccess === "none" ? undefined : await sharedMount(this.settings);
+    const digest = shapeDigest(this.shape(mount ?? PRIVATE));
+    const cached = this.entries.get(key);
+    if (cached && cached.digest === digest) return cached;
+    if (cached) await this.discard(cached);
+    const entry: Entry = { key, digest, lastUsed: Date.now(), busy: 0, oomKills: 0, container: this.ensureContainer(key, digest) };
+    this.entries.set(key, entry);
+    entry.container.catch(() => {
+      if (this.entries.get(key) === entry) this.entries.delete(key);
+    });
     return entry;
   }
 
-  private async ensureContainer(scope: string): Promise<Docker.Container> {
-    const { docker, image, runner, limits } = this.options;
-    const existing = docker.getContainer(containerName(runner, scope));
+  private async ensureContainer(key: string, digest: string): Promise<Docker.Container> {
+    const { docker, runner } = this.options;
+    const name = containerName(runner, key);
+    const existing = docker.getContainer(name);
     try {
       const info = await existing.inspect();
-      if (info.Config.Image === image && info.State.Running) return existing;
+      if (info.Config.Labels[LABEL.config] === digest && info.State.Running) return existing;
       await removeQuietly(existing);
     } catch (error) {
       if (statusOf(error) !== 404) throw wrap(error, "inspect the sandbox container");
     }
+    const privateDir = this.settings.workspaceAccess === "none" ? privateWorkspacePath(this.settings, key) : undefined;
+    const pooled = await this.pool.claim(digest, name, privateDir);
+    if (pooled) {
+      void this.warmUp().catch(() => undefined);
+      return pooled;
+    }
+    const spec = sandboxContainerSpec({ name, runner, scope: key, shape: this.shape(await this.mountFor(key)) });
+    return this.createStarted(spec);
+  }
+
+  private async createStarted(spec: Docker.ContainerCreateOptions): Promise<Docker.Container> {
     try {
-      const container = await docker.createContainer(sandboxContainerSpec({ image, runner, scope, limits }));
+      const container = await this.options.docker.createContainer(spec);
       await container.start();
       return container;
     } catch (error) {
       if (statusOf(error) === 404) {
-        throw new SandboxError(`sandbox image ${image} is missing; build it with \`drawbridge sandbox build\``);
+        throw new SandboxError(`sandbox image ${this.options.image} is missing; build it with \`drawbridge sandbox build\``);
       }
       throw wrap(error, "start a sandbox container");
     }
   }
 
-  private async discard(scope: string, container: Docker.Container): Promise<void> {
-    this.containers.delete(scope);
-    await removeQuietly(container);
+  /** Whether the kernel OOM-killed something in this container since we last looked. */
+  private async newOomKill(entry: Entry, container: Docker.Container): Promise<boolean> {
+    const count = await oomKills(this.options.docker, container).catch(() => undefined);
+    if (count === undefined || count <= entry.oomKills) return false;
+    entry.oomKills = count;
+    return true;
+  }
+
+  private async discard(entry: Entry): Promise<void> {
+    if (this.entries.get(entry.key) === entry) this.entries.delete(entry.key);
+    const container = await entry.container.catch(() => undefined);
+    if (container) await removeQuietly(container);
   }
 }
 

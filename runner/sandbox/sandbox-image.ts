@@ -7,7 +7,7 @@ import type Docker from "dockerode";
 import { SandboxError } from "./sandbox-runtime.js";
 
 /** Bump when the rootfs recipe changes, so existing runners rebuild. */
-export const SANDBOX_IMAGE = "drawbridge-sandbox:busybox-1";
+export const SANDBOX_IMAGE = "drawbridge-sandbox:busybox-2";
 const BUSYBOX_CANDIDATES = ["/bin/busybox", "/usr/bin/busybox"];
 
 const run = promisify(execFile);
@@ -23,7 +23,7 @@ export async function imageExists(docker: Docker, image: string): Promise<boolea
 
 /**
  * Builds the sandbox image with no registry: a rootfs holding a static busybox, its
- * applet links, an unprivileged `sandbox` user (uid 10001) and an empty /tmp, imported
+ * applet links, an unprivileged `sandbox` user (uid 10001), an empty /tmp and /workspace, imported
  * with the Engine's import endpoint. Returns false when the image was already there.
  */
 export async function ensureSandboxImage(
@@ -39,6 +39,9 @@ export async function ensureSandboxImage(
     await mkdir(join(root, "etc"));
     await mkdir(join(root, "tmp"));
     await chmod(join(root, "tmp"), 0o1777);
+    // The mount point of the scope's workspace (the root filesystem is read-only at run time).
+    await mkdir(join(root, "workspace"));
+    await chmod(join(root, "workspace"), 0o755);
     await copyFile(busybox, join(root, "bin/busybox"));
     await chmod(join(root, "bin/busybox"), 0o755);
     const { stdout } = await run(busybox, ["--list"]);

@@ -22,13 +22,23 @@ export const DEFAULT_LIMITS: SandboxLimits = {
   outputBytes: 64 * 1024,
 };
 
+/** Which container (and which private workspace) a call uses. */
+export type SandboxScope = "session" | "agent" | "shared";
+/** `none`: a private workspace per scope; `ro`/`rw`: the user's workspace, read-only or writable. */
+export type WorkspaceAccess = "none" | "ro" | "rw";
+
+/** The workspace a scope's calls see: its host directory and whether tools may change it. */
+export type ScopeWorkspace = { hostPath: string; access: "ro" | "rw" };
+
 /**
  * Where tool commands run. Docker is the one implementation today; the interface keeps
  * the tunnel and tools independent of it (and lets another backend plug in).
  */
 export interface SandboxRuntime {
-  /** Runs `command` with `/bin/sh -c` in the scope's sandbox, creating or reusing it. */
-  exec(scope: string, command: string, timeoutMs: number): Promise<ExecOutput>;
+  /** Runs `command` with `/bin/sh -c` in the session's sandbox (per its scope), creating or reusing it. */
+  exec(session: string, command: string, timeoutMs: number): Promise<ExecOutput>;
+  /** The workspace the session's sandbox has mounted at /workspace (created if private and missing). */
+  workspaceFor(session: string): Promise<ScopeWorkspace>;
   /** Stops and removes every sandbox this runtime created. Safe to call twice. */
   removeAll(): Promise<void>;
 }

@@ -10,6 +10,11 @@ export const ExecArgs = z
       .min(1, "the command is empty")
       .max(MAX_COMMAND_LENGTH, `the command is longer than ${MAX_COMMAND_LENGTH} characters`)
       .refine((c) => !c.includes("\u0000"), "the command contains a NUL byte"),
+    /**
+     * Run on the home box itself instead of in the sandbox. Needs the edge's policy and the
+     * runner's own floor to allow it; off by default on both.
+     */
+    elevated: z.boolean().optional(),
   })
   .strict();
 export type ExecArgs = z.infer<typeof ExecArgs>;
@@ -23,6 +28,8 @@ export const ExecOutput = z
     stdoutTruncated: z.boolean(),
     stderrTruncated: z.boolean(),
     timedOut: z.boolean(),
+    /** Set when the kernel killed the command for going over the sandbox's memory limit. */
+    outOfMemory: z.boolean().optional(),
     durationMs: z.number().nonnegative(),
   })
   .strict();

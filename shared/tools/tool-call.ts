@@ -1,13 +1,26 @@
 import { z } from "zod";
 import { WireError } from "../wire-error.js";
 import { ExecArgs, ExecOutput } from "./exec.js";
+import { EditArgs, EditOutput, LsArgs, LsOutput, ReadArgs, ReadOutput, WriteArgs, WriteOutput } from "./files.js";
 
 /** One tool request, discriminated by tool name. New tools join this union. */
-export const ToolRequest = z.discriminatedUnion("tool", [z.object({ tool: z.literal("exec"), args: ExecArgs }).strict()]);
+export const ToolRequest = z.discriminatedUnion("tool", [
+  z.object({ tool: z.literal("exec"), args: ExecArgs }).strict(),
+  z.object({ tool: z.literal("read"), args: ReadArgs }).strict(),
+  z.object({ tool: z.literal("write"), args: WriteArgs }).strict(),
+  z.object({ tool: z.literal("edit"), args: EditArgs }).strict(),
+  z.object({ tool: z.literal("ls"), args: LsArgs }).strict(),
+]);
 export type ToolRequest = z.infer<typeof ToolRequest>;
+export type ToolName = ToolRequest["tool"];
+export const TOOL_NAMES = ["exec", "read", "write", "edit", "ls"] as const satisfies readonly ToolName[];
+
+/** What a tool produced: an exec's streams, or a file tool's result (which names its tool). */
+export const ToolOutput = z.union([ExecOutput, ReadOutput, WriteOutput, EditOutput, LsOutput]);
+export type ToolOutput = z.infer<typeof ToolOutput>;
 
 export const ToolOutcome = z.discriminatedUnion("ok", [
-  z.object({ ok: z.literal(true), output: ExecOutput }).strict(),
+  z.object({ ok: z.literal(true), output: ToolOutput }).strict(),
   z.object({ ok: z.literal(false), error: WireError }).strict(),
 ]);
 export type ToolOutcome = z.infer<typeof ToolOutcome>;

@@ -3,14 +3,20 @@ import { DockerSandbox } from "../../runner/sandbox/docker-sandbox.js";
 import { ensureSandboxImage, SANDBOX_IMAGE } from "../../runner/sandbox/sandbox-image.js";
 import { DEFAULT_LIMITS, SandboxError } from "../../runner/sandbox/sandbox-runtime.js";
 import { containersOf, docker } from "../support/docker-probe.js";
+import { tempDir, testSettings } from "./helpers/sandbox-setup.js";
 
 const runner = `sbx-${process.pid}`;
-const sandbox = new DockerSandbox({ docker, image: SANDBOX_IMAGE, runner, limits: { ...DEFAULT_LIMITS, outputBytes: 4096 } });
+const state = await tempDir("sbx");
+const settings = testSettings(state.path, { limits: { ...DEFAULT_LIMITS, outputBytes: 4096 } });
+const sandbox = new DockerSandbox({ docker, image: SANDBOX_IMAGE, runner, settings });
 
 beforeAll(async () => {
   await ensureSandboxImage(docker);
 }, 120_000);
-afterAll(() => sandbox.removeAll());
+afterAll(async () => {
+  await sandbox.removeAll();
+  await state.remove();
+});
 
 describe("Docker sandbox exec", () => {
   it("separates stdout from stderr and reports the real exit code", async () => {
@@ -31,7 +37,7 @@ describe("Docker sandbox exec", () => {
     await sandbox.exec("s1", "true", 10_000);
     await sandbox.exec("s2", "true", 10_000);
     const scopes = (await containersOf(runner)).map((info) => info.Labels["dev.drawbridge.scope"]).sort();
-    expect(scopes).toEqual(["s1", "s2"]);
+    expect(scopes).toEqual(["session:s1", "session:s2"]);
   });
 
   it("kills a command at its time limit and says so", async () => {
@@ -58,14 +64,14 @@ describe("Docker sandbox exec", () => {
 
   it("recreates a container that was removed behind its back", async () => {
     await sandbox.exec("s4", "true", 10_000);
-    const [info] = (await containersOf(runner)).filter((c) => c.Labels["dev.drawbridge.scope"] === "s4");
+    const [info] = (await containersOf(runner)).filter((c) => c.Labels["dev.drawbridge.scope"] === "session:s4");
     await docker.getContainer(info!.Id).remove({ force: true });
-    const fresh = new DockerSandbox({ docker, image: SANDBOX_IMAGE, runner, limits: DEFAULT_LIMITS });
+    const fresh = new DockerSandbox({ docker, image: SANDBOX_IMAGE, runner, settings });
     expect((await fresh.exec("s4", "echo back", 10_000)).stdout).toBe("back\n");
   });
 
   it("says how to build a missing image", async () => {
-    const missing = new DockerSandbox({ docker, image: "drawbridge-sandbox:does-not-exist", runner, limits: DEFAULT_LIMITS });
+    const missing = new DockerSandbox({ docker, image: "drawbridge-sandbox:does-not-exist", runner, settings });
     await expect(missing.exec("s9", "true", 10_000)).rejects.toThrow(SandboxError);
     await expect(missing.exec("s9", "true", 10_000)).rejects.toThrow(/drawbridge sandbox build/);
   });

@@ -13,6 +13,8 @@ const CONTROL = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/g;
 export function formatExecReply(outcome: ToolOutcome): string {
   if (!outcome.ok) return `⚠️ ${outcome.error.message}`;
   const out = outcome.output;
+  // File tools (read/write/edit/ls) have their own reply format, which comes with their chat commands.
+  if (!("stdout" in out)) return clampReply(clean(JSON.stringify(out)));
   const parts: string[] = [];
   const stdout = clean(out.stdout);
   const stderr = clean(out.stderr);

@@ -1,0 +1,73 @@
+import Docker from "dockerode";
+import { LABEL } from "../sandbox/container-spec.js";
+import { removeQuietly } from "../sandbox/docker-sandbox.js";
+import { buildFromDockerfile } from "../sandbox/dockerfile-build.js";
+import { ensureSandboxImage, SANDBOX_IMAGE } from "../sandbox/sandbox-image.js";
+
+export const SANDBOX_USAGE = `  sandbox build         build the sandbox image locally (no registry needed)
+  sandbox build --dockerfile <dir>   build it from <dir>/Dockerfile instead (registry needed for FROM)
+  sandbox list          show Drawbridge's sandbox images and containers
+  sandbox prune         remove stopped sandbox containers and old sandbox images
+  sandbox prune --all   also remove running sandbox containers (runners recreate them on demand)`;
+
+/** `drawbridge sandbox …`. Returns false for an unknown subcommand. */
+export async function sandboxCommand(args: string[], out: (line: string) => void, docker = new Docker()): Promise<boolean> {
+  const [sub, ...rest] = args;
+  if (sub === "build" && rest.length === 0) {
+    const built = await ensureSandboxImage(docker, { force: true });
+    out(built ? `Sandbox image ${SANDBOX_IMAGE} built.` : `Sandbox image ${SANDBOX_IMAGE} already present.`);
+    return true;
+  }
+  if (sub === "build" && rest[0] === "--dockerfile" && rest[1] && rest.length === 2) {
+    await buildFromDockerfile(docker, rest[1], SANDBOX_IMAGE);
+    out(`Sandbox image ${SANDBOX_IMAGE} built from ${rest[1]}/Dockerfile.`);
+    return true;
+  }
+  if (sub === "list" && rest.length === 0) {
+    await list(docker, out);
+    return true;
+  }
+  if (sub === "prune" && (rest.length === 0 || (rest.length === 1 && rest[0] === "--all"))) {
+    await prune(docker, out, rest[0] === "--all");
+    return true;
+  }
+  return false;
+}
+
+async function list(docker: Docker, out: (line: string) => void): Promise<void> {
+  const images = await docker.listImages({ filters: { label: [`${LABEL.managed}=true`] } });
+  out("IMAGES");
+  for (const image of images) out(`  ${(image.RepoTags ?? ["<untagged>"]).join(", ")}  ${image.Id.slice(7, 19)}  ${mib(image.Size)}`);
+  if (images.length === 0) out("  (none; run `drawbridge sandbox build`)");
+  const containers = await docker.listContainers({ all: true, filters: { label: [`${LABEL.managed}=true`] } });
+  out("CONTAINERS");
+  for (const c of containers) {
+    const scope = c.Labels[LABEL.pool] ? "(warm pool)" : (c.Labels[LABEL.scope] ?? "?");
+    out(`  ${(c.Names[0] ?? c.Id).replace(/^\//, "")}  runner=${c.Labels[LABEL.runner] ?? "?"}  scope=${scope}  ${c.State}  ${c.Status}`);
+  }
+  if (containers.length === 0) out("  (none)");
+}
+
+async function prune(docker: Docker, out: (line: string) => void, all: boolean): Promise<void> {
+  const containers = await docker.listContainers({ all: true, filters: { label: [`${LABEL.managed}=true`] } });
+  const doomed = containers.filter((c) => all || c.State !== "running");
+  await Promise.all(doomed.map((c) => removeQuietly(docker.getContainer(c.Id))));
+  out(`Removed ${doomed.length} container(s).`);
+  const inUse = new Set((await docker.listContainers({ all: true })).map((c) => c.ImageID));
+  const images = await docker.listImages({ filters: { label: [`${LABEL.managed}=true`] } });
+  let removed = 0;
+  for (const image of images) {
+    if ((image.RepoTags ?? []).includes(SANDBOX_IMAGE) || inUse.has(image.Id)) continue;
+    try {
+      await docker.getImage(image.Id).remove({ force: false });
+      removed++;
+    } catch {
+      // Another tag or a container still uses it; leaving it is the safe side.
+    }
+  }
+  out(`Removed ${removed} old image(s); kept ${SANDBOX_IMAGE}.`);
+}
+
+function mib(bytes: number): string {
+  return `${(bytes / (1024 * 1024)).toFixed(1)} MiB`;
+}
