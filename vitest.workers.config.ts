@@ -14,6 +14,8 @@ export const TEST_BINDINGS = {
 export default defineWorkersConfig({
   test: {
     include: ["test/worker/**/*.test.ts"],
+    // A Bot API stand-in (Node HTTP server) for tests that follow replies to Telegram.
+    globalSetup: ["./test/support/worker-global-setup.ts"],
     poolOptions: {
       workers: {
         singleWorker: true,

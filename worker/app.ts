@@ -1,7 +1,10 @@
 import { Hono } from "hono";
 import { HTTPException } from "hono/http-exception";
 import type { ErrorBody } from "../shared/wire-error.js";
+import { allowRoute } from "./api/allow-route.js";
+import { auditRoute } from "./api/audit-route.js";
 import { messagesRoute } from "./api/messages-route.js";
+import { pairingRoute } from "./api/pairing-route.js";
 import { runnersRoute } from "./api/runners-route.js";
 import { telegramWebhook } from "./channels/telegram/webhook-route.js";
 import { bearerAuth } from "./http/bearer-auth.js";
@@ -20,6 +23,9 @@ app.route("/tunnel", tunnelRoute);
 app.use("/api/*", requireSecrets(["GATEWAY_TOKEN"]), bearerAuth());
 app.route("/api/messages", messagesRoute);
 app.route("/api/runners", runnersRoute);
+app.route("/api/pairing", pairingRoute);
+app.route("/api/allow", allowRoute);
+app.route("/api/audit", auditRoute);
 
 app.notFound((c) => c.json({ error: { code: "not_found", message: "no such route" } } satisfies ErrorBody, 404));
 

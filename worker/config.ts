@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { parseAccessConfig, type AccessConfig } from "../shared/access/access-config.js";
 import { ChannelIdentity } from "../shared/identity.js";
 import { RunnerName } from "../shared/tunnel/protocol.js";
 import { GatewayError } from "./http/gateway-error.js";
@@ -12,6 +13,8 @@ export type GatewayConfig = {
   owner: ChannelIdentity;
   defaultRunner: string;
   telegramApiRoot: string;
+  /** Who may talk to the bot (DRAWBRIDGE_ACCESS): DM and group policies, roles, rate limits. */
+  access: AccessConfig;
 };
 
 /**
@@ -29,6 +32,15 @@ export function loadGatewayConfig(env: Env): GatewayConfig {
       `${key} is invalid: ${issue?.message ?? "bad value"}. Set it under [vars] in wrangler.toml (or with \`wrangler dev --var ${key}:…\`).`,
     );
   }
+  const access = parseAccessConfig(env.DRAWBRIDGE_ACCESS);
+  if (!access.ok) {
+    throw new GatewayError(503, "config_invalid", `${access.message}. Fix it under [vars] in wrangler.toml (see README "Access control").`);
+  }
   const { DRAWBRIDGE_OWNER, DEFAULT_RUNNER, TELEGRAM_API_ROOT } = parsed.data;
-  return { owner: DRAWBRIDGE_OWNER, defaultRunner: DEFAULT_RUNNER, telegramApiRoot: TELEGRAM_API_ROOT.replace(/\/+$/, "") };
+  return {
+    owner: DRAWBRIDGE_OWNER,
+    defaultRunner: DEFAULT_RUNNER,
+    telegramApiRoot: TELEGRAM_API_ROOT.replace(/\/+$/, ""),
+    access: access.config,
+  };
 }

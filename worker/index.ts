@@ -1,5 +1,7 @@
 import { app } from "./app.js";
 
+export { AuditLog } from "./audit/audit-log.js";
+export { Gatekeeper } from "./gatekeeper/gatekeeper.js";
 export { RunnerHub } from "./tunnel/runner-hub.js";
 
 export default app satisfies ExportedHandler<Env>;

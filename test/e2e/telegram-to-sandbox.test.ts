@@ -21,14 +21,16 @@ describe("Telegram webhook → tunnel → sandbox → reply", () => {
     expect(await containersOf(stack.runnerName)).toEqual([]);
   });
 
-  it("ignores a sender who is not the owner: no reply, no tool call, no container", async () => {
+  it("answers a stranger's /run with a pairing code only: no tool call, no container", async () => {
     const response = await stack.postUpdate(textUpdate(STRANGER_ID, "/run echo pwned"));
     expect(response.status).toBe(200);
     // The owner's /help after it is a barrier: once its reply arrives, the stranger's update was handled too.
     await stack.postUpdate(textUpdate(OWNER_ID, "/help"));
-    await stack.botApi.waitFor((call) => call.params.chat_id === String(OWNER_ID));
-    await new Promise((resolve) => setTimeout(resolve, 500));
-    expect(stack.botApi.sent().filter((call) => call.params.chat_id === String(STRANGER_ID))).toEqual([]);
+    await stack.botApi.waitFor((call) => call.params.chat_id === String(OWNER_ID) && String(call.params.text).includes("/run <command>"));
+    const toStranger = stack.botApi.sent().filter((call) => call.params.chat_id === String(STRANGER_ID));
+    expect(toStranger).toHaveLength(1);
+    expect(String(toStranger[0]?.params.text)).toMatch(/pairing code is [ABCDEFGHJKLMNPQRSTUVWXYZ23456789]{8}\b/);
+    expect(String(toStranger[0]?.params.text)).not.toContain("pwned");
     expect(stack.runnerCalls()).toEqual([]);
     expect(await containersOf(stack.runnerName)).toEqual([]);
   });

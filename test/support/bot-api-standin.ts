@@ -19,6 +19,11 @@ export class BotApiStandIn {
       const chunks: Buffer[] = [];
       request.on("data", (chunk: Buffer) => chunks.push(chunk));
       request.on("end", () => {
+        // Worker tests run inside workerd and read what was sent over HTTP.
+        if (request.method === "GET" && request.url === "/__standin/calls") {
+          response.writeHead(200, { "content-type": "application/json" }).end(JSON.stringify(this.calls));
+          return;
+        }
         if (!match) {
           response
             .writeHead(404, { "content-type": "application/json" })
@@ -70,6 +75,13 @@ export class BotApiStandIn {
       case "sendMessage":
         return {
           message_id: this.nextMessageId++,
+          date: Math.floor(Date.now() / 1000),
+          chat: { id: call.params.chat_id, type: "private" },
+          text: call.params.text,
+        };
+      case "editMessageText":
+        return {
+          message_id: call.params.message_id,
           date: Math.floor(Date.now() / 1000),
           chat: { id: call.params.chat_id, type: "private" },
           text: call.params.text,

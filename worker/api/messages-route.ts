@@ -17,6 +17,7 @@ export const messagesRoute = new Hono<{ Bindings: Env }>().post("/", async (c) =
     senderKey: config.owner.key,
     chatId: "console",
     text: body.data.text,
+    role: "owner",
   });
   return c.json({ reply });
 });

@@ -1,5 +1,6 @@
+import { mayUseRunnerTools } from "../../shared/access/roles.js";
 import type { GatewayConfig } from "../config.js";
-import { runTool } from "../tunnel/run-tool.js";
+import { replyTargetOf, submitCall } from "../tunnel/submit-call.js";
 import { parseCommand } from "./commands.js";
 import { formatExecReply } from "./format-reply.js";
 import type { InboundMessage } from "./inbound-message.js";
@@ -9,30 +10,29 @@ export const EXEC_TIMEOUT_MS = 30_000;
 
 const HELP = ["Drawbridge commands:", "/run <command> — run a shell command in your home sandbox", "/help — this list"].join("\n");
 
+export const RUNNER_TOOLS_REFUSED = "⛔ Your role does not include runner tools, so nothing ran. Ask the owner if you need them.";
+
 /**
- * The pipeline every channel feeds: identity gate → command → tool call → reply text.
- * Returns null when the sender gets no answer at all (not the owner, for now).
+ * The pipeline every channel feeds, after the gatekeeper (worker/gatekeeper) decided who the
+ * sender is: command → role check → tool call → reply text. Returns null for no answer.
  */
 export async function handleMessage(env: Env, config: GatewayConfig, message: InboundMessage): Promise<string | null> {
-  if (message.senderKey !== config.owner.key) {
-    console.log(JSON.stringify({ event: "sender.ignored", channel: message.channel, sender: message.senderKey }));
-    return null;
-  }
+  if (message.role === "blocked") return null;
   const command = parseCommand(message.text);
   switch (command.kind) {
     case "run": {
+      if (!mayUseRunnerTools(message.role)) return RUNNER_TOOLS_REFUSED;
       if (!command.command) return "Usage: /run <command>, e.g. /run echo hello";
-      const outcome = await runTool(
-        env,
-        config.defaultRunner,
-        "main",
-        {
-          tool: "exec",
-          args: { command: command.command },
-        },
-        EXEC_TIMEOUT_MS,
-      );
-      return formatExecReply(outcome);
+      // Queued (runner offline) or slow calls answer with a notice; the result follows via replyTo.
+      const answer = await submitCall(env, {
+        runner: config.defaultRunner,
+        session: sessionFor(message),
+        request: { tool: "exec", args: { command: command.command } },
+        timeoutMs: EXEC_TIMEOUT_MS,
+        replyTo: replyTargetOf(message),
+        label: `/run ${command.command}`,
+      });
+      return answer.status === "done" ? formatExecReply(answer.outcome) : answer.notice;
     }
     case "help":
       return HELP;
@@ -41,4 +41,9 @@ export async function handleMessage(env: Env, config: GatewayConfig, message: In
     case "text":
       return `I only understand commands for now.\n\n${HELP}`;
   }
+}
+
+/** The owner's sandbox is "main"; everyone else gets their own, never the owner's. */
+function sessionFor(message: InboundMessage): string {
+  return message.role === "owner" ? "main" : `dm:${message.senderKey}`;
 }

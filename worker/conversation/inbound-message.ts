@@ -1,6 +1,7 @@
+import type { Role } from "../../shared/access/roles.js";
 import type { ChannelName } from "../../shared/identity.js";
 
-/** A chat message in channel-neutral form, as the gatekeeper and session see it. */
+/** A chat message in channel-neutral form, after the gatekeeper let it in. */
 export type InboundMessage = {
   channel: ChannelName;
   /** `<channel>:<numeric id>` of the sender. */
@@ -8,4 +9,6 @@ export type InboundMessage = {
   /** Where the reply goes (a Telegram chat id; the console has none). */
   chatId: string;
   text: string;
+  /** What the gatekeeper decided this sender may do. */
+  role: Role;
 };

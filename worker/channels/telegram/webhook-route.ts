@@ -1,13 +1,10 @@
 import { Hono } from "hono";
 import { bodyLimit } from "hono/body-limit";
 import { loadGatewayConfig } from "../../config.js";
-import { handleMessage } from "../../conversation/handle-message.js";
 import { GatewayError } from "../../http/gateway-error.js";
 import { requireSecrets } from "../../http/require-secrets.js";
-import { botApi, sendReply } from "./bot-api.js";
-import type { GatewayConfig } from "../../config.js";
-import type { InboundMessage } from "../../conversation/inbound-message.js";
-import { TelegramUpdate, toInboundMessage } from "./update.js";
+import { gatekeeperFor } from "../../gatekeeper/gatekeeper-client.js";
+import { TelegramUpdate } from "./update.js";
 import { telegramSecret } from "./webhook-secret.js";
 
 /** Telegram updates are small; anything bigger is not from Telegram. */
@@ -28,23 +25,10 @@ export const telegramWebhook = new Hono<{ Bindings: Env }>().post(
     const body: unknown = await c.req.json().catch(() => undefined);
     const update = TelegramUpdate.safeParse(body);
     if (!update.success) throw new GatewayError(400, "bad_request", "the body is not a Telegram update");
-    const message = toInboundMessage(update.data);
-    if (message) {
-      // Answer Telegram now; the tool call may take seconds and Telegram re-sends slow updates.
-      c.executionCtx.waitUntil(answer(c.env, config, message));
-    }
+    // Durably stored (or recognised as a re-send) before Telegram hears 200; the Gatekeeper
+    // processes it after this answer, so a slow tool call never holds up the webhook.
+    const { gatekeeper, settings } = gatekeeperFor(c.env, config);
+    await gatekeeper.receive(settings, update.data);
     return c.json({ ok: true });
   },
 );
-
-/** Runs the message through the pipeline and replies; an internal failure still gets an answer. */
-async function answer(env: Env, config: GatewayConfig, message: InboundMessage): Promise<void> {
-  let reply: string | null;
-  try {
-    reply = await handleMessage(env, config, message);
-  } catch (error) {
-    console.error(JSON.stringify({ event: "pipeline.failed", error: String(error) }));
-    reply = "⚠️ The gateway hit an internal error handling that message. Nothing ran; please try again.";
-  }
-  if (reply) await sendReply(botApi(env, config), message.chatId, reply);
-}

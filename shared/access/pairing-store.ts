@@ -1,0 +1,133 @@
+import { normalisePairingCode } from "./pairing-code.js";
+
+export type PairingStatus = "pending" | "approved" | "denied";
+
+export type PairingRequest = {
+  account: string;
+  code: string;
+  senderId: string;
+  /** Display name as the channel reported it: shown to the owner, never used for identity. */
+  name: string;
+  createdAt: number;
+  status: PairingStatus;
+  decidedAt: number | null;
+};
+
+/** Where requests live: SQLite in the Gatekeeper Durable Object, a Map in tests. */
+export interface PairingRows {
+  /** Every stored request of the account (pending and decided), oldest first. */
+  list(account: string): PairingRequest[];
+  insert(request: PairingRequest): void;
+  /** Moves a request out of `pending`; false when it was no longer pending (someone else won). */
+  decide(account: string, code: string, status: Exclude<PairingStatus, "pending">, at: number): boolean;
+}
+
+export type PairingOptions = {
+  maxPending: number;
+  ttlMs: number;
+  clock: () => number;
+  newCode: () => string;
+  /** Constant-time comparison; asynchronous (it hashes), so other operations may interleave. */
+  equal: (given: string, stored: string) => Promise<boolean>;
+};
+
+export type RequestOutcome =
+  { kind: "created"; request: PairingRequest } | { kind: "already_pending"; request: PairingRequest } | { kind: "full"; pending: number };
+
+export type DecideFailure = "malformed" | "wrong" | "expired" | "used";
+export type DecideOutcome = { ok: true; request: PairingRequest } | { ok: false; reason: DecideFailure };
+
+/** User-facing explanations of each failure (the admin API, the CLI and Telegram show them). */
+export const DECIDE_FAILURE_MESSAGES: Record<DecideFailure, string> = {
+  malformed: "That is not a pairing code: codes are 8 characters from A–Z and 2–9 (no I, O, 0 or 1).",
+  wrong: "No pairing request has that code. Check it with `drawbridge pairing list`.",
+  expired: "That pairing code has expired (codes are valid 60 minutes). The sender can message again for a new one.",
+  used: "That pairing code was already used (approved or denied); codes work once.",
+};
+
+/**
+ * Pairing requests of channel accounts: at most `maxPending` live requests per account, at most
+ * one live request per sender, codes that expire and work once. Pure logic over `PairingRows`.
+ */
+export class PairingStore {
+  constructor(
+    private readonly rows: PairingRows,
+    private readonly options: PairingOptions,
+  ) {}
+
+  /** Live = pending and not expired. */
+  live(account: string): PairingRequest[] {
+    const now = this.options.clock();
+    return this.rows.list(account).filter((request) => request.status === "pending" && !this.expired(request, now));
+  }
+
+  /**
+   * An unknown sender asks to pair. Synchronous on purpose: check and insert cannot be
+   * interleaved, so the cap and the one-per-sender rule hold under concurrency.
+   * A repeat neither re-sends nor extends; a full account stores nothing.
+   */
+  request(account: string, senderId: string, name: string): RequestOutcome {
+    const live = this.live(account);
+    const existing = live.find((request) => request.senderId === senderId);
+    if (existing) return { kind: "already_pending", request: existing };
+    if (live.length >= this.options.maxPending) return { kind: "full", pending: live.length };
+    const taken = new Set(this.rows.list(account).map((request) => request.code));
+    let code = this.options.newCode();
+    for (let tries = 0; taken.has(code) && tries < 8; tries++) code = this.options.newCode();
+    if (taken.has(code)) throw new Error("could not draw an unused pairing code");
+    const request: PairingRequest = { account, code, senderId, name, createdAt: this.options.clock(), status: "pending", decidedAt: null };
+    this.rows.insert(request);
+    return { kind: "created", request };
+  }
+
+  approve(account: string, typed: string): Promise<DecideOutcome> {
+    return this.decide(account, typed, "approved");
+  }
+
+  deny(account: string, typed: string): Promise<DecideOutcome> {
+    return this.decide(account, typed, "denied");
+  }
+
+  private async decide(account: string, typed: string, status: "approved" | "denied"): Promise<DecideOutcome> {
+    const code = normalisePairingCode(typed);
+    if (code === null) return { ok: false, reason: "malformed" };
+    // Compare against every stored code (no early exit), so timing says nothing about which matched.
+    const candidates = this.rows.list(account);
+    const matches = await Promise.all(candidates.map((request) => this.options.equal(code, request.code)));
+    const matched = candidates.find((_, index) => matches[index]);
+    if (!matched) return { ok: false, reason: "wrong" };
+    // The comparison awaited: re-read and commit synchronously, so two approvals cannot both win.
+    const current = this.rows.list(account).find((request) => request.code === matched.code);
+    if (!current) return { ok: false, reason: "wrong" };
+    if (current.status !== "pending") return { ok: false, reason: "used" };
+    const now = this.options.clock();
+    if (this.expired(current, now)) return { ok: false, reason: "expired" };
+    if (!this.rows.decide(account, current.code, status, now)) return { ok: false, reason: "used" };
+    return { ok: true, request: { ...current, status, decidedAt: now } };
+  }
+
+  private expired(request: PairingRequest, now: number): boolean {
+    return now - request.createdAt >= this.options.ttlMs;
+  }
+}
+
+/** In-memory rows: the reference implementation the SQLite one must agree with. */
+export class MemoryPairingRows implements PairingRows {
+  private readonly requests: PairingRequest[] = [];
+
+  list(account: string): PairingRequest[] {
+    return this.requests.filter((request) => request.account === account).map((request) => ({ ...request }));
+  }
+
+  insert(request: PairingRequest): void {
+    this.requests.push({ ...request });
+  }
+
+  decide(account: string, code: string, status: Exclude<PairingStatus, "pending">, at: number): boolean {
+    const request = this.requests.find((row) => row.account === account && row.code === code);
+    if (!request || request.status !== "pending") return false;
+    request.status = status;
+    request.decidedAt = at;
+    return true;
+  }
+}

@@ -1,0 +1,44 @@
+import { Hono, type Context } from "hono";
+import { z } from "zod";
+import { GrantableRole } from "../../shared/access/roles.js";
+import type { DecideFailure } from "../../shared/access/pairing-store.js";
+import type { PairingDecision } from "../gatekeeper/pairing-actions.js";
+import { GatewayError } from "../http/gateway-error.js";
+import { channelGatekeeper, jsonBody } from "./channel-gatekeeper.js";
+
+const Decision = z.object({ code: z.string().min(1).max(64), role: GrantableRole.optional() }).strict();
+const DenyDecision = z.object({ code: z.string().min(1).max(64) }).strict();
+
+/** How each refusal reads over HTTP; the message says what to do next. */
+const FAILURE_STATUS = { malformed: 400, wrong: 404, expired: 410, used: 409 } as const satisfies Record<DecideFailure, number>;
+
+/** `GET /api/pairing/:channel`, `POST /api/pairing/:channel/approve|deny {"code"}`. */
+export const pairingRoute = new Hono<{ Bindings: Env }>()
+  .get("/:channel", async (c) => {
+    const { gatekeeper, settings } = channelGatekeeper(c, c.req.param("channel"));
+    return c.json({ pending: await gatekeeper.pairingList(settings) });
+  })
+  .post("/:channel/approve", async (c) => {
+    const { gatekeeper, settings } = channelGatekeeper(c, c.req.param("channel"));
+    const body = await jsonBody(c, Decision, '{"code":"…"} and optionally "role": "trusted" | "limited" | "blocked"');
+    return answer(c, await gatekeeper.pairingDecide(settings, "approve", body.code, body.role));
+  })
+  .post("/:channel/deny", async (c) => {
+    const { gatekeeper, settings } = channelGatekeeper(c, c.req.param("channel"));
+    const body = await jsonBody(c, DenyDecision, '{"code":"…"}');
+    return answer(c, await gatekeeper.pairingDecide(settings, "deny", body.code));
+  });
+
+function answer(c: Context, decision: PairingDecision) {
+  if (!decision.ok) {
+    throw new GatewayError(FAILURE_STATUS[decision.reason], decision.reason === "wrong" ? "not_found" : "bad_request", decision.message);
+  }
+  return c.json({
+    ok: true,
+    action: decision.action,
+    senderId: decision.request.senderId,
+    name: decision.request.name,
+    role: decision.action === "approve" ? decision.role : null,
+    message: decision.message,
+  });
+}

@@ -1,0 +1,19 @@
+import type { AuditEvent } from "./audit-event.js";
+import type { AuditLog } from "./audit-log.js";
+
+/** The one audit log instance of the edge. */
+export function auditLog(env: Env): DurableObjectStub<AuditLog> {
+  return env.AUDIT_LOG.get(env.AUDIT_LOG.idFromName("edge"));
+}
+
+/**
+ * Appends a security event. Never throws: a failing audit write is logged, and the decision
+ * it describes (always the refusing one) has already been taken.
+ */
+export async function recordAudit(env: Env, event: AuditEvent): Promise<void> {
+  try {
+    await auditLog(env).record(event);
+  } catch (error) {
+    console.error(JSON.stringify({ event: "audit.write_failed", kind: event.kind, error: String(error) }));
+  }
+}

@@ -1,0 +1,26 @@
+import type { Api } from "grammy";
+import type { PairingStore } from "../../shared/access/pairing-store.js";
+import type { AuditKind } from "../audit/audit-event.js";
+import type { GatewayConfig } from "../config.js";
+import type { AllowedSenders } from "./allowed-senders.js";
+import type { RateLimiter } from "./rate-limiter.js";
+
+/** The gateway config as the Worker parsed it, plus which channel account the Gatekeeper serves. */
+export type EdgeSettings = GatewayConfig & { account: string };
+
+/** Everything one decision of the Gatekeeper touches. */
+export type Gate = {
+  env: Env;
+  settings: EdgeSettings;
+  now: () => number;
+  pairing: PairingStore;
+  allowed: AllowedSenders;
+  limits: RateLimiter;
+  telegram: Api;
+  audit: (kind: AuditKind, actor: string, detail?: Record<string, string | number | boolean | null>) => Promise<void>;
+};
+
+/** The owner's Telegram id, or "" when the owner is configured on another channel. */
+export function telegramOwnerId(settings: EdgeSettings): string {
+  return settings.owner.channel === "telegram" ? settings.owner.id : "";
+}

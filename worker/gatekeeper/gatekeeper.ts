@@ -1,0 +1,180 @@
+import { DurableObject } from "cloudflare:workers";
+import { newPairingCode } from "../../shared/access/pairing-code.js";
+import { PairingStore } from "../../shared/access/pairing-store.js";
+import { constantTimeEqual } from "../../shared/constant-time.js";
+import { recordAudit } from "../audit/record-audit.js";
+import { botApi, sendReply } from "../channels/telegram/bot-api.js";
+import { readUpdate, TelegramUpdate } from "../channels/telegram/update.js";
+import { AllowedSenders } from "./allowed-senders.js";
+import type { EdgeSettings, Gate } from "./gate.js";
+import { handleButton } from "./handle-button.js";
+import { handleChatMessage } from "./handle-chat-message.js";
+import { DEDUPE_WINDOW_MS, Inbox, type InboxEntry } from "./inbox.js";
+import { RateLimiter } from "./rate-limiter.js";
+import { createGatekeeperTables } from "./schema.js";
+import { SqlPairingRows } from "./sql-pairing-rows.js";
+import { listAllowed, listPending, revokeSender, setSenderRole, type AllowedView, type PendingView } from "./gatekeeper-admin.js";
+import { decidePairing, type PairingDecision } from "./pairing-actions.js";
+import type { PairingAction } from "../channels/telegram/owner-prompt.js";
+import type { GrantableRole } from "../../shared/access/roles.js";
+
+/** An update that failed this often is dropped (and audited) instead of blocking the inbox. */
+const MAX_ATTEMPTS = 5;
+const RETRY_BASE_MS = 2_000;
+/** Decided and expired pairing requests are kept a day, so "already used" stays a clear answer. */
+const KEEP_PAIRING_ROWS_MS = 24 * 60 * 60 * 1000;
+
+/**
+ * One per channel account: the durable inbox (dedupe by update_id, processed after the webhook
+ * answered, retried by alarm), pairing, approved senders and roles, rate limits.
+ */
+export class Gatekeeper extends DurableObject<Env> {
+  /**
+   * Business time: pairing expiry, rate limits, dedupe window. Tests move it forward instead of
+   * sleeping (runInDurableObject); alarms always use the real clock.
+   */
+  clock: () => number = () => Date.now();
+  private readonly sql: SqlStorage;
+  private readonly inbox: Inbox;
+  private readonly rows: SqlPairingRows;
+  private readonly allowed: AllowedSenders;
+  private readonly limits: RateLimiter;
+  private draining: Promise<void> | null = null;
+
+  constructor(ctx: DurableObjectState, env: Env) {
+    super(ctx, env);
+    this.sql = ctx.storage.sql;
+    createGatekeeperTables(this.sql);
+    this.inbox = new Inbox(this.sql);
+    this.rows = new SqlPairingRows(this.sql);
+    this.allowed = new AllowedSenders(this.sql);
+    this.limits = new RateLimiter(this.sql);
+  }
+
+  /**
+   * The webhook's only call: store the update durably unless its id was seen, and schedule
+   * processing. Returns before anything is processed, so Telegram gets its 200 at once.
+   */
+  async receive(settings: EdgeSettings, update: TelegramUpdate): Promise<{ stored: boolean }> {
+    this.saveSettings(settings);
+    const stored = this.inbox.accept(update.update_id, JSON.stringify(update), this.clock());
+    if (stored) await this.ctx.storage.setAlarm(Date.now());
+    return { stored };
+  }
+
+  override async alarm(): Promise<void> {
+    await this.drain();
+  }
+
+  /** Updates stored and not yet handled (for status and tests). */
+  inboxDepth(): number {
+    return this.inbox.depth();
+  }
+
+  // Admin operations (the admin API and CLI): each takes the settings the Worker just parsed.
+  pairingList(settings: EdgeSettings): PendingView[] {
+    return listPending(this.gate(settings));
+  }
+
+  pairingDecide(settings: EdgeSettings, action: PairingAction, code: string, role?: GrantableRole): Promise<PairingDecision> {
+    return decidePairing(this.gate(settings), action, code, "admin", role);
+  }
+
+  allowList(settings: EdgeSettings): AllowedView[] {
+    return listAllowed(this.gate(settings));
+  }
+
+  allowRevoke(settings: EdgeSettings, senderId: string): Promise<{ removed: boolean; inConfig: boolean }> {
+    return revokeSender(this.gate(settings), senderId, "admin");
+  }
+
+  allowSetRole(settings: EdgeSettings, senderId: string, role: GrantableRole): Promise<AllowedView | null> {
+    return setSenderRole(this.gate(settings), senderId, role, "admin");
+  }
+
+  /** Processes the inbox in arrival order; one drain at a time. */
+  drain(): Promise<void> {
+    this.draining ??= this.drainAll().finally(() => {
+      this.draining = null;
+    });
+    return this.draining;
+  }
+
+  private async drainAll(): Promise<void> {
+    const now = this.clock();
+    this.inbox.forgetSeenBefore(now - DEDUPE_WINDOW_MS);
+    this.rows.prune(now - KEEP_PAIRING_ROWS_MS);
+    this.limits.prune(now);
+    const settings = this.loadSettings();
+    if (!settings) return;
+    for (let entry = this.inbox.next(); entry; entry = this.inbox.next()) {
+      try {
+        await this.process(this.gate(settings), entry);
+        this.inbox.done(entry.seq);
+      } catch (error) {
+        console.error(
+          JSON.stringify({ event: "inbox.process_failed", updateId: entry.updateId, attempt: entry.attempts + 1, error: String(error) }),
+        );
+        await this.ctx.storage.setAlarm(Date.now() + RETRY_BASE_MS * 2 ** entry.attempts);
+        return;
+      }
+    }
+  }
+
+  private async process(gate: Gate, entry: InboxEntry): Promise<void> {
+    const event = readUpdate(TelegramUpdate.parse(JSON.parse(entry.body)));
+    if (entry.stage === "tool_call") {
+      // We crashed while a tool call was out. At most once: say so instead of running it again.
+      if (event?.kind === "message") {
+        await gate.audit("inbox.interrupted", `telegram:${event.senderId}`, { updateId: entry.updateId });
+        await sendReply(
+          gate.telegram,
+          event.chatId,
+          "⚠️ That command was interrupted before its answer came back; it was not re-run. Check its effects before trying again.",
+        );
+      }
+      return;
+    }
+    if (entry.attempts >= MAX_ATTEMPTS) {
+      await gate.audit("inbox.dropped", event?.kind === "message" ? `telegram:${event.senderId}` : "unknown", { updateId: entry.updateId });
+      return;
+    }
+    this.inbox.mark(entry.seq, "started");
+    if (!event) return;
+    if (event.kind === "button") return handleButton(gate, event);
+    return handleChatMessage(gate, event, () => this.inbox.mark(entry.seq, "tool_call"));
+  }
+
+  private gate(settings: EdgeSettings): Gate {
+    const clock = () => this.clock();
+    return {
+      env: this.env,
+      settings,
+      now: clock,
+      pairing: new PairingStore(this.rows, {
+        maxPending: settings.access.pairing.maxPending,
+        ttlMs: settings.access.pairing.codeTtlMinutes * 60_000,
+        clock,
+        newCode: () => newPairingCode(),
+        equal: constantTimeEqual,
+      }),
+      allowed: this.allowed,
+      limits: this.limits,
+      telegram: botApi(this.env, settings),
+      audit: (kind, actor, detail = {}) => recordAudit(this.env, { kind, channel: "telegram", actor, detail }),
+    };
+  }
+
+  /** The alarm has no request to read config from: it uses what the Worker last passed in. */
+  private saveSettings(settings: EdgeSettings): void {
+    this.sql.exec(
+      "INSERT INTO settings (id, json) VALUES (1, ?) ON CONFLICT (id) DO UPDATE SET json = excluded.json",
+      JSON.stringify(settings),
+    );
+  }
+
+  private loadSettings(): EdgeSettings | null {
+    const row = this.sql.exec<{ json: string }>("SELECT json FROM settings WHERE id = 1").toArray()[0];
+    return row ? (JSON.parse(row.json) as EdgeSettings) : null;
+  }
+}

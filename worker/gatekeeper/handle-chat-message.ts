@@ -1,0 +1,95 @@
+import { decideAccess } from "../../shared/access/decide-access.js";
+import type { RateRule } from "../../shared/access/gcra.js";
+import { mayUseRunnerTools } from "../../shared/access/roles.js";
+import { sendReply } from "../channels/telegram/bot-api.js";
+import { sendPairingPrompt } from "../channels/telegram/owner-prompt.js";
+import type { TelegramEvent } from "../channels/telegram/update.js";
+import { parseCommand } from "../conversation/commands.js";
+import { handleMessage } from "../conversation/handle-message.js";
+import { telegramOwnerId, type Gate } from "./gate.js";
+
+type ChatMessage = Extract<TelegramEvent, { kind: "message" }>;
+
+/**
+ * One chat message through the identity gate: drop, pair or serve. Strangers who are dropped
+ * get nothing at all; limits are per channel, then per sender and action.
+ * `beforeToolCall` marks the inbox entry, so a crash mid-call is never re-run.
+ */
+export async function handleChatMessage(gate: Gate, event: ChatMessage, beforeToolCall: () => void): Promise<void> {
+  const { access } = gate.settings;
+  const actor = `telegram:${event.senderId}`;
+  const decision = decideAccess(
+    { chat: event.chat, chatId: event.chatId, senderId: event.senderId, text: event.text },
+    telegramOwnerId(gate.settings),
+    access,
+    gate.allowed.roleOf(event.senderId),
+  );
+  if (decision.kind === "drop") {
+    // Group chatter that does not mention the bot is not a security event.
+    if (decision.reason !== "no_mention") await gate.audit("access.denied", actor, { reason: decision.reason, chat: event.chat });
+    return;
+  }
+  if (!(await withinLimit(gate, event, "channel", "messages on this channel", access.rateLimits.channel))) return;
+  if (decision.kind === "pair") return pair(gate, event);
+
+  const command = parseCommand(decision.text);
+  if (!(await withinLimit(gate, event, `message:${event.senderId}`, "messages", access.rateLimits.message))) return;
+  if (command.kind === "run") {
+    if (!mayUseRunnerTools(decision.role)) {
+      await gate.audit("permission.denied", actor, { tool: "exec", role: decision.role });
+    } else {
+      if (!(await withinLimit(gate, event, `tool:${event.senderId}`, "tool calls", access.rateLimits.tool))) return;
+      beforeToolCall();
+    }
+  }
+  const reply = await handleMessage(gate.env, gate.settings, {
+    channel: "telegram",
+    senderKey: actor,
+    chatId: event.chatId,
+    text: decision.text,
+    role: decision.role,
+  });
+  if (reply) await sendReply(gate.telegram, event.chatId, reply);
+}
+
+/** An unknown sender in a DM under dmPolicy "pairing". */
+async function pair(gate: Gate, event: ChatMessage): Promise<void> {
+  const { account, access } = gate.settings;
+  const actor = `telegram:${event.senderId}`;
+  const live = gate.pairing.live(account);
+  // A repeat neither re-sends nor extends; a full account answers nothing and stores nothing.
+  if (live.some((request) => request.senderId === event.senderId)) return;
+  if (live.length >= access.pairing.maxPending) {
+    await gate.audit("pairing.cap_full", actor, { pending: live.length });
+    return;
+  }
+  if (!(await withinLimit(gate, event, `pairing:${event.senderId}`, "pairing attempts", access.rateLimits.pairing))) return;
+  const outcome = gate.pairing.request(account, event.senderId, event.name);
+  if (outcome.kind !== "created") return;
+  const { request } = outcome;
+  const minutes = access.pairing.codeTtlMinutes;
+  await gate.audit("pairing.requested", actor, { name: request.name });
+  await sendReply(
+    gate.telegram,
+    event.chatId,
+    `🔐 This assistant is private. Your pairing code is ${request.code} (valid ${minutes} minutes). The owner has been asked to approve you; you will hear back here.`,
+  );
+  const ownerId = telegramOwnerId(gate.settings);
+  if (ownerId) await sendPairingPrompt(gate.telegram, ownerId, request, minutes);
+}
+
+/** Takes from a bucket; the first refusal is answered, later ones are silent; all are audited. */
+async function withinLimit(gate: Gate, event: ChatMessage, key: string, action: string, rule: RateRule): Promise<boolean> {
+  const verdict = gate.limits.take(key, rule, gate.now());
+  if (verdict.allowed) return true;
+  await gate.audit("rate.limited", `telegram:${event.senderId}`, { action, answered: verdict.answer });
+  if (verdict.answer) {
+    const seconds = Math.max(1, Math.ceil(verdict.retryAfterMs / 1000));
+    await sendReply(
+      gate.telegram,
+      event.chatId,
+      `⏳ Too many ${action} — slow down. Try again in ${seconds} s; until then further messages are ignored.`,
+    );
+  }
+  return false;
+}

@@ -1,0 +1,43 @@
+/** The Gatekeeper's tables. `IF NOT EXISTS` makes this safe to run on every start. */
+export function createGatekeeperTables(sql: SqlStorage): void {
+  sql.exec(`
+    CREATE TABLE IF NOT EXISTS seen_updates (
+      update_id INTEGER PRIMARY KEY,
+      seen_at INTEGER NOT NULL
+    );
+    CREATE TABLE IF NOT EXISTS inbox (
+      seq INTEGER PRIMARY KEY AUTOINCREMENT,
+      update_id INTEGER NOT NULL,
+      body TEXT NOT NULL,
+      received_at INTEGER NOT NULL,
+      attempts INTEGER NOT NULL DEFAULT 0,
+      stage TEXT NOT NULL DEFAULT 'new'
+    );
+    CREATE TABLE IF NOT EXISTS pairing_requests (
+      account TEXT NOT NULL,
+      code TEXT NOT NULL,
+      sender_id TEXT NOT NULL,
+      name TEXT NOT NULL,
+      created_at INTEGER NOT NULL,
+      status TEXT NOT NULL,
+      decided_at INTEGER,
+      PRIMARY KEY (account, code)
+    );
+    CREATE TABLE IF NOT EXISTS allowed_senders (
+      sender_id TEXT PRIMARY KEY,
+      role TEXT NOT NULL,
+      name TEXT NOT NULL,
+      added_at INTEGER NOT NULL,
+      via TEXT NOT NULL
+    );
+    CREATE TABLE IF NOT EXISTS rate_buckets (
+      key TEXT PRIMARY KEY,
+      tat INTEGER NOT NULL,
+      refusal_answered INTEGER NOT NULL DEFAULT 0
+    );
+    CREATE TABLE IF NOT EXISTS settings (
+      id INTEGER PRIMARY KEY CHECK (id = 1),
+      json TEXT NOT NULL
+    );
+  `);
+}

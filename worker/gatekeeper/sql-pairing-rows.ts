@@ -1,0 +1,60 @@
+import type { PairingRequest, PairingRows, PairingStatus } from "../../shared/access/pairing-store.js";
+
+type Row = {
+  account: string;
+  code: string;
+  sender_id: string;
+  name: string;
+  created_at: number;
+  status: string;
+  decided_at: number | null;
+};
+
+/** Pairing requests in the Gatekeeper's SQLite; every call is synchronous, so each is atomic. */
+export class SqlPairingRows implements PairingRows {
+  constructor(private readonly sql: SqlStorage) {}
+
+  list(account: string): PairingRequest[] {
+    return this.sql
+      .exec<Row>("SELECT * FROM pairing_requests WHERE account = ? ORDER BY created_at, rowid", account)
+      .toArray()
+      .map((row) => ({
+        account: row.account,
+        code: row.code,
+        senderId: row.sender_id,
+        name: row.name,
+        createdAt: row.created_at,
+        status: row.status as PairingStatus,
+        decidedAt: row.decided_at,
+      }));
+  }
+
+  insert(request: PairingRequest): void {
+    this.sql.exec(
+      "INSERT INTO pairing_requests (account, code, sender_id, name, created_at, status, decided_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
+      request.account,
+      request.code,
+      request.senderId,
+      request.name,
+      request.createdAt,
+      request.status,
+      request.decidedAt,
+    );
+  }
+
+  decide(account: string, code: string, status: Exclude<PairingStatus, "pending">, at: number): boolean {
+    const cursor = this.sql.exec(
+      "UPDATE pairing_requests SET status = ?, decided_at = ? WHERE account = ? AND code = ? AND status = 'pending'",
+      status,
+      at,
+      account,
+      code,
+    );
+    return cursor.rowsWritten > 0;
+  }
+
+  /** Forgets requests older than `before` (decided or expired): nothing grows without bound. */
+  prune(before: number): void {
+    this.sql.exec("DELETE FROM pairing_requests WHERE created_at < ?", before);
+  }
+}
