@@ -1,5 +1,5 @@
 import { createHash } from "node:crypto";
-import type { ContainerCreateOptions } from "dockerode";
+import type { ContainerCreateOptions, HostConfig } from "dockerode";
 import type { SandboxLimits } from "./sandbox-runtime.js";
 import { scopeDigest } from "./sandbox-scope.js";
 
@@ -33,29 +33,62 @@ export type ContainerShape = {
   workspace: { hostPath: string; readOnly: boolean; private: boolean };
 };
 
+/** Bump when the hardening below changes, so running containers of the old recipe are recreated. */
+const RECIPE = 2;
+
 export function shapeDigest(shape: ContainerShape): string {
   const { image, limits, workspace } = shape;
   const mount = workspace.private ? "private" : `${workspace.hostPath}:${workspace.readOnly ? "ro" : "rw"}`;
-  return createHash("sha256").update(JSON.stringify({ image, limits, mount })).digest("hex").slice(0, 16);
+  return createHash("sha256")
+    .update(JSON.stringify({ recipe: RECIPE, image, limits, mount }))
+    .digest("hex")
+    .slice(0, 16);
 }
 
 /**
  * The hardened container every sandbox is: no network, read-only root, a small noexec
  * tmpfs, no capabilities, no privilege gain, non-root, bounded pids/memory/cpu/files,
- * an init to reap zombies, and from the host only the scope's workspace (checked before).
+ * an init to reap zombies, and from the host at most the scope's workspace (checked before).
+ * Without `workspace` nothing is mounted; without `name` the scope's container name is used.
  */
 export function sandboxContainerSpec(options: {
-  name: string;
+  image: string;
   runner: string;
   scope: string;
-  shape: ContainerShape;
+  limits: SandboxLimits;
+  workspace?: ContainerShape["workspace"];
+  name?: string;
   pool?: boolean;
 }): ContainerCreateOptions {
-  const { name, runner, scope, shape, pool } = options;
-  const { limits, workspace } = shape;
+  const { image, runner, scope, limits, workspace, pool } = options;
+  const name = options.name ?? containerName(runner, scope);
+  const digest = shapeDigest({ image, limits, workspace: workspace ?? { hostPath: "", readOnly: true, private: false } });
+  // CgroupnsMode is missing from @types/dockerode; the engine (API 1.41+) knows it.
+  const hostConfig: HostConfig & { CgroupnsMode: "private" } = {
+    NetworkMode: "none",
+    ReadonlyRootfs: true,
+    Tmpfs: { "/tmp": `rw,noexec,nosuid,nodev,size=${limits.tmpfsBytes}` },
+    Binds: workspace ? [`${workspace.hostPath}:${WORKSPACE_MOUNT}:${workspace.readOnly ? "ro" : "rw"},rprivate`] : [],
+    CapDrop: ["ALL"],
+    SecurityOpt: ["no-new-privileges"],
+    Privileged: false,
+    PidsLimit: limits.pidsLimit,
+    Memory: limits.memoryBytes,
+    MemorySwap: limits.memoryBytes,
+    NanoCpus: limits.nanoCpus,
+    Ulimits: [
+      { Name: "nofile", Soft: limits.nofile, Hard: limits.nofile },
+      { Name: "nproc", Soft: limits.nproc, Hard: limits.nproc },
+    ],
+    Init: true,
+    // The engine's default on cgroup v1 is the host's cgroup namespace; the sandbox gets its own.
+    CgroupnsMode: "private",
+    Devices: [],
+    RestartPolicy: { Name: "no" },
+  };
   return {
     name,
-    Image: shape.image,
+    Image: image,
     // The container idles; every tool call is an exec inside it.
     Cmd: ["/bin/sleep", "2147483647"],
     User: SANDBOX_USER,
@@ -65,29 +98,10 @@ export function sandboxContainerSpec(options: {
       [LABEL.managed]: "true",
       [LABEL.runner]: runner,
       [LABEL.scope]: scope,
-      [LABEL.config]: shapeDigest(shape),
+      [LABEL.config]: digest,
       ...(pool ? { [LABEL.pool]: "true" } : {}),
     },
     NetworkDisabled: true,
-    HostConfig: {
-      NetworkMode: "none",
-      ReadonlyRootfs: true,
-      Tmpfs: { "/tmp": `rw,noexec,nosuid,nodev,size=${limits.tmpfsBytes}` },
-      Binds: [`${workspace.hostPath}:${WORKSPACE_MOUNT}:${workspace.readOnly ? "ro" : "rw"},rprivate`],
-      CapDrop: ["ALL"],
-      SecurityOpt: ["no-new-privileges"],
-      Privileged: false,
-      PidsLimit: limits.pidsLimit,
-      Memory: limits.memoryBytes,
-      MemorySwap: limits.memoryBytes,
-      NanoCpus: limits.nanoCpus,
-      Ulimits: [
-        { Name: "nofile", Soft: limits.nofile, Hard: limits.nofile },
-        { Name: "nproc", Soft: limits.nproc, Hard: limits.nproc },
-      ],
-      Init: true,
-      Devices: [],
-      RestartPolicy: { Name: "no" },
-    },
+    HostConfig: hostConfig,
   };
 }

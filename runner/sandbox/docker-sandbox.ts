@@ -157,7 +157,7 @@ export class DockerSandbox implements SandboxRuntime {
       void this.warmUp().catch(() => undefined);
       return pooled;
     }
-    const spec = sandboxContainerSpec({ name, runner, scope: key, shape: this.shape(await this.mountFor(key)) });
+    const spec = sandboxContainerSpec({ ...this.shape(await this.mountFor(key)), name, runner, scope: key });
     return this.createStarted(spec);
   }
 

@@ -81,7 +81,7 @@ export class WarmPool {
       shape = { ...shape, workspace: await ensurePrivateDir(settings, privateDir) };
     }
     const container = await this.create(
-      sandboxContainerSpec({ name: `drawbridge-${this.runner}-pool-${id}`, runner: this.runner, scope: "pool", shape, pool: true }),
+      sandboxContainerSpec({ ...shape, name: `drawbridge-${this.runner}-pool-${id}`, runner: this.runner, scope: "pool", pool: true }),
     );
     return { container, digest, ...(privateDir ? { privateDir } : {}) };
   }

@@ -1,0 +1,66 @@
+import type Docker from "dockerode";
+import { expect } from "vitest";
+import { LABEL } from "../../../runner/sandbox/container-spec.js";
+import { containersOf, docker } from "../../support/docker-probe.js";
+
+/**
+ * The hardening list of issue 5, checked on what the engine reports (docker inspect), not on
+ * what we asked for. `allowedSources` are the only host paths a bind may come from.
+ */
+export function expectHardened(info: Docker.ContainerInspectInfo, runner: string, allowedSources: string[]): void {
+  const host = info.HostConfig;
+  const where = info.Name;
+  expect(host.NetworkMode, where).toBe("none");
+  expect(
+    Object.keys(info.NetworkSettings.Networks ?? {}).filter((name) => name !== "none"),
+    where,
+  ).toEqual([]);
+  expect(host.ReadonlyRootfs, where).toBe(true);
+  expect(host.Tmpfs?.["/tmp"], where).toMatch(/(^|,)size=\d+/);
+  expect(host.Tmpfs?.["/tmp"], where).toMatch(/noexec/);
+  expect(host.CapDrop, where).toEqual(["ALL"]);
+  expect(host.CapAdd ?? [], where).toEqual([]);
+  expect(host.SecurityOpt, where).toContain("no-new-privileges");
+  // The engine's default seccomp profile applies unless a SecurityOpt overrides it.
+  expect(
+    (host.SecurityOpt ?? []).filter((opt: string) => /seccomp|apparmor[=:]unconfined|label[=:]disable/.test(opt)),
+    where,
+  ).toEqual([]);
+  expect(host.Privileged, where).toBe(false);
+  expect(info.Config.User, where).toMatch(/^[1-9]\d*:[1-9]\d*$/);
+  expect(host.PidsLimit, where).toBeGreaterThan(0);
+  expect(host.Memory, where).toBeGreaterThan(0);
+  expect(host.MemorySwap, where).toBe(host.Memory);
+  expect(host.NanoCpus, where).toBeGreaterThan(0);
+  const ulimits = Object.fromEntries((host.Ulimits ?? []).map((u) => [u.Name, u.Hard]));
+  expect(ulimits.nofile, where).toBeGreaterThan(0);
+  expect(ulimits.nproc, where).toBeGreaterThan(0);
+  expect(host.Init, where).toBe(true);
+  const cgroupns = (host as { CgroupnsMode?: string }).CgroupnsMode;
+  for (const mode of [host.PidMode, host.IpcMode, host.UTSMode, host.UsernsMode, cgroupns]) {
+    expect(String(mode ?? ""), where).not.toMatch(/^(host|container:)/);
+  }
+  expect(host.Devices ?? [], where).toEqual([]);
+  expect((host as { DeviceRequests?: unknown[] }).DeviceRequests ?? [], where).toEqual([]);
+  // Exactly one bind, the workspace, from an allowed place; never the Docker socket or a system path.
+  expect(
+    info.Mounts.map((m) => [m.Type, m.Destination]),
+    where,
+  ).toEqual([["bind", "/workspace"]]);
+  const source = info.Mounts[0]?.Source ?? "";
+  expect(source, where).not.toMatch(/docker\.sock|^\/(etc|proc|sys|dev|root|run|var\/run)?(\/|$)/);
+  expect(
+    allowedSources.some((allowed) => source === allowed || source.startsWith(`${allowed}/`)),
+    `${where}: ${source} not in ${allowedSources.join(", ")}`,
+  ).toBe(true);
+  expect(info.Config.Env, where).toEqual(["PATH=/bin", "HOME=/tmp"]);
+  expect(info.Config.Labels, where).toMatchObject({ [LABEL.managed]: "true", [LABEL.runner]: runner });
+  expect(info.Config.Labels[LABEL.scope], where).toBeTruthy();
+}
+
+/** Inspects every container of `runner` (running or not) and checks each one. Returns how many. */
+export async function expectAllHardened(runner: string, allowedSources: string[]): Promise<number> {
+  const containers = await containersOf(runner);
+  for (const c of containers) expectHardened(await docker.getContainer(c.Id).inspect(), runner, allowedSources);
+  return containers.length;
+}
