@@ -1,4 +1,5 @@
 import { defineWorkersConfig } from "@cloudflare/vitest-pool-workers/config";
+import { generateKeyPairSync } from "node:crypto";
 
 /** Bindings every Worker test starts with; a test removes one to see the gateway fail closed. */
 export const TEST_BINDINGS = {
@@ -8,6 +9,8 @@ export const TEST_BINDINGS = {
   DRAWBRIDGE_OWNER: "telegram:111111111",
   // Nothing listens here: a reply that tried to reach Telegram would fail, never leave the machine.
   TELEGRAM_API_ROOT: "http://127.0.0.1:9",
+  // Signs per-call capabilities; generated fresh at every run, so no private key is ever committed.
+  GATEWAY_SIGNING_KEY: JSON.stringify(generateKeyPairSync("ed25519").privateKey.export({ format: "jwk" })),
 };
 
 // Worker tests run inside workerd with the real Durable Objects from wrangler.toml.

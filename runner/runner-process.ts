@@ -1,5 +1,8 @@
 import Docker from "dockerode";
+import { checkCapability } from "./identity/capability-check.js";
+import { loadPinnedGatewayKey } from "./identity/gateway-key.js";
 import { loadRunnerKey } from "./identity/runner-key.js";
+import { CallJournal, journalPath } from "./journal/call-journal.js";
 import type { RunnerConfig } from "./runner-config.js";
 import { loadRunnerFile } from "./floor/load-runner-file.js";
 import { startTools } from "./floor/runner-tools.js";
@@ -29,17 +32,18 @@ export async function startRunner(config: RunnerConfig, log: TunnelLog = jsonLog
   if (await ensureSandboxImage(docker, { image })) log("sandbox.image_built", { image });
   // The local floor, the audit log, and the sandbox (orphans removed, reaper and warm pool started).
   const tools = await startTools(file, { docker, image, runner: config.runner, stateDir: config.stateDir, log });
+  // Every call must carry the pinned gateway's capability; the journal makes execution at-most-once.
+  const gatewayKey = await loadPinnedGatewayKey(config.stateDir);
+  const { journal, interrupted } = await CallJournal.open(journalPath(config.stateDir, config.runner));
+  if (interrupted.length > 0) log("journal.interrupted_calls", { ids: interrupted });
   const client = new TunnelClient({
     gatewayUrl: config.gatewayUrl,
     runner: config.runner,
-    key,
+    loadKey: () => loadRunnerKey(config.keyPath),
+    journal,
+    verifyCall: (call) => checkCapability(call, config.runner, gatewayKey),
+    runCall: (call) => dispatchCall(tools.host, call),
     log,
-    handleCall: async (call) => {
-      log("call.started", { id: call.id, tool: call.request.tool, session: call.session });
-      const outcome = await dispatchCall(tools.host, call);
-      log("call.finished", { id: call.id, ok: outcome.ok });
-      return outcome;
-    },
   });
   client.start();
   log("runner.started", { runner: config.runner, kid: key.kid, gateway: config.gatewayUrl });
@@ -47,6 +51,7 @@ export async function startRunner(config: RunnerConfig, log: TunnelLog = jsonLog
     client,
     stop: async () => {
       await client.stop();
+      await journal.close();
       await tools.stop();
       log("runner.stopped", { runner: config.runner });
     },

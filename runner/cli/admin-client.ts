@@ -19,8 +19,20 @@ export class AdminClient {
     private readonly token: string,
   ) {}
 
-  registerRunner(name: string, publicKey: JWK): Promise<{ runner: string; kid: string }> {
+  registerRunner(name: string, publicKey: JWK): Promise<{ runner: string; kid: string; gatewayKey: unknown }> {
     return this.request("POST", "/api/runners", { name, publicKey });
+  }
+
+  rotateRunnerKey(name: string, token: string): Promise<{ runner: string; kid: string; retired: string[]; gatewayKey: unknown }> {
+    return this.request("POST", `/api/runners/${encodeURIComponent(name)}/rotate`, { token });
+  }
+
+  revokeRunnerKey(kid: string): Promise<{ runner: string; kid: string; closed: number; cancelled: number }> {
+    return this.request("DELETE", `/api/runners/${encodeURIComponent(kid)}`);
+  }
+
+  status(): Promise<{ runners: Array<Record<string, unknown>> }> {
+    return this.request("GET", "/api/status");
   }
 
   sendMessage(text: string): Promise<{ reply: string | null }> {

@@ -1,8 +1,9 @@
-import { generateRunnerKey, loadRunnerKey } from "../identity/runner-key.js";
+import { generateRunnerKey } from "../identity/runner-key.js";
 import { startStack } from "../local-stack/start-stack.js";
 import { loadRunnerConfig, stateDir } from "../runner-config.js";
 import { startRunner } from "../runner-process.js";
-import { chat, localAdminClient } from "./chat.js";
+import { chat } from "./chat.js";
+import { RUNNER_USAGE, runnerCommand } from "./runner-commands.js";
 import { SANDBOX_USAGE, sandboxCommand } from "./sandbox-commands.js";
 import { join } from "node:path";
 
@@ -12,7 +13,7 @@ const USAGE = `usage: drawbridge <command>
   chat                  chat with the gateway as the owner (console channel)
   runner                run the home runner (DRAWBRIDGE_GATEWAY_URL, DRAWBRIDGE_RUNNER_NAME)
   runner keygen         create the runner's Ed25519 key (mode 0600; never overwrites)
-  runner register       register the runner's public key with the gateway (GATEWAY_TOKEN)
+${RUNNER_USAGE}
 ${SANDBOX_USAGE}
 
 State lives in $DRAWBRIDGE_STATE_DIR (default ./.drawbridge).`;
@@ -45,14 +46,8 @@ async function main(args: string[]): Promise<void> {
       process.stdout.write(`Created ${keyPath}\nkid ${key.kid}\npublic key ${JSON.stringify(key.publicJwk)}\n`);
       return;
     }
-    case "runner register": {
-      const key = await loadRunnerKey(keyPath);
-      const name = process.env.DRAWBRIDGE_RUNNER_NAME ?? "home";
-      const result = await (await localAdminClient()).registerRunner(name, key.publicJwk);
-      process.stdout.write(`Registered runner ${result.runner} with key ${result.kid}\n`);
-      return;
-    }
     default:
+      if (args[0] === "runner" && (await runnerCommand(args.slice(1), keyPath, (line) => process.stdout.write(`${line}\n`)))) return;
       if (args[0] === "sandbox" && (await sandboxCommand(args.slice(1), (line) => process.stdout.write(`${line}\n`)))) return;
       process.stderr.write(`${USAGE}\n`);
       process.exitCode = args.length === 0 || args[0] === "help" || args[0] === "--help" ? 0 : 2;

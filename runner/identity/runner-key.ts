@@ -3,7 +3,7 @@ import { open, readFile, stat } from "node:fs/promises";
 import { dirname } from "node:path";
 import { mkdir } from "node:fs/promises";
 import { calculateJwkThumbprint, exportJWK, generateKeyPair, importJWK, SignJWT, type CryptoKey, type JWK } from "jose";
-import { RUNNER_JWT_TYPE, TUNNEL_AUDIENCE } from "../../shared/tunnel/protocol.js";
+import { ROTATION_JWT_TYPE, RUNNER_JWT_TYPE, TUNNEL_AUDIENCE } from "../../shared/tunnel/protocol.js";
 
 export class RunnerKeyError extends Error {
   override readonly name = "RunnerKeyError";
@@ -63,4 +63,16 @@ export async function signHelloToken(key: RunnerKey, runner: string, nonce: stri
     .setExpirationTime("60s")
     .setJti(randomUUID())
     .sign(key.privateKey);
+}
+
+/** A rotation request: the current key vouches for the next one (valid 60 s, single use). */
+export async function signRotationToken(current: RunnerKey, runner: string, next: JWK): Promise<string> {
+  return new SignJWT({ newKey: { kty: next.kty, crv: next.crv, x: next.x } })
+    .setProtectedHeader({ alg: "EdDSA", typ: ROTATION_JWT_TYPE, kid: current.kid })
+    .setAudience(TUNNEL_AUDIENCE)
+    .setSubject(runner)
+    .setIssuedAt()
+    .setExpirationTime("60s")
+    .setJti(randomUUID())
+    .sign(current.privateKey);
 }

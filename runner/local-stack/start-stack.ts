@@ -1,5 +1,6 @@
 import type { ChildProcess } from "node:child_process";
 import { join } from "node:path";
+import { registerRunner } from "../identity/registration.js";
 import { generateRunnerKey, loadRunnerKey } from "../identity/runner-key.js";
 import { stateDir as resolveStateDir } from "../runner-config.js";
 import { ensureSandboxImage } from "../sandbox/sandbox-image.js";
@@ -52,7 +53,7 @@ export async function startStack(env: NodeJS.ProcessEnv = process.env): Promise<
   children.push(gateway.child);
   gateway.child.once("exit", () => void stopAll(1));
 
-  await new AdminClient(gateway.url, secrets.GATEWAY_TOKEN).registerRunner(runnerName, key.publicJwk);
+  await registerRunner(new AdminClient(gateway.url, secrets.GATEWAY_TOKEN), stateDir, runnerName, key);
 
   let announced = false;
   const runner = spawnPrefixed(

@@ -1,22 +1,30 @@
 import { EventEmitter } from "node:events";
 import WebSocket from "ws";
 import { encodeFrame, parseFrame } from "../../shared/tunnel/parse-frame.js";
-import { MAX_FRAME_BYTES, PROTOCOL_VERSION, type Call, type TunnelFrame } from "../../shared/tunnel/protocol.js";
+import { MAX_FRAME_BYTES, PING_TEXT, PROTOCOL_VERSION, type TunnelFrame } from "../../shared/tunnel/protocol.js";
 import type { ToolOutcome } from "../../shared/tools/tool-call.js";
 import { signHelloToken, type RunnerKey } from "../identity/runner-key.js";
+import type { CallJournal } from "../journal/call-journal.js";
 import { Backoff } from "./backoff.js";
+import { CallExecutor, type CallRunner, type CallVerifier } from "./call-executor.js";
 
-export type CallHandler = (call: Call) => Promise<ToolOutcome>;
 export type TunnelLog = (event: string, fields?: Record<string, unknown>) => void;
+
+/** How often the runner pings; a socket silent for HEARTBEAT_MS × 3 is presumed dead and replaced. */
+export const HEARTBEAT_MS = 15_000;
 
 export type TunnelClientOptions = {
   /** The gateway's base URL, e.g. `https://gate.example.com` or `http://127.0.0.1:8787`. */
   gatewayUrl: string;
   runner: string;
-  key: RunnerKey;
-  handleCall: CallHandler;
+  /** Read on every connect, so a rotated key is picked up without a restart. */
+  loadKey: () => Promise<RunnerKey>;
+  journal: CallJournal;
+  verifyCall: CallVerifier;
+  runCall: CallRunner;
   log: TunnelLog;
   backoff?: Backoff;
+  heartbeatMs?: number;
 };
 
 export function tunnelUrl(gatewayUrl: string, runner: string): string {
@@ -28,18 +36,33 @@ export function tunnelUrl(gatewayUrl: string, runner: string): string {
 
 /**
  * The runner's end of the tunnel: dials out (the home box opens no port), answers the
- * gateway's challenge with a signed token, runs calls, and reconnects with backoff.
+ * gateway's challenge with a signed token, journals and acknowledges calls, runs them at most
+ * once, re-sends unacknowledged results after every reconnect, and reconnects with backoff.
  * Emits `ready` once authenticated and `down` when the socket closes.
  */
 export class TunnelClient extends EventEmitter {
   private socket: WebSocket | null = null;
+  private ready = false;
   private stopped = false;
   private retryTimer: NodeJS.Timeout | null = null;
+  private heartbeat: NodeJS.Timeout | null = null;
+  private lastHeard = 0;
+  private admission: Promise<void> = Promise.resolve();
+  private pendingAck = 0;
+  private ackScheduled = false;
   private readonly backoff: Backoff;
+  readonly executor: CallExecutor;
 
   constructor(private readonly options: TunnelClientOptions) {
     super();
     this.backoff = options.backoff ?? new Backoff();
+    this.executor = new CallExecutor(
+      options.journal,
+      options.verifyCall,
+      options.runCall,
+      (rseq, id, outcome) => this.sendResult(rseq, id, outcome),
+      options.log,
+    );
   }
 
   start(): void {
@@ -50,6 +73,7 @@ export class TunnelClient extends EventEmitter {
   async stop(): Promise<void> {
     this.stopped = true;
     if (this.retryTimer) clearTimeout(this.retryTimer);
+    this.stopHeartbeat();
     const socket = this.socket;
     if (!socket || socket.readyState === WebSocket.CLOSED) return;
     await new Promise<void>((resolve) => {
@@ -66,14 +90,23 @@ export class TunnelClient extends EventEmitter {
     const { gatewayUrl, runner, log } = this.options;
     const socket = new WebSocket(tunnelUrl(gatewayUrl, runner), { maxPayload: MAX_FRAME_BYTES, handshakeTimeout: 10_000 });
     this.socket = socket;
+    this.ready = false;
     socket.on("message", (data, isBinary) => {
+      this.lastHeard = Date.now();
       const text = isBinary ? new Uint8Array(0) : data.toString();
-      void this.onFrame(socket, parseFrame(text));
+      void this.onFrame(socket, parseFrame(text)).catch((error: unknown) => {
+        log("tunnel.frame_failed", { message: error instanceof Error ? error.message : String(error) });
+        socket.close(1011, "runner error");
+      });
     });
     socket.on("close", (code, reason) => {
+      if (this.socket === socket) {
+        this.ready = false;
+        this.stopHeartbeat();
+      }
       log("tunnel.closed", { code, reason: reason.toString() });
       this.emit("down", code);
-      this.scheduleReconnect();
+      if (this.socket === socket) this.scheduleReconnect();
     });
     socket.on("error", (error) => log("tunnel.error", { message: error.message }));
   }
@@ -99,31 +132,81 @@ export class TunnelClient extends EventEmitter {
           socket.close(1008, "no common protocol version");
           return;
         }
-        const token = await signHelloToken(this.options.key, this.options.runner, frame.nonce);
+        const key = await this.options.loadKey();
+        const token = await signHelloToken(key, this.options.runner, frame.nonce);
         socket.send(encodeFrame({ type: "hello", version: PROTOCOL_VERSION, token }));
         return;
       }
       case "welcome":
+        this.ready = true;
         this.backoff.reset();
-        this.options.log("tunnel.ready", { runner: frame.runner });
+        this.startHeartbeat(socket);
+        this.options.log("tunnel.ready", { runner: frame.runner, resume: frame.resume });
+        // Results the gateway may not have stored go out again, oldest first.
+        for (const result of this.options.journal.unacked()) this.sendResult(result.rseq, result.id, result.outcome);
         this.emit("ready");
         return;
       case "call": {
-        const outcome = await this.options.handleCall(frame).catch((error: unknown): ToolOutcome => ({
-          ok: false,
-          error: {
-            code: "tool_failed",
-            message: `the runner could not run the call: ${error instanceof Error ? error.message : String(error)}`,
-          },
-        }));
-        if (socket.readyState === WebSocket.OPEN) socket.send(encodeFrame({ type: "result", id: frame.id, outcome }));
-        return;
+        // Admission (journal, verify) keeps arrival order; execution then runs concurrently.
+        const seq = frame.seq;
+        this.admission = this.admission
+          .catch(() => {})
+          .then(() => this.executor.admit(frame))
+          .then(() => this.scheduleAck(socket, seq));
+        return this.admission;
       }
+      case "cancel":
+        this.executor.cancel(frame.id);
+        return;
+      case "ack":
+        this.options.journal.ack(frame.seq);
+        return;
+      case "pong":
+        return;
       case "error":
         this.options.log("tunnel.refused", { code: frame.error.code, message: frame.error.message });
         return;
       default:
         socket.close(1008, `unexpected ${frame.type} frame from the gateway`);
     }
+  }
+
+  /** Acks are coalesced: one frame acknowledges every call journaled so far. */
+  private scheduleAck(socket: WebSocket, seq: number): void {
+    this.pendingAck = Math.max(this.pendingAck, seq);
+    if (this.ackScheduled) return;
+    this.ackScheduled = true;
+    setImmediate(() => {
+      this.ackScheduled = false;
+      if (socket.readyState === WebSocket.OPEN) socket.send(encodeFrame({ type: "ack", seq: this.pendingAck }));
+    });
+  }
+
+  private sendResult(rseq: number, id: string, outcome: ToolOutcome): void {
+    const socket = this.socket;
+    // Not connected: the result is in the journal and goes out after the next welcome.
+    if (!this.ready || !socket || socket.readyState !== WebSocket.OPEN) return;
+    socket.send(encodeFrame({ type: "result", seq: rseq, id, outcome }));
+  }
+
+  /** Heartbeats the gateway answers without waking its Durable Object; silence means a dead path. */
+  private startHeartbeat(socket: WebSocket): void {
+    this.stopHeartbeat();
+    const every = this.options.heartbeatMs ?? HEARTBEAT_MS;
+    this.lastHeard = Date.now();
+    this.heartbeat = setInterval(() => {
+      if (Date.now() - this.lastHeard > every * 3) {
+        this.options.log("tunnel.heartbeat_lost", { silentMs: Date.now() - this.lastHeard });
+        socket.terminate();
+        return;
+      }
+      if (socket.readyState === WebSocket.OPEN) socket.send(PING_TEXT);
+    }, every);
+    this.heartbeat.unref();
+  }
+
+  private stopHeartbeat(): void {
+    if (this.heartbeat) clearInterval(this.heartbeat);
+    this.heartbeat = null;
   }
 }

@@ -5,6 +5,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { createInterface } from "node:readline";
 import { AdminClient } from "../../runner/cli/admin-client.js";
+import { registerRunner } from "../../runner/identity/registration.js";
 import { generateRunnerKey } from "../../runner/identity/runner-key.js";
 import { stopChild } from "../../runner/local-stack/child-process.js";
 import { startLocalGateway, type LocalGateway } from "../../runner/local-stack/local-gateway.js";
@@ -46,7 +47,7 @@ export class TestStack {
     this.secrets = secrets;
     this.gateway = await startLocalGateway({ port: await freePort(), envFile, persistDir: join(this.stateDir, "wrangler-state") });
     const key = await generateRunnerKey(join(this.stateDir, "runner-key.json"));
-    await this.admin().registerRunner(this.runnerName, key.publicJwk);
+    await registerRunner(this.admin(), this.stateDir, this.runnerName, key);
     await this.startRunner();
   }
 

@@ -43,7 +43,7 @@ async function openTunnel(runner: string) {
     return frames.shift()!;
   };
   const challenge = await next();
-  expect(challenge).toMatchObject({ type: "challenge", versions: [1], nonce: expect.any(String) });
+  expect(challenge).toMatchObject({ type: "challenge", versions: [2], nonce: expect.any(String) });
   return { socket, next, closed, nonce: String(challenge.nonce) };
 }
 
@@ -77,8 +77,8 @@ describe("tunnel authentication", () => {
     const key = await newKey();
     expect((await register(runner, key)).status).toBe(201);
     const tunnel = await openTunnel(runner);
-    tunnel.socket.send(JSON.stringify({ type: "hello", version: 1, token: await token(key, runner, tunnel.nonce) }));
-    expect(await tunnel.next()).toEqual({ type: "welcome", version: 1, runner });
+    tunnel.socket.send(JSON.stringify({ type: "hello", version: 2, token: await token(key, runner, tunnel.nonce) }));
+    expect(await tunnel.next()).toEqual({ type: "welcome", version: 2, runner, resume: { callSeq: 0, resultSeq: 0 } });
     tunnel.socket.close(1000);
   });
 
@@ -86,7 +86,7 @@ describe("tunnel authentication", () => {
     const runner = freshRunner();
     await register(runner, await newKey());
     const tunnel = await openTunnel(runner);
-    tunnel.socket.send(JSON.stringify({ type: "hello", version: 1, token: await token(await newKey(), runner, tunnel.nonce) }));
+    tunnel.socket.send(JSON.stringify({ type: "hello", version: 2, token: await token(await newKey(), runner, tunnel.nonce) }));
     await expectRefused(tunnel);
   });
 
@@ -108,7 +108,7 @@ describe("tunnel authentication", () => {
     ];
     for (const forge of forgeries) {
       const tunnel = await openTunnel(runner);
-      tunnel.socket.send(JSON.stringify({ type: "hello", version: 1, token: await forge(tunnel.nonce) }));
+      tunnel.socket.send(JSON.stringify({ type: "hello", version: 2, token: await forge(tunnel.nonce) }));
       await expectRefused(tunnel);
     }
   });
@@ -119,7 +119,9 @@ describe("tunnel authentication", () => {
     await register(runner, key);
 
     const early = await openTunnel(runner);
-    early.socket.send(JSON.stringify({ type: "result", id: "x", outcome: { ok: false, error: { code: "internal", message: "" } } }));
+    early.socket.send(
+      JSON.stringify({ type: "result", seq: 1, id: "x", outcome: { ok: false, error: { code: "internal", message: "" } } }),
+    );
     await expectRefused(early);
 
     const binary = await openTunnel(runner);
@@ -152,7 +154,7 @@ describe("tool calls over an authenticated tunnel", () => {
     const key = await newKey();
     await register(runner, key);
     const tunnel = await openTunnel(runner);
-    tunnel.socket.send(JSON.stringify({ type: "hello", version: 1, token: await token(key, runner, tunnel.nonce) }));
+    tunnel.socket.send(JSON.stringify({ type: "hello", version: 2, token: await token(key, runner, tunnel.nonce) }));
     expect(await tunnel.next()).toMatchObject({ type: "welcome" });
 
     const replyPromise = app.request(
@@ -162,7 +164,13 @@ describe("tool calls over an authenticated tunnel", () => {
       executionContext,
     );
     const call = await tunnel.next();
-    expect(call).toMatchObject({ type: "call", session: "main", request: { tool: "exec", args: { command: "echo relayed" } } });
+    expect(call).toMatchObject({
+      type: "call",
+      seq: 1,
+      session: "main",
+      request: { tool: "exec", args: { command: "echo relayed" } },
+      capability: expect.any(String),
+    });
     const output = {
       exitCode: 0,
       stdout: "relayed\n\u001b[31m",
@@ -172,7 +180,7 @@ describe("tool calls over an authenticated tunnel", () => {
       timedOut: false,
       durationMs: 5,
     };
-    tunnel.socket.send(JSON.stringify({ type: "result", id: call.id, outcome: { ok: true, output } }));
+    tunnel.socket.send(JSON.stringify({ type: "result", seq: 1, id: call.id, outcome: { ok: true, output } }));
     const { reply } = (await (await replyPromise).json()) as { reply: string };
     // Terminal escapes never reach chat.
     expect(reply).toBe("relayed");

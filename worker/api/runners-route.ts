@@ -2,26 +2,72 @@ import { Hono } from "hono";
 import { z } from "zod";
 import { RunnerName } from "../../shared/tunnel/protocol.js";
 import { GatewayError } from "../http/gateway-error.js";
+import { requireSecrets } from "../http/require-secrets.js";
+import { HubSettingsPatch } from "../tunnel/hub-settings.js";
+import { directoryOf, hubOf } from "../tunnel/hubs.js";
+import type { HubAnswer } from "../tunnel/runner-hub.js";
 import { RunnerPublicKey } from "../tunnel/runner-keys.js";
 
 const Registration = z.object({ name: RunnerName, publicKey: RunnerPublicKey }).strict();
+const Rotation = z.object({ token: z.string().min(1).max(4096) }).strict();
+const Kid = z.string().regex(/^[A-Za-z0-9_-]{43}$/, "a kid is a 43-character key thumbprint");
+
+async function body<T>(schema: z.ZodType<T>, request: Request): Promise<T> {
+  const parsed = schema.safeParse(await request.json().catch(() => undefined));
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    throw new GatewayError(400, "bad_request", `invalid body at ${issue?.path.join(".") || "body"}: ${issue?.message ?? ""}`);
+  }
+  return parsed.data;
+}
+
+function runnerName(value: string | undefined): string {
+  const name = RunnerName.safeParse(value);
+  if (!name.success) throw new GatewayError(400, "bad_request", "invalid runner name");
+  return name.data;
+}
+
+function unwrap<T>(answer: HubAnswer<T>): T {
+  if (!answer.ok) throw new GatewayError(answer.status, answer.code, answer.message);
+  return answer.value;
+}
 
 export const runnersRoute = new Hono<{ Bindings: Env }>()
-  /** Registers a runner's public key; the private half never leaves the home box. */
-  .post("/", async (c) => {
-    const body = Registration.safeParse(await c.req.json().catch(() => undefined));
-    if (!body.success) {
-      const issue = body.error.issues[0];
-      throw new GatewayError(400, "bad_request", `invalid registration at ${issue?.path.join(".") || "body"}: ${issue?.message ?? ""}`);
-    }
-    const hub = c.env.RUNNER_HUB.get(c.env.RUNNER_HUB.idFromName(body.data.name));
-    const { kid } = await hub.registerKey(body.data.publicKey);
-    console.log(JSON.stringify({ event: "runner.key_registered", runner: body.data.name, kid }));
-    return c.json({ runner: body.data.name, kid }, 201);
+  /**
+   * Registers a runner's public key (the private half never leaves the home box) and answers with
+   * the gateway's public key, which the runner pins to verify every call's capability.
+   */
+  .post("/", requireSecrets(["GATEWAY_SIGNING_KEY"]), async (c) => {
+    const { name, publicKey } = await body(Registration, c.req.raw);
+    const { kid, gatewayKey } = unwrap(await hubOf(c.env, name).registerKey(name, publicKey));
+    await directoryOf(c.env).directoryRecord(name, kid);
+    return c.json({ runner: name, kid, gatewayKey }, 201);
+  })
+  /** Rotation: the runner's live key signs a token naming its next key; older keys are retired. */
+  .post("/:name/rotate", requireSecrets(["GATEWAY_SIGNING_KEY"]), async (c) => {
+    const name = runnerName(c.req.param("name"));
+    const { token } = await body(Rotation, c.req.raw);
+    const rotated = unwrap(await hubOf(c.env, name).rotateKey(name, token));
+    await directoryOf(c.env).directoryRecord(name, rotated.kid);
+    return c.json({ runner: name, ...rotated }, 201);
+  })
+  /** Revokes a key by kid: its live sockets close at once; with no key left, its queued calls are stopped. */
+  .delete("/:kid", async (c) => {
+    const kid = Kid.safeParse(c.req.param("kid"));
+    if (!kid.success) throw new GatewayError(400, "bad_request", kid.error.issues[0]?.message ?? "invalid kid");
+    const runner = await directoryOf(c.env).directoryLookup(kid.data);
+    if (!runner) throw new GatewayError(404, "not_found", "no runner has this key");
+    const result = await hubOf(c.env, runner).revokeKey(kid.data);
+    if (!result.revoked) throw new GatewayError(404, "not_found", "this key is already revoked");
+    return c.json({ runner, kid: kid.data, ...result });
   })
   .get("/:name", async (c) => {
-    const name = RunnerName.safeParse(c.req.param("name"));
-    if (!name.success) throw new GatewayError(400, "bad_request", "invalid runner name");
-    const hub = c.env.RUNNER_HUB.get(c.env.RUNNER_HUB.idFromName(name.data));
-    return c.json({ runner: name.data, ...(await hub.status()) });
+    const name = runnerName(c.req.param("name"));
+    return c.json(await hubOf(c.env, name).status(name));
+  })
+  /** Per-runner queue settings: how long calls wait for an offline runner, and how many may wait. */
+  .patch("/:name", async (c) => {
+    const name = runnerName(c.req.param("name"));
+    const patch = await body(HubSettingsPatch, c.req.raw);
+    return c.json({ runner: name, settings: await hubOf(c.env, name).updateSettings(patch) });
   });

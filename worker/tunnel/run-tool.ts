@@ -1,11 +1,19 @@
-import { ToolRequest, type SessionKey, type ToolOutcome } from "../../shared/tools/tool-call.js";
+import type { SessionKey, ToolOutcome, ToolRequest } from "../../shared/tools/tool-call.js";
+import { submitCall, type ReplyTarget } from "./submit-call.js";
 
-/** Forwards one tool call to the named runner's hub, refusing bad arguments before they travel. */
-export async function runTool(env: Env, runner: string, session: SessionKey, request: ToolRequest, timeoutMs: number): Promise<ToolOutcome> {
-  const parsed = ToolRequest.safeParse(request);
-  if (!parsed.success) {
-    return { ok: false, error: { code: "bad_request", message: parsed.error.issues[0]?.message ?? "invalid arguments" } };
-  }
-  const hub = env.RUNNER_HUB.get(env.RUNNER_HUB.idFromName(runner));
-  return hub.call(session, parsed.data, timeoutMs);
+/**
+ * One tool call as a single outcome, for callers that cannot say "the result will follow":
+ * a queued or still-running call answers with a notice (the result is delivered to `replyTo`).
+ */
+export async function runTool(
+  env: Env,
+  runner: string,
+  session: SessionKey,
+  request: ToolRequest,
+  timeoutMs: number,
+  replyTo: ReplyTarget | null = null,
+): Promise<ToolOutcome> {
+  const answer = await submitCall(env, { runner, session, request, timeoutMs, replyTo, label: request.tool });
+  if (answer.status === "done") return answer.outcome;
+  return { ok: false, error: { code: answer.status === "queued" ? "runner_offline" : "runner_timeout", message: answer.notice } };
 }

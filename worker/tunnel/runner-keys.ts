@@ -14,7 +14,11 @@ export const RunnerPublicKey = z
   .strict();
 export type RunnerPublicKey = z.infer<typeof RunnerPublicKey>;
 
+/** Rotation overlaps the old and the new key; never more than this many are live at once. */
+export const MAX_LIVE_KEYS = 2;
+
 export type StoredKey = { kid: string; jwk: JWK };
+export type KeyInfo = { kid: string; createdAt: number };
 
 /** Schema of the RunnerHub's key table; applied once per object start. */
 export function migrateRunnerKeys(sql: SqlStorage): void {
@@ -26,16 +30,24 @@ export function migrateRunnerKeys(sql: SqlStorage): void {
   )`);
 }
 
-export async function addRunnerKey(sql: SqlStorage, key: RunnerPublicKey): Promise<string> {
+export async function thumbprint(key: RunnerPublicKey): Promise<{ kid: string; jwk: JWK }> {
   const jwk: JWK = { kty: key.kty, crv: key.crv, x: key.x };
-  const kid = await calculateJwkThumbprint(jwk, "sha256");
-  sql.exec(
-    "INSERT INTO runner_keys (kid, jwk, created_at) VALUES (?, ?, ?) ON CONFLICT(kid) DO NOTHING",
-    kid,
-    JSON.stringify(jwk),
-    Date.now(),
-  );
-  return kid;
+  return { kid: await calculateJwkThumbprint(jwk, "sha256"), jwk };
+}
+
+export type AddKeyResult = { ok: true; kid: string; added: boolean } | { ok: false; reason: "revoked" | "limit"; kid: string };
+
+/**
+ * Adds a key unless it is already live (then it is a no-op), was revoked before (a revoked key
+ * never comes back), or the runner already has MAX_LIVE_KEYS live keys.
+ */
+export async function addRunnerKey(sql: SqlStorage, key: RunnerPublicKey): Promise<AddKeyResult> {
+  const { kid, jwk } = await thumbprint(key);
+  const existing = sql.exec<{ revoked_at: number | null }>("SELECT revoked_at FROM runner_keys WHERE kid = ?", kid).toArray()[0];
+  if (existing) return existing.revoked_at === null ? { ok: true, kid, added: false } : { ok: false, reason: "revoked", kid };
+  if (liveKeys(sql).length >= MAX_LIVE_KEYS) return { ok: false, reason: "limit", kid };
+  sql.exec("INSERT INTO runner_keys (kid, jwk, created_at) VALUES (?, ?, ?)", kid, JSON.stringify(jwk), Date.now());
+  return { ok: true, kid, added: true };
 }
 
 /** Exact-match lookup by thumbprint; revoked keys are invisible. */
@@ -44,7 +56,19 @@ export function findRunnerKey(sql: SqlStorage, kid: string): StoredKey | null {
   return row ? { kid, jwk: JSON.parse(row.jwk) as JWK } : null;
 }
 
-export function countRunnerKeys(sql: SqlStorage): number {
-  const row = sql.exec<{ n: number }>("SELECT COUNT(*) AS n FROM runner_keys WHERE revoked_at IS NULL").one();
-  return row.n;
+export function liveKeys(sql: SqlStorage): KeyInfo[] {
+  return sql
+    .exec<{ kid: string; created_at: number }>("SELECT kid, created_at FROM runner_keys WHERE revoked_at IS NULL ORDER BY created_at")
+    .toArray()
+    .map((row) => ({ kid: row.kid, createdAt: row.created_at }));
+}
+
+/** Keys ever registered, revoked ones included: zero means no runner by this name exists. */
+export function countAllKeys(sql: SqlStorage): number {
+  return sql.exec<{ n: number }>("SELECT COUNT(*) AS n FROM runner_keys").one().n;
+}
+
+/** Marks a key revoked; true if it was live. */
+export function revokeRunnerKey(sql: SqlStorage, kid: string): boolean {
+  return sql.exec("UPDATE runner_keys SET revoked_at = ? WHERE kid = ? AND revoked_at IS NULL", Date.now(), kid).rowsWritten > 0;
 }

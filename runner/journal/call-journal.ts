@@ -1,0 +1,216 @@
+import { mkdir, open, readFile, rename, type FileHandle } from "node:fs/promises";
+import { dirname, join } from "node:path";
+import { z } from "zod";
+import { ToolOutcome } from "../../shared/tools/tool-call.js";
+
+/**
+ * The runner's idempotency journal: every call id it has seen, whether it started, and its
+ * result. Written (and fsynced) before a call runs and before its result is sent, so a call is
+ * executed at most once however often it is delivered, and a result whose frame was lost is
+ * sent again after a reconnect. JSON lines, mode 0600, compacted on open.
+ */
+const Entry = z.discriminatedUnion("t", [
+  z.object({ t: z.literal("received"), id: z.string(), seq: z.number(), at: z.number() }),
+  z.object({ t: z.literal("started"), id: z.string(), at: z.number() }),
+  z.object({ t: z.literal("finished"), id: z.string(), rseq: z.number(), outcome: ToolOutcome, at: z.number() }),
+  z.object({ t: z.literal("acked"), rseq: z.number() }),
+]);
+type Entry = z.infer<typeof Entry>;
+
+export type JournalRecord = {
+  id: string;
+  seq: number;
+  receivedAt: number;
+  started: boolean;
+  result: { rseq: number; outcome: ToolOutcome; at: number } | null;
+};
+
+export function journalPath(stateDir: string, runner: string): string {
+  return join(stateDir, `journal-${runner}.jsonl`);
+}
+
+/** Ids are remembered this long: longer than any capability lives, so a replay is always recognised. */
+export const JOURNAL_RETENTION_MS = 24 * 60 * 60 * 1000;
+
+export class CallJournal {
+  private readonly records = new Map<string, JournalRecord>();
+  private nextRseq = 1;
+  private ackedRseq = 0;
+  private queue: Array<{ line: string; done: () => void; fail: (error: unknown) => void }> = [];
+  private flushing: Promise<void> | null = null;
+
+  private constructor(
+    private readonly path: string,
+    private handle: FileHandle,
+  ) {}
+
+  /**
+   * Opens (or creates) the journal. Calls a previous process received but never finished are
+   * closed now with an "interrupted" result: they are never run again.
+   */
+  static async open(path: string, now = Date.now()): Promise<{ journal: CallJournal; interrupted: string[] }> {
+    await mkdir(dirname(path), { recursive: true, mode: 0o700 });
+    let text = "";
+    try {
+      text = await readFile(path, "utf8");
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== "ENOENT") throw error;
+    }
+    const replayed = new CallJournal(path, await open(path, "a", 0o600));
+    for (const line of text.split("\n")) {
+      if (!line.trim()) continue;
+      let entry: Entry;
+      try {
+        entry = Entry.parse(JSON.parse(line));
+      } catch {
+        continue; // a torn last line from a crash mid-write: that write never completed
+      }
+      replayed.apply(entry);
+    }
+    await replayed.handle.close();
+    const journal = await replayed.compact(now);
+    const interrupted: string[] = [];
+    for (const record of journal.records.values()) {
+      if (record.result) continue;
+      interrupted.push(record.id);
+      const outcome: ToolOutcome = record.started
+        ? {
+            ok: false,
+            error: {
+              code: "call_interrupted",
+              message: "The home runner stopped while this call was running; it may have run partly. It was not run again.",
+            },
+          }
+        : {
+            ok: false,
+            error: { code: "call_interrupted", message: "The home runner restarted before this call started; it did not run." },
+          };
+      await journal.finish(record.id, outcome);
+    }
+    return { journal, interrupted };
+  }
+
+  get(id: string): JournalRecord | undefined {
+    return this.records.get(id);
+  }
+
+  isAcked(rseq: number): boolean {
+    return rseq <= this.ackedRseq;
+  }
+
+  /** Durably records that the call arrived (before anything else happens to it). */
+  received(id: string, seq: number): Promise<void> {
+    const at = Date.now();
+    return this.write({ t: "received", id, seq, at });
+  }
+
+  /** Durably records that the call is about to run: after this, it never runs again. */
+  started(id: string): Promise<void> {
+    return this.write({ t: "started", id, at: Date.now() });
+  }
+
+  /** Durably records the result and returns its result seq. */
+  async finish(id: string, outcome: ToolOutcome): Promise<number> {
+    const rseq = this.nextRseq;
+    await this.write({ t: "finished", id, rseq, outcome, at: Date.now() });
+    return rseq;
+  }
+
+  /** Allocates a result seq for an answer that is not a call's own result (a refused replay). */
+  allocateRseq(): number {
+    return this.nextRseq++;
+  }
+
+  /** The gateway stored every result up to `rseq`. Not fsynced: a lost ack only means a re-send. */
+  ack(rseq: number): void {
+    if (rseq <= this.ackedRseq) return;
+    void this.write({ t: "acked", rseq }, false).catch(() => {});
+  }
+
+  /** Results the gateway has not acknowledged, oldest first: what a reconnect sends again. */
+  unacked(): Array<{ rseq: number; id: string; outcome: ToolOutcome }> {
+    const pending: Array<{ rseq: number; id: string; outcome: ToolOutcome }> = [];
+    for (const record of this.records.values()) {
+      if (record.result && record.result.rseq > this.ackedRseq)
+        pending.push({ rseq: record.result.rseq, id: record.id, outcome: record.result.outcome });
+    }
+    return pending.sort((a, b) => a.rseq - b.rseq);
+  }
+
+  async close(): Promise<void> {
+    await this.flushing;
+    await this.handle.close();
+  }
+
+  private apply(entry: Entry): void {
+    switch (entry.t) {
+      case "received":
+        if (!this.records.has(entry.id))
+          this.records.set(entry.id, { id: entry.id, seq: entry.seq, receivedAt: entry.at, started: false, result: null });
+        return;
+      case "started": {
+        const record = this.records.get(entry.id);
+        if (record) record.started = true;
+        return;
+      }
+      case "finished": {
+        const record = this.records.get(entry.id) ?? { id: entry.id, seq: 0, receivedAt: entry.at, started: false, result: null };
+        record.result = { rseq: entry.rseq, outcome: entry.outcome, at: entry.at };
+        this.records.set(entry.id, record);
+        this.nextRseq = Math.max(this.nextRseq, entry.rseq + 1);
+        return;
+      }
+      case "acked":
+        this.ackedRseq = Math.max(this.ackedRseq, entry.rseq);
+        this.nextRseq = Math.max(this.nextRseq, entry.rseq + 1);
+    }
+  }
+
+  /** Rewrites the file with what is still needed: recent ids (for dedupe) and unacked results. */
+  private async compact(now: number): Promise<CallJournal> {
+    const lines: string[] = [];
+    for (const record of this.records.values()) {
+      const fresh = now - record.receivedAt < JOURNAL_RETENTION_MS;
+      const unacked = record.result !== null && record.result.rseq > this.ackedRseq;
+      if (!fresh && !unacked && record.result) {
+        this.records.delete(record.id);
+        continue;
+      }
+      lines.push(JSON.stringify({ t: "received", id: record.id, seq: record.seq, at: record.receivedAt } satisfies Entry));
+      if (record.started) lines.push(JSON.stringify({ t: "started", id: record.id, at: record.receivedAt } satisfies Entry));
+      if (record.result) lines.push(JSON.stringify({ t: "finished", id: record.id, ...record.result } satisfies Entry));
+    }
+    lines.push(JSON.stringify({ t: "acked", rseq: this.ackedRseq } satisfies Entry));
+    const tmp = `${this.path}.tmp`;
+    const out = await open(tmp, "w", 0o600);
+    await out.writeFile(lines.join("\n") + "\n");
+    await out.datasync();
+    await out.close();
+    await rename(tmp, this.path);
+    this.handle = await open(this.path, "a", 0o600);
+    return this;
+  }
+
+  /** Applies the entry in memory at once and appends it; concurrent writes share one fsync. */
+  private write(entry: Entry, durable = true): Promise<void> {
+    this.apply(entry);
+    const line = JSON.stringify(entry) + "\n";
+    const written = new Promise<void>((done, fail) => this.queue.push({ line, done, fail }));
+    if (!this.flushing) this.flushing = this.flush();
+    return durable ? written : Promise.resolve();
+  }
+
+  private async flush(): Promise<void> {
+    while (this.queue.length > 0) {
+      const batch = this.queue.splice(0);
+      try {
+        await this.handle.appendFile(batch.map((item) => item.line).join(""));
+        await this.handle.datasync();
+        for (const item of batch) item.done();
+      } catch (error) {
+        for (const item of batch) item.fail(error);
+      }
+    }
+    this.flushing = null;
+  }
+}

@@ -1,0 +1,45 @@
+import { Hono } from "hono";
+import { CallId } from "../../shared/tunnel/protocol.js";
+import { GatewayError } from "../http/gateway-error.js";
+import { directoryOf, hubOf, runnerOfCall } from "../tunnel/hubs.js";
+
+function callHub(env: Env, id: string) {
+  const runner = CallId.safeParse(id).success ? runnerOfCall(id) : null;
+  if (!runner) throw new GatewayError(404, "not_found", "no such call");
+  return hubOf(env, runner);
+}
+
+/**
+ * `GET /api/status`: every registered runner with its connected state, last seen and queue
+ * depth. `GET /api/calls/:id`: a call's state and, once finished, its outcome — how the console
+ * channel picks up the result of a call that was queued or outlived its request.
+ */
+export const statusRoute = new Hono<{ Bindings: Env }>()
+  .get("/status", async (c) => {
+    const names = await directoryOf(c.env).directoryList();
+    const runners = await Promise.all(
+      names.map(async (name) => {
+        const status = await hubOf(c.env, name).status(name);
+        return {
+          runner: status.runner,
+          connected: status.connected,
+          since: status.since,
+          lastSeen: status.lastSeen,
+          queueDepth: status.queueDepth,
+          inFlight: status.inFlight,
+          keys: status.keys.length,
+        };
+      }),
+    );
+    return c.json({ runners });
+  })
+  .get("/calls/:id", async (c) => {
+    const call = await callHub(c.env, c.req.param("id")).getCall(c.req.param("id"));
+    if (!call) throw new GatewayError(404, "not_found", "no such call");
+    return c.json(call);
+  })
+  .delete("/calls/:id", async (c) => {
+    const call = await callHub(c.env, c.req.param("id")).cancelCall(c.req.param("id"));
+    if (!call) throw new GatewayError(404, "not_found", "no such call");
+    return c.json(call);
+  });

@@ -1,0 +1,25 @@
+/**
+ * The directory of runners: which runner a key belongs to (so `DELETE /api/runners/:kid` finds
+ * its hub) and which runners exist (for `GET /api/status`). It lives in one RunnerHub instance
+ * under a name no runner can have, so no new Durable Object class (and no migration) is needed.
+ */
+export const DIRECTORY_OBJECT_NAME = "~directory";
+
+export function migrateDirectory(sql: SqlStorage): void {
+  sql.exec("CREATE TABLE IF NOT EXISTS runner_directory (kid TEXT PRIMARY KEY, runner TEXT NOT NULL, added_at INTEGER NOT NULL)");
+}
+
+export function recordKey(sql: SqlStorage, runner: string, kid: string): void {
+  sql.exec("INSERT INTO runner_directory (kid, runner, added_at) VALUES (?, ?, ?) ON CONFLICT(kid) DO NOTHING", kid, runner, Date.now());
+}
+
+export function runnerOfKey(sql: SqlStorage, kid: string): string | null {
+  return sql.exec<{ runner: string }>("SELECT runner FROM runner_directory WHERE kid = ?", kid).toArray()[0]?.runner ?? null;
+}
+
+export function runnerNames(sql: SqlStorage): string[] {
+  return sql
+    .exec<{ runner: string }>("SELECT DISTINCT runner FROM runner_directory ORDER BY runner")
+    .toArray()
+    .map((row) => row.runner);
+}

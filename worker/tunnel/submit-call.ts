@@ -1,0 +1,74 @@
+import { ToolRequest, type SessionKey, type ToolOutcome } from "../../shared/tools/tool-call.js";
+import type { ReplyTarget } from "./outbox.js";
+import { hubOf } from "./hubs.js";
+import type { SubmitResult } from "./runner-hub.js";
+
+export type { ReplyTarget } from "./outbox.js";
+
+/** How long a chat reply waits for a result before saying "still running" and delivering it later. */
+export const INLINE_WAIT_MS = 20_000;
+
+export type CallRequest = {
+  runner: string;
+  session: SessionKey;
+  request: ToolRequest;
+  timeoutMs: number;
+  /** Where a late result goes (a queued call, a caller that went away). */
+  replyTo: ReplyTarget | null;
+  /** What the sender asked, e.g. "/run ls", quoted in a late reply. */
+  label: string;
+  waitMs?: number;
+};
+
+/** The sender-facing answer: a finished outcome, or a notice that the result will follow. */
+export type CallAnswer = { status: "done"; outcome: ToolOutcome } | { status: "queued" | "running"; callId: string; notice: string };
+
+/**
+ * Hands one tool call to its runner's hub, which writes it to the durable outbox before sending.
+ * Bad arguments are refused before they travel; an unknown runner is an error, never a hang.
+ */
+export async function submitCall(env: Env, call: CallRequest): Promise<CallAnswer> {
+  const parsed = ToolRequest.safeParse(call.request);
+  if (!parsed.success) {
+    return {
+      status: "done",
+      outcome: { ok: false, error: { code: "bad_request", message: parsed.error.issues[0]?.message ?? "invalid arguments" } },
+    };
+  }
+  const result: SubmitResult = await hubOf(env, call.runner).submit({
+    runner: call.runner,
+    session: call.session,
+    request: parsed.data,
+    timeoutMs: call.timeoutMs,
+    replyTo: call.replyTo,
+    label: call.label,
+    waitMs: call.waitMs ?? INLINE_WAIT_MS,
+  });
+  switch (result.status) {
+    case "done":
+      return { status: "done", outcome: result.outcome };
+    case "queued": {
+      const minutes = Math.max(1, Math.round((result.expiresAt - Date.now()) / 60_000));
+      return {
+        status: "queued",
+        callId: result.callId,
+        notice:
+          `⏳ Queued — the home runner is offline. It runs when the runner reconnects; the result will follow here ` +
+          `(it expires if the runner stays offline ${minutes} min). Call ${result.callId}.`,
+      };
+    }
+    case "running":
+      return {
+        status: "running",
+        callId: result.callId,
+        notice: `⏳ Still running on the home runner; the result will follow here. Call ${result.callId}.`,
+      };
+  }
+}
+
+/** Where a late result for this message goes: the Telegram chat it came from, or the console's call log. */
+export function replyTargetOf(message: { channel: string; chatId: string }): ReplyTarget {
+  return message.channel === "telegram" && /^-?\d{1,20}$/.test(message.chatId)
+    ? { channel: "telegram", chatId: message.chatId }
+    : { channel: "console" };
+}
