@@ -33,7 +33,7 @@ export class GateHarness {
   }
 
   /** Posts an update to the real webhook route, with the right secret. */
-  post(update: unknown): Promise<Response> {
+  async post(update: unknown): Promise<Response> {
     return app.request(
       "/telegram/webhook",
       {
@@ -46,10 +46,10 @@ export class GateHarness {
     );
   }
 
-  /** An admin API call as the owner's CLI makes it. */
-  api(method: string, path: string, body?: unknown, token: string | undefined = env.GATEWAY_TOKEN): Promise<Response> {
+  /** An admin API call as the owner's CLI makes it; `token` null sends no Authorization header. */
+  async api(method: string, path: string, body?: unknown, token: string | null = env.GATEWAY_TOKEN ?? null): Promise<Response> {
     const headers: Record<string, string> = { "content-type": "application/json" };
-    if (token !== undefined) headers.authorization = `Bearer ${token}`;
+    if (token !== null) headers.authorization = `Bearer ${token}`;
     return app.request(path, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) }, this.env, executionContext);
   }
 

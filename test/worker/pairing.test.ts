@@ -52,3 +52,93 @@ describe("pairing end to end (acceptance 1)", () => {
     expect((await gate.messagesTo(stranger)).at(-1)).toMatch(/role does not include runner tools/);
   });
 });
+
+describe("the pending cap (acceptance 2)", () => {
+  const gate = new GateHarness(700_002, OWNER);
+  const strangers = [600_000_011, 600_000_012, 600_000_013, 600_000_014];
+
+  it("gives three strangers a code each, the fourth nothing and no state; an approval frees a slot", async () => {
+    for (const id of strangers) await gate.dm(id, "hi");
+    const codes = await Promise.all(strangers.slice(0, 3).map(async (id) => codeIn((await gate.messagesTo(id))[0])));
+    expect(new Set(codes).size).toBe(3);
+    expect(await gate.sentTo(strangers[3]!)).toEqual([]);
+    const listed = (await (await gate.api("GET", "/api/pairing/telegram")).json()) as { pending: Array<{ senderId: string }> };
+    expect(listed.pending.map((request) => request.senderId)).toEqual(strangers.slice(0, 3).map(String));
+
+    const approved = await gate.api("POST", "/api/pairing/telegram/approve", { code: codes[0] });
+    expect(approved.status).toBe(200);
+    await gate.dm(strangers[3]!, "hi again");
+    expect(codeIn((await gate.messagesTo(strangers[3]!))[0])).not.toBe(codes[0]);
+  });
+});
+
+describe("refused approvals (acceptance 3)", () => {
+  const gate = new GateHarness(700_003, OWNER);
+  const approve = (code: string) => gate.api("POST", "/api/pairing/telegram/approve", { code });
+  const errorOf = async (response: Response) => ((await response.json()) as { error: { code: string; message: string } }).error;
+
+  it("refuses a wrong code and a malformed one with a clear error", async () => {
+    await gate.dm(600_000_021, "hi");
+    const wrong = await approve("ZZZZZZZZ");
+    expect(wrong.status).toBe(404);
+    expect((await errorOf(wrong)).message).toMatch(/No pairing request has that code/);
+    const malformed = await approve("ABC10OI!");
+    expect(malformed.status).toBe(400);
+    expect((await errorOf(malformed)).message).toMatch(/not a pairing code/);
+    expect((await gate.messagesTo(600_000_021)).filter((text) => /approved/i.test(text))).toEqual([]);
+  });
+
+  it("normalises case: a lower-cased code approves once, then the code is used", async () => {
+    const code = codeIn((await gate.messagesTo(600_000_021))[0]);
+    const lower = await approve(code.toLowerCase());
+    expect(lower.status).toBe(200);
+    expect(await lower.json()).toMatchObject({ ok: true, senderId: "600000021", role: "limited" });
+    const again = await approve(code);
+    expect(again.status).toBe(409);
+    expect((await errorOf(again)).message).toMatch(/already used/);
+    const denyUsed = await gate.api("POST", "/api/pairing/telegram/deny", { code });
+    expect(denyUsed.status).toBe(409);
+  });
+
+  it("refuses a code once the clock is past 60 minutes, and the sender may ask again", async () => {
+    await gate.dm(600_000_022, "hi");
+    const code = codeIn((await gate.messagesTo(600_000_022))[0]);
+    await gate.advance(60 * 60 * 1000 + 1);
+    const expired = await approve(code);
+    expect(expired.status).toBe(410);
+    expect((await errorOf(expired)).message).toMatch(/expired/);
+    expect((await (await gate.api("GET", "/api/pairing/telegram")).json()) as unknown).toEqual({ pending: [] });
+    await gate.dm(600_000_022, "hi again");
+    expect(codeIn((await gate.messagesTo(600_000_022)).at(-1))).not.toBe(code);
+  });
+
+  it("ignores a non-owner's Approve tap: answered 'not allowed', audited, nothing changes", async () => {
+    const intruder = 600_000_023;
+    await gate.dm(600_000_024, "let me in");
+    const code = codeIn((await gate.messagesTo(600_000_024))[0]);
+    await gate.post(buttonUpdate(intruder, `pair:approve:${code}`, intruder));
+    await gate.settle();
+    const answer = (await gate.allCalls()).filter((call) => call.method === "answerCallbackQuery").at(-1);
+    expect(answer?.params).toMatchObject({ text: "not allowed", show_alert: true });
+    const pending = (await (await gate.api("GET", "/api/pairing/telegram")).json()) as { pending: Array<{ code: string }> };
+    expect(pending.pending.map((request) => request.code)).toContain(code);
+    expect(await gate.messagesTo(600_000_024)).toHaveLength(1);
+    const audit = (await (await gate.api("GET", "/api/audit?limit=50")).json()) as { events: Array<{ kind: string; actor: string }> };
+    expect(audit.events).toContainEqual(expect.objectContaining({ kind: "pairing.callback_refused", actor: `telegram:${intruder}` }));
+  });
+
+  it("Deny and Block from the owner's buttons: a blocked sender gets nothing back", async () => {
+    const pending = (await (await gate.api("GET", "/api/pairing/telegram")).json()) as {
+      pending: Array<{ code: string; senderId: string }>;
+    };
+    const request = pending.pending.find((entry) => entry.senderId === "600000024");
+    await gate.post(buttonUpdate(OWNER, `pair:block:${request!.code}`, OWNER));
+    await gate.settle();
+    const before = (await gate.allCalls()).length;
+    await gate.dm(600_000_024, "/help");
+    await gate.dm(600_000_024, "hello?");
+    expect((await gate.allCalls()).length).toBe(before);
+    const allowed = (await (await gate.api("GET", "/api/allow/telegram")).json()) as { allowed: Array<{ senderId: string; role: string }> };
+    expect(allowed.allowed).toContainEqual(expect.objectContaining({ senderId: "600000024", role: "blocked" }));
+  });
+});

@@ -15,6 +15,11 @@ export class AuditLog extends DurableObject<Env> {
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
     this.sql = ctx.storage.sql;
+    this.ensureTable();
+  }
+
+  // Cheap and idempotent; also run per call, so a wiped storage (test isolation) never loses an event.
+  private ensureTable(): void {
     this.sql.exec(`CREATE TABLE IF NOT EXISTS audit (
       seq INTEGER PRIMARY KEY AUTOINCREMENT,
       at TEXT NOT NULL,
@@ -26,6 +31,7 @@ export class AuditLog extends DurableObject<Env> {
   }
 
   record(event: AuditEvent): void {
+    this.ensureTable();
     const parsed = AuditEvent.parse(event);
     const detail = JSON.stringify(redactValue(parsed.detail));
     this.sql.exec(
@@ -41,6 +47,7 @@ export class AuditLog extends DurableObject<Env> {
 
   /** Newest first. */
   recent(limit: number): StoredAuditEvent[] {
+    this.ensureTable();
     const rows = this.sql
       .exec<{ seq: number; at: string; kind: string; channel: string; actor: string; detail: string }>(
         "SELECT seq, at, kind, channel, actor, detail FROM audit ORDER BY seq DESC LIMIT ?",

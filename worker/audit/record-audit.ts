@@ -7,13 +7,19 @@ export function auditLog(env: Env): DurableObjectStub<AuditLog> {
 }
 
 /**
- * Appends a security event. Never throws: a failing audit write is logged, and the decision
- * it describes (always the refusing one) has already been taken.
+ * Appends a security event. A stub that broke (the log was reset, e.g. by a deploy) is replaced
+ * and the write tried once more. Never throws: a failing write is logged, and the decision it
+ * describes (always the refusing one) has already been taken.
  */
 export async function recordAudit(env: Env, event: AuditEvent): Promise<void> {
-  try {
-    await auditLog(env).record(event);
-  } catch (error) {
-    console.error(JSON.stringify({ event: "audit.write_failed", kind: event.kind, error: String(error) }));
+  for (let attempt = 1; ; attempt++) {
+    try {
+      await auditLog(env).record(event);
+      return;
+    } catch (error) {
+      if (attempt < 2) continue;
+      console.error(JSON.stringify({ event: "audit.write_failed", kind: event.kind, error: String(error) }));
+      return;
+    }
   }
 }
