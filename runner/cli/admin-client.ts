@@ -12,6 +12,10 @@ export class AdminApiError extends Error {
   }
 }
 
+export type PendingPairing = { code: string; senderId: string; name: string; ageSeconds: number; expiresInSeconds: number };
+export type PairingResult = { ok: true; action: string; senderId: string; name: string; role: string | null; message: string };
+export type AllowedSender = { senderId: string; role: string; name: string; source: string };
+
 /** The CLI's thin client of the gateway's admin API (`/api/*`, bearer GATEWAY_TOKEN). */
 export class AdminClient {
   constructor(
@@ -33,6 +37,26 @@ export class AdminClient {
 
   status(): Promise<{ runners: Array<Record<string, unknown>> }> {
     return this.request("GET", "/api/status");
+  }
+
+  pairingList(channel: string): Promise<{ pending: PendingPairing[] }> {
+    return this.request("GET", `/api/pairing/${encodeURIComponent(channel)}`);
+  }
+
+  pairingDecide(channel: string, action: "approve" | "deny", code: string, role?: string): Promise<PairingResult> {
+    return this.request("POST", `/api/pairing/${encodeURIComponent(channel)}/${action}`, role ? { code, role } : { code });
+  }
+
+  allowList(channel: string): Promise<{ allowed: AllowedSender[] }> {
+    return this.request("GET", `/api/allow/${encodeURIComponent(channel)}`);
+  }
+
+  allowRevoke(channel: string, senderId: string): Promise<{ senderId: string; stillInConfig: boolean }> {
+    return this.request("DELETE", `/api/allow/${encodeURIComponent(channel)}/${encodeURIComponent(senderId)}`);
+  }
+
+  allowSetRole(channel: string, senderId: string, role: string): Promise<AllowedSender> {
+    return this.request("PUT", `/api/allow/${encodeURIComponent(channel)}/${encodeURIComponent(senderId)}`, { role });
   }
 
   sendMessage(text: string): Promise<{ reply: string | null }> {

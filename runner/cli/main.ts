@@ -2,7 +2,8 @@ import { generateRunnerKey } from "../identity/runner-key.js";
 import { startStack } from "../local-stack/start-stack.js";
 import { loadRunnerConfig, stateDir } from "../runner-config.js";
 import { startRunner } from "../runner-process.js";
-import { chat } from "./chat.js";
+import { ACCESS_USAGE, accessCommand } from "./access-commands.js";
+import { chat, localAdminClient } from "./chat.js";
 import { RUNNER_USAGE, runnerCommand } from "./runner-commands.js";
 import { SANDBOX_USAGE, sandboxCommand } from "./sandbox-commands.js";
 import { join } from "node:path";
@@ -15,6 +16,7 @@ const USAGE = `usage: drawbridge <command>
   runner keygen         create the runner's Ed25519 key (mode 0600; never overwrites)
 ${RUNNER_USAGE}
 ${SANDBOX_USAGE}
+${ACCESS_USAGE}
 
 State lives in $DRAWBRIDGE_STATE_DIR (default ./.drawbridge).`;
 
@@ -49,6 +51,14 @@ async function main(args: string[]): Promise<void> {
     default:
       if (args[0] === "runner" && (await runnerCommand(args.slice(1), keyPath, (line) => process.stdout.write(`${line}\n`)))) return;
       if (args[0] === "sandbox" && (await sandboxCommand(args.slice(1), (line) => process.stdout.write(`${line}\n`)))) return;
+      if (
+        await accessCommand(
+          args,
+          () => localAdminClient(),
+          (line) => process.stdout.write(`${line}\n`),
+        )
+      )
+        return;
       process.stderr.write(`${USAGE}\n`);
       process.exitCode = args.length === 0 || args[0] === "help" || args[0] === "--help" ? 0 : 2;
   }
