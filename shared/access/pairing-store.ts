@@ -41,7 +41,7 @@ export type DecideOutcome = { ok: true; request: PairingRequest } | { ok: false;
 export const DECIDE_FAILURE_MESSAGES: Record<DecideFailure, string> = {
   malformed: "That is not a pairing code: codes are 8 characters from A–Z and 2–9 (no I, O, 0 or 1).",
   wrong: "No pairing request has that code. Check it with `drawbridge pairing list`.",
-  expired: "That pairing code has expired (codes are valid 60 minutes). The sender can message again for a new one.",
+  expired: "That pairing code has expired (codes are valid for at most 60 minutes). The sender can message again for a new one.",
   used: "That pairing code was already used (approved or denied); codes work once.",
 };
 
