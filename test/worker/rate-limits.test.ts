@@ -31,7 +31,7 @@ describe("rate limits (acceptance 8)", () => {
 
   it("limits tool calls separately from messages, per sender", async () => {
     const gate = new GateHarness(730_002, OWNER, { rateLimits: { tool: { perMinute: 1, burst: 1 } } });
-    // No runner is connected: the first /run is answered "offline", the second is refused at the edge.
+    // No runner is registered here: the first /run is answered by the tunnel layer, the second is refused at the edge.
     await gate.dm(OWNER, "/run echo one");
     await gate.dm(OWNER, "/run echo two");
     await gate.dm(OWNER, "/help");
