@@ -40,7 +40,7 @@ export const runnersRoute = new Hono<{ Bindings: Env }>()
   .post("/", requireSecrets(["GATEWAY_SIGNING_KEY"]), async (c) => {
     const { name, publicKey } = await body(Registration, c.req.raw);
     const { kid, gatewayKey } = unwrap(await hubOf(c.env, name).registerKey(name, publicKey));
-    await directoryOf(c.env).directoryRecord(name, kid);
+    await directoryOf(c.env).record(name, kid);
     return c.json({ runner: name, kid, gatewayKey }, 201);
   })
   /** Rotation: the runner's live key signs a token naming its next key; older keys are retired. */
@@ -48,14 +48,14 @@ export const runnersRoute = new Hono<{ Bindings: Env }>()
     const name = runnerName(c.req.param("name"));
     const { token } = await body(Rotation, c.req.raw);
     const rotated = unwrap(await hubOf(c.env, name).rotateKey(name, token));
-    await directoryOf(c.env).directoryRecord(name, rotated.kid);
+    await directoryOf(c.env).record(name, rotated.kid);
     return c.json({ runner: name, ...rotated }, 201);
   })
   /** Revokes a key by kid: its live sockets close at once; with no key left, its queued calls are stopped. */
   .delete("/:kid", async (c) => {
     const kid = Kid.safeParse(c.req.param("kid"));
     if (!kid.success) throw new GatewayError(400, "bad_request", kid.error.issues[0]?.message ?? "invalid kid");
-    const runner = await directoryOf(c.env).directoryLookup(kid.data);
+    const runner = await directoryOf(c.env).lookup(kid.data);
     if (!runner) throw new GatewayError(404, "not_found", "no runner has this key");
     const result = await hubOf(c.env, runner).revokeKey(kid.data);
     if (!result.revoked) throw new GatewayError(404, "not_found", "this key is already revoked");

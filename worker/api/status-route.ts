@@ -1,7 +1,7 @@
 import { Hono } from "hono";
 import { CallId } from "../../shared/tunnel/protocol.js";
 import { GatewayError } from "../http/gateway-error.js";
-import { directoryOf, hubOf, runnerOfCall } from "../tunnel/hubs.js";
+import { directoryOf, hubOf, retryOnce, runnerOfCall } from "../tunnel/hubs.js";
 
 function callHub(env: Env, id: string) {
   const runner = CallId.safeParse(id).success ? runnerOfCall(id) : null;
@@ -16,10 +16,10 @@ function callHub(env: Env, id: string) {
  */
 export const statusRoute = new Hono<{ Bindings: Env }>()
   .get("/status", async (c) => {
-    const names = await directoryOf(c.env).directoryList();
+    const names = await directoryOf(c.env).list();
     const runners = await Promise.all(
       names.map(async (name) => {
-        const status = await hubOf(c.env, name).status(name);
+        const status = await retryOnce(() => hubOf(c.env, name).status(name));
         return {
           runner: status.runner,
           connected: status.connected,

@@ -23,3 +23,9 @@ export function runnerNames(sql: SqlStorage): string[] {
     .toArray()
     .map((row) => row.runner);
 }
+
+export type DirectoryStub = {
+  record(runner: string, kid: string): Promise<void>;
+  lookup(kid: string): Promise<string | null>;
+  list(): Promise<string[]>;
+};

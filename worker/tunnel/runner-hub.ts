@@ -378,6 +378,7 @@ export class RunnerHub extends DurableObject<Env> {
         outbox.markSent(this.sql, call.seq, now, deadline);
         latestDeadline = Math.max(latestDeadline, deadline);
         try {
+          this.flood.credit(socket);
           socket.send(
             encodeFrame({
               type: "call",
