@@ -29,6 +29,7 @@ export class TestStack {
   private stateDir = "";
   private gateway: LocalGateway | null = null;
   private runner: ChildProcess | null = null;
+  private gatewayOptions: Parameters<typeof startLocalGateway>[0] | null = null;
   secrets!: LocalSecrets;
 
   get url(): string {
@@ -45,7 +46,8 @@ export class TestStack {
       { DEFAULT_RUNNER: this.runnerName },
     );
     this.secrets = secrets;
-    this.gateway = await startLocalGateway({ port: await freePort(), envFile, persistDir: join(this.stateDir, "wrangler-state") });
+    this.gatewayOptions = { port: await freePort(), envFile, persistDir: join(this.stateDir, "wrangler-state") };
+    this.gateway = await startLocalGateway(this.gatewayOptions);
     const key = await generateRunnerKey(join(this.stateDir, "runner-key.json"));
     await registerRunner(this.admin(), this.stateDir, this.runnerName, key);
     await this.startRunner();
@@ -82,6 +84,29 @@ export class TestStack {
   async stopRunner(): Promise<void> {
     await stopChild(this.runner ?? undefined);
     this.runner = null;
+  }
+
+  /** Kills the runner without warning (a crash or power cut): no cleanup, no goodbye frame. */
+  async killRunner(): Promise<void> {
+    await stopChild(this.runner ?? undefined, "SIGKILL");
+    this.runner = null;
+  }
+
+  /** Restarts the Worker on the same port with the same persisted storage, as a deploy does. */
+  async restartGateway(): Promise<void> {
+    if (!this.gatewayOptions) throw new Error("stack not started");
+    await stopChild(this.gateway?.child, "SIGINT");
+    this.gateway = await startLocalGateway(this.gatewayOptions);
+  }
+
+  /** An admin API call, for routes the CLI client has no method for. */
+  async api(method: string, path: string, body?: unknown): Promise<{ status: number; body: unknown }> {
+    const response = await fetch(`${this.url}${path}`, {
+      method,
+      headers: { authorization: `Bearer ${this.secrets.GATEWAY_TOKEN}`, "content-type": "application/json" },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+    return { status: response.status, body: await response.json().catch(() => null) };
   }
 
   /** Calls the runner has started, as it logged them. */

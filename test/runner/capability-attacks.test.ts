@@ -1,0 +1,120 @@
+import { generateKeyPairSync, randomBytes } from "node:crypto";
+import { mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { calculateJwkThumbprint, importJWK, SignJWT, type JWK } from "jose";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { pinGatewayKey } from "../../runner/identity/gateway-key.js";
+import { generateRunnerKey } from "../../runner/identity/runner-key.js";
+import { stopChild } from "../../runner/local-stack/child-process.js";
+import { CAPABILITY_ISSUER, CAPABILITY_JWT_TYPE, capabilityDigest } from "../../shared/tunnel/capability.js";
+import type { ToolRequest } from "../../shared/tools/tool-call.js";
+import { FakeGateway, spawnRunner } from "../support/fake-gateway.js";
+
+const runner = `cap-${randomBytes(4).toString("hex")}`;
+const gatewayJwk = generateKeyPairSync("ed25519").privateKey.export({ format: "jwk" }) as JWK;
+const strangerJwk = generateKeyPairSync("ed25519").privateKey.export({ format: "jwk" }) as JWK;
+const gateway = new FakeGateway();
+const log: string[] = [];
+let stateDir = "";
+let child: ReturnType<typeof spawnRunner> | null = null;
+let seq = 0;
+
+function publicHalf(jwk: JWK): JWK {
+  return { kty: jwk.kty, crv: jwk.crv, x: jwk.x };
+}
+
+type Claims = { aud?: string; exp?: number; iat?: number; jti?: string; tool?: string; sub?: string };
+
+/** A call frame and its capability, signed like the gateway signs it unless `claims` or `signer` say otherwise. */
+async function call(command: string, options: { claims?: Claims; signer?: JWK; signedCommand?: string; unsigned?: boolean } = {}) {
+  seq += 1;
+  const id = `${runner}_${randomBytes(16).toString("hex")}`;
+  const request: ToolRequest = { tool: "exec", args: { command } };
+  const signed: ToolRequest = { tool: "exec", args: { command: options.signedCommand ?? command } };
+  const now = Math.floor(Date.now() / 1000);
+  const c = options.claims ?? {};
+  const signer = options.signer ?? gatewayJwk;
+  const capability = await new SignJWT({
+    tool: c.tool ?? "exec",
+    digest: await capabilityDigest({ session: "main", request: signed, timeoutMs: 10_000 }),
+  })
+    .setProtectedHeader({ alg: "EdDSA", typ: CAPABILITY_JWT_TYPE, kid: await calculateJwkThumbprint(publicHalf(signer), "sha256") })
+    .setIssuer(CAPABILITY_ISSUER)
+    .setAudience(c.aud ?? runner)
+    .setSubject(c.sub ?? "main")
+    .setJti(c.jti ?? id)
+    .setIssuedAt(c.iat ?? now)
+    .setExpirationTime(c.exp ?? now + 120)
+    .sign(await importJWK(signer, "EdDSA"));
+  return { type: "call", seq, id, session: "main", request, timeoutMs: 10_000, ...(options.unsigned ? {} : { capability }) };
+}
+
+async function resultOf(frame: { id: string }) {
+  gateway.send(frame);
+  for (;;) {
+    const result = await gateway.next("result");
+    if (result.id === frame.id) return result;
+  }
+}
+
+function started(id: string): number {
+  return log.filter((line) => line.includes('"event":"call.started"') && line.includes(id)).length;
+}
+
+beforeAll(async () => {
+  stateDir = await mkdtemp(join(tmpdir(), "drawbridge-cap-"));
+  const url = await gateway.start(runner);
+  await generateRunnerKey(join(stateDir, "runner-key.json"));
+  await pinGatewayKey(stateDir, publicHalf(gatewayJwk));
+  const connected = gateway.waitForRunner();
+  child = spawnRunner({ DRAWBRIDGE_STATE_DIR: stateDir, DRAWBRIDGE_GATEWAY_URL: url, DRAWBRIDGE_RUNNER_NAME: runner }, log);
+  await connected;
+}, 120_000);
+
+afterAll(async () => {
+  await stopChild(child ?? undefined, "SIGINT");
+  await gateway.stop();
+  await rm(stateDir, { recursive: true, force: true });
+}, 60_000);
+
+describe("the runner refuses calls whose capability does not hold (acceptance 2)", () => {
+  const now = () => Math.floor(Date.now() / 1000);
+  const attacks: Array<[string, () => Promise<Record<string, unknown> & { id: string }>, RegExp]> = [
+    ["unsigned", () => call("echo unsigned", { unsigned: true }), /unsigned/],
+    ["expired", () => call("echo expired", { claims: { iat: now() - 400, exp: now() - 200 } }), /expired/],
+    ["arguments altered after signing", () => call("echo altered; cat /etc/shadow", { signedCommand: "echo altered" }), /altered/],
+    ["addressed to another runner", () => call("echo elsewhere", { claims: { aud: "another-runner" } }), /another-runner/],
+    ["issued for another call id", () => call("echo other-id", { claims: { jti: `${runner}_${"0".repeat(32)}` } }), /another call/],
+    ["issued for another tool", () => call("echo other-tool", { claims: { tool: "read" } }), /another session or tool/],
+    ["signed by a key that is not the pinned gateway key", () => call("echo stranger", { signer: strangerJwk }), /pinned gateway key/],
+  ];
+
+  it.each(attacks)("refuses a call that is %s, says so, and runs nothing", async (_name, make, reason) => {
+    const frame = await make();
+    const result = await resultOf(frame);
+    expect(result).toMatchObject({
+      type: "result",
+      id: frame.id,
+      outcome: { ok: false, error: { code: "capability_refused", message: expect.stringMatching(reason) } },
+    });
+    expect(started(frame.id)).toBe(0);
+  });
+
+  it("runs a properly signed call once and refuses its replay after the result was acknowledged", async () => {
+    const frame = await call("echo signed-and-sealed");
+    const result = await resultOf(frame);
+    expect(result).toMatchObject({ outcome: { ok: true, output: { stdout: "signed-and-sealed\n" } } });
+    expect(started(frame.id)).toBe(1);
+    // Before the ack, a re-delivery gets the recorded result again (a lost result frame)…
+    const resent = await resultOf(frame);
+    expect(resent).toMatchObject({ seq: result.seq, outcome: { ok: true, output: { stdout: "signed-and-sealed\n" } } });
+    // …after it, the same frame is a replay.
+    gateway.send({ type: "ack", seq: result.seq });
+    const replay = await resultOf(frame);
+    expect(replay).toMatchObject({
+      outcome: { ok: false, error: { code: "capability_refused", message: expect.stringMatching(/replay/) } },
+    });
+    expect(started(frame.id)).toBe(1);
+  });
+});
