@@ -1,29 +1,34 @@
 import { DurableObject } from "cloudflare:workers";
 import { encodeFrame, parseFrame } from "../../shared/tunnel/parse-frame.js";
 import { CloseCode, PING_TEXT, PONG_TEXT, PROTOCOL_VERSION, PROTOCOL_VERSIONS, type TunnelFrame } from "../../shared/tunnel/protocol.js";
-import type { SessionKey, ToolOutcome, ToolRequest } from "../../shared/tools/tool-call.js";
-import type { WireError } from "../../shared/wire-error.js";
-import { GatewayError } from "../http/gateway-error.js";
-import { capabilitySigner, type CapabilitySigner, type GatewayPublicKey } from "./capability-signer.js";
+import type { ToolOutcome } from "../../shared/tools/tool-call.js";
+import { capabilitySigner, type GatewayPublicKey } from "./capability-signer.js";
+import { registerKey, revokeKey, rotateKey, signerOrError, type KeyHost } from "./hub-keys.js";
+import {
+  base64url,
+  closeSocket,
+  failure,
+  refuse,
+  type CallView,
+  type HubAnswer,
+  type RunnerStatus,
+  type SocketState,
+  type SubmitInput,
+  type SubmitResult,
+} from "./hub-types.js";
 import { FloodGuard } from "./flood-guard.js";
 import { HubSettingsPatch, migrateHubSettings, readSettings, writeSetting, type HubSettings } from "./hub-settings.js";
 import { deliverLate } from "./late-delivery.js";
 import * as outbox from "./outbox.js";
-import type { OutboxCall, ReplyTarget } from "./outbox.js";
+import type { OutboxCall } from "./outbox.js";
 import { consumeNonce, issueNonce, migrateReplayGuard, pruneReplayGuard, rememberJti } from "./replay-guard.js";
 import { migrateDirectory, recordKey, runnerNames, runnerOfKey } from "./runner-directory.js";
-import { verifyRotationToken, verifyRunnerToken } from "./runner-auth.js";
-import {
-  addRunnerKey,
-  countAllKeys,
-  findRunnerKey,
-  liveKeys,
-  migrateRunnerKeys,
-  revokeRunnerKey,
-  RunnerPublicKey,
-  type KeyInfo,
-} from "./runner-keys.js";
-import { audit, migrateTunnelAudit, recentAudit, type TunnelAuditEvent } from "./tunnel-audit.js";
+import { verifyRunnerToken } from "./runner-auth.js";
+import type { RunnerPublicKey } from "./runner-keys.js";
+import { countAllKeys, findRunnerKey, liveKeys, migrateRunnerKeys } from "./runner-keys.js";
+import { audit, migrateTunnelAudit, recentAudit } from "./tunnel-audit.js";
+
+export type { CallView, HubAnswer, RunnerStatus, SubmitInput, SubmitResult } from "./hub-types.js";
 
 /** Header the Worker uses to tell the hub which runner name the socket claims. */
 export const RUNNER_NAME_HEADER = "x-drawbridge-runner";
@@ -33,68 +38,6 @@ const AUTH_DEADLINE_MS = 10_000;
 const CALL_GRACE_MS = 5_000;
 /** A nonce is good for one hello within this long. */
 const NONCE_TTL_MS = AUTH_DEADLINE_MS + 5_000;
-
-type SocketState =
-  | { phase: "challenged"; runner: string; nonce: string; openedAt: number }
-  | { phase: "ready"; runner: string; kid: string; since: number }
-  | { phase: "closing"; runner: string };
-
-export type SubmitInput = {
-  runner: string;
-  session: SessionKey;
-  request: ToolRequest;
-  timeoutMs: number;
-  replyTo: ReplyTarget | null;
-  /** What the sender asked, quoted when the result arrives late. */
-  label: string;
-  /** How long the caller waits for the result before it is delivered late instead. */
-  waitMs: number;
-};
-
-export type SubmitResult =
-  | { status: "done"; callId: string | null; outcome: ToolOutcome }
-  | { status: "queued"; callId: string; expiresAt: number }
-  | { status: "running"; callId: string };
-
-export type RunnerStatus = {
-  runner: string;
-  registered: boolean;
-  connected: boolean;
-  since: number | null;
-  lastSeen: number | null;
-  keys: KeyInfo[];
-  queueDepth: number;
-  inFlight: number;
-  settings: HubSettings;
-  recentAudit: TunnelAuditEvent[];
-};
-
-export type CallView = {
-  id: string;
-  runner: string;
-  state: "pending" | "done";
-  queued: boolean;
-  createdAt: number;
-  expiresAt: number;
-  finishedAt: number | null;
-  outcome: ToolOutcome | null;
-};
-
-/** RPC answers carry refusals as values: an error thrown across RPC loses its status and code. */
-export type HubAnswer<T> =
-  { ok: true; value: T } | { ok: false; status: 400 | 401 | 404 | 409 | 503; code: WireError["code"]; message: string };
-
-function refusal(
-  status: 400 | 401 | 404 | 409 | 503,
-  code: WireError["code"],
-  message: string,
-): { ok: false; status: 400 | 401 | 404 | 409 | 503; code: WireError["code"]; message: string } {
-  return { ok: false, status, code, message };
-}
-
-function failure(code: WireError["code"], message: string): ToolOutcome {
-  return { ok: false, error: { code, message } };
-}
 
 /**
  * One per runner name. Owns the runner's keys, its hibernating WebSocket, and its durable
@@ -121,92 +64,25 @@ export class RunnerHub extends DurableObject<Env> {
     ctx.setWebSocketAutoResponse(new WebSocketRequestResponsePair(PING_TEXT, PONG_TEXT));
   }
 
-  // ── keys ──────────────────────────────────────────────────────────────────────────────────
+  // ── keys (worker/tunnel/hub-keys.ts) ──────────────────────────────────────────────────────
 
   /** Registers a key (owner, through the admin API). At most two live keys; revoked keys never return. */
-  async registerKey(runner: string, key: RunnerPublicKey): Promise<HubAnswer<{ kid: string; gatewayKey: GatewayPublicKey }>> {
-    const signer = await this.signerOrError();
-    if (!signer.ok) return signer;
-    const added = await addRunnerKey(this.sql, RunnerPublicKey.parse(key));
-    if (!added.ok) {
-      return added.reason === "revoked"
-        ? refusal(
-            409,
-            "conflict",
-            `key ${added.kid} was revoked and cannot be registered again; create a new one with \`drawbridge runner keygen\``,
-          )
-        : refusal(409, "conflict", `runner ${runner} already has two live keys; revoke one first (\`drawbridge runner revoke <kid>\`)`);
-    }
-    writeSetting(this.sql, "runner", runner);
-    if (added.added) audit(this.sql, runner, "runner.key_registered", `kid ${added.kid}`);
-    return { ok: true, value: { kid: added.kid, gatewayKey: signer.value.publicKey } };
+  registerKey(runner: string, key: RunnerPublicKey): Promise<HubAnswer<{ kid: string; gatewayKey: GatewayPublicKey }>> {
+    return registerKey(this.keyHost(), runner, key);
   }
 
   /** Rotation: a token signed by a live key introduces the next key; every other key is retired. */
-  async rotateKey(runner: string, token: string): Promise<HubAnswer<{ kid: string; retired: string[]; gatewayKey: GatewayPublicKey }>> {
-    const signer = await this.signerOrError();
-    if (!signer.ok) return signer;
-    const auth = await verifyRotationToken(token, runner, (kid) => findRunnerKey(this.sql, kid));
-    if (!auth.ok || !rememberJti(this.sql, auth.jti, auth.exp * 1000 + 10_000)) {
-      audit(this.sql, runner, "runner.rotation_refused", auth.ok ? "rotation token replayed" : auth.reason);
-      return refusal(401, "unauthorized", "the rotation request is not signed by a live key of this runner");
-    }
-    const newKey = RunnerPublicKey.safeParse(auth.payload.newKey);
-    if (!newKey.success) return refusal(400, "bad_request", "newKey must be an Ed25519 public JWK");
-    const retired: string[] = [];
-    for (const key of liveKeys(this.sql)) {
-      if (key.kid !== auth.kid && this.revokeLocally(key.kid, "retired by rotation") >= 0) retired.push(key.kid);
-    }
-    const added = await addRunnerKey(this.sql, newKey.data);
-    if (!added.ok) return refusal(409, "conflict", `key ${added.kid} cannot be added (${added.reason})`);
-    audit(this.sql, runner, "runner.key_rotated", `kid ${auth.kid} introduced ${added.kid}`);
-    return { ok: true, value: { kid: added.kid, retired, gatewayKey: signer.value.publicKey } };
-  }
-
-  private async signerOrError(): Promise<HubAnswer<CapabilitySigner>> {
-    try {
-      return { ok: true, value: await capabilitySigner(this.env) };
-    } catch (error) {
-      if (error instanceof GatewayError) return refusal(503, error.code, error.message);
-      throw error;
-    }
+  rotateKey(runner: string, token: string): Promise<HubAnswer<{ kid: string; retired: string[]; gatewayKey: GatewayPublicKey }>> {
+    return rotateKey(this.keyHost(), runner, token);
   }
 
   /** Revokes a key: its sockets close at once; with no live key left, every waiting call is stopped and its sender told. */
-  async revokeKey(kid: string): Promise<{ revoked: boolean; closed: number; cancelled: number }> {
-    const closed = this.revokeLocally(kid, "revoked by the owner");
-    const revoked = closed >= 0;
-    let cancelled = 0;
-    if (revoked && liveKeys(this.sql).length === 0) {
-      for (const call of outbox.pendingCalls(this.sql)) {
-        const done = outbox.finish(
-          this.sql,
-          call.id,
-          failure("runner_revoked", "The runner's key was revoked, so this call was not delivered."),
-        );
-        if (done) {
-          cancelled += 1;
-          this.complete(done);
-        }
-      }
-    }
-    return { revoked, closed, cancelled };
+  revokeKey(kid: string): { revoked: boolean; closed: number; cancelled: number } {
+    return revokeKey(this.keyHost(), kid);
   }
 
-  /** Revokes and closes the key's sockets; the number of sockets closed, or -1 if the key was not live. */
-  private revokeLocally(kid: string, why: string): number {
-    if (!revokeRunnerKey(this.sql, kid)) return -1;
-    const runner = readSettings(this.sql).runner ?? "?";
-    audit(this.sql, runner, "runner.key_revoked", `kid ${kid} ${why}`);
-    let closed = 0;
-    for (const socket of this.ctx.getWebSockets()) {
-      const state = socket.deserializeAttachment() as SocketState;
-      if (state.phase === "ready" && state.kid === kid) {
-        closeSocket(socket, { code: "unauthorized", message: `this runner key was ${why}` }, CloseCode.revoked);
-        closed += 1;
-      }
-    }
-    return closed;
+  private keyHost(): KeyHost {
+    return { sql: this.sql, env: this.env, sockets: () => this.ctx.getWebSockets(), complete: (call) => this.complete(call) };
   }
 
   // ── directory (only on the DIRECTORY_OBJECT_NAME instance) ───────────────────────────────
@@ -284,7 +160,7 @@ export class RunnerHub extends DurableObject<Env> {
     if (liveKeys(this.sql).length === 0) {
       return { status: "done", callId: null, outcome: failure("runner_revoked", `Runner "${input.runner}" has no live key (revoked).`) };
     }
-    const signer = await this.signerOrError();
+    const signer = await signerOrError(this.env);
     if (!signer.ok) return { status: "done", callId: null, outcome: failure(signer.code, signer.message) };
     const settings = readSettings(this.sql);
     const counts = outbox.countPending(this.sql);
@@ -602,26 +478,4 @@ export class RunnerHub extends DurableObject<Env> {
     }
     return null;
   }
-}
-
-/** Closes a socket and marks it so nothing is sent to it while the close completes. */
-function closeSocket(socket: WebSocket, error: WireError, code: number): void {
-  const state = socket.deserializeAttachment() as SocketState;
-  socket.serializeAttachment({ phase: "closing", runner: state.runner } satisfies SocketState);
-  refuse(socket, error, code);
-}
-
-function refuse(socket: WebSocket, error: WireError, code: number): void {
-  try {
-    socket.send(encodeFrame({ type: "error", error }));
-    socket.close(code, error.message.slice(0, 120));
-  } catch {
-    // the socket is already gone; nothing left to tell it
-  }
-}
-
-function base64url(bytes: Uint8Array): string {
-  let binary = "";
-  for (const byte of bytes) binary += String.fromCharCode(byte);
-  return btoa(binary).replace(/\+/g, "-").replace(/\//g, "_").replace(/=+$/, "");
 }

@@ -1,0 +1,92 @@
+import type { ToolOutcome, SessionKey, ToolRequest } from "../../shared/tools/tool-call.js";
+import { encodeFrame } from "../../shared/tunnel/parse-frame.js";
+import type { WireError } from "../../shared/wire-error.js";
+import type { HubSettings } from "./hub-settings.js";
+import type { ReplyTarget } from "./outbox.js";
+import type { KeyInfo } from "./runner-keys.js";
+import type { TunnelAuditEvent } from "./tunnel-audit.js";
+
+/** Shapes the RunnerHub shares with its callers and helpers, and the socket helpers they use. */
+export type SocketState =
+  | { phase: "challenged"; runner: string; nonce: string; openedAt: number }
+  | { phase: "ready"; runner: string; kid: string; since: number }
+  | { phase: "closing"; runner: string };
+
+export type SubmitInput = {
+  runner: string;
+  session: SessionKey;
+  request: ToolRequest;
+  timeoutMs: number;
+  replyTo: ReplyTarget | null;
+  /** What the sender asked, quoted when the result arrives late. */
+  label: string;
+  /** How long the caller waits for the result before it is delivered late instead. */
+  waitMs: number;
+};
+
+export type SubmitResult =
+  | { status: "done"; callId: string | null; outcome: ToolOutcome }
+  | { status: "queued"; callId: string; expiresAt: number }
+  | { status: "running"; callId: string };
+
+export type RunnerStatus = {
+  runner: string;
+  registered: boolean;
+  connected: boolean;
+  since: number | null;
+  lastSeen: number | null;
+  keys: KeyInfo[];
+  queueDepth: number;
+  inFlight: number;
+  settings: HubSettings;
+  recentAudit: TunnelAuditEvent[];
+};
+
+export type CallView = {
+  id: string;
+  runner: string;
+  state: "pending" | "done";
+  queued: boolean;
+  createdAt: number;
+  expiresAt: number;
+  finishedAt: number | null;
+  outcome: ToolOutcome | null;
+};
+
+/** RPC answers carry refusals as values: an error thrown across RPC loses its status and code. */
+export type HubAnswer<T> =
+  { ok: true; value: T } | { ok: false; status: 400 | 401 | 404 | 409 | 503; code: WireError["code"]; message: string };
+
+export function refusal(
+  status: 400 | 401 | 404 | 409 | 503,
+  code: WireError["code"],
+  message: string,
+): { ok: false; status: 400 | 401 | 404 | 409 | 503; code: WireError["code"]; message: string } {
+  return { ok: false, status, code, message };
+}
+
+export function failure(code: WireError["code"], message: string): ToolOutcome {
+  return { ok: false, error: { code, message } };
+}
+
+/** Closes a socket and marks it so nothing is sent to it while the close completes. */
+export function closeSocket(socket: WebSocket, error: WireError, code: number): void {
+  const state = socket.deserializeAttachment() as SocketState;
+  socket.serializeAttachment({ phase: "closing", runner: state.runner } satisfies SocketState);
+  refuse(socket, error, code);
+}
+
+export function refuse(socket: WebSocket, error: WireError, code: number): void {
+  try {
+    socket.send(encodeFrame({ type: "error", error }));
+    socket.close(code, error.message.slice(0, 120));
+  } catch {
+    // the socket is already gone; nothing left to tell it
+  }
+}
+
+export function base64url(bytes: Uint8Array): string {
+  let binary = "";
+  for (const byte of bytes) binary += String.fromCharCode(byte);
+  return btoa(binary).replace(/\+/g, "-").replace(/\//g, "_").replace(/=+$/, "");
+}
