@@ -25,7 +25,7 @@ async function registered(prefix: string): Promise<{ runner: string; key: Key }>
 describe("durable outbox", () => {
   it("answers an unknown runner name with an error at once, never a hang", async () => {
     const reply = await consoleRun(freshRunner("nobody"), "echo hi");
-    expect(reply).toMatch(/No runner named "nobody-[^"]+" is registered/);
+    expect(reply).toMatch(/no runner named "nobody-[^"]+" is registered, so nothing ran/);
   });
 
   it("queues while the runner is offline, tells the sender once, drains in order on connect", async () => {

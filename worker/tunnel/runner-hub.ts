@@ -153,7 +153,7 @@ export class RunnerHub extends DurableObject<Env> {
         callId: null,
         outcome: failure(
           "runner_unknown",
-          `No runner named "${input.runner}" is registered. Register one with \`drawbridge runner register\`.`,
+          `The home runner is offline: no runner named "${input.runner}" is registered, so nothing ran. Register one with \`drawbridge runner register\`.`,
         ),
       };
     }
