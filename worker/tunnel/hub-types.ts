@@ -13,6 +13,8 @@ export type SocketState =
   | { phase: "closing"; runner: string };
 
 export type SubmitInput = {
+  /** Chosen by the caller (`<runner>_<32 hex>`), so a retried submit finds its call instead of adding a second. */
+  callId: string;
   runner: string;
   session: SessionKey;
   request: ToolRequest;

@@ -147,6 +147,11 @@ export class RunnerHub extends DurableObject<Env> {
    * key answers at once; an offline runner answers "queued"; a slow call answers "running".
    */
   async submit(input: SubmitInput): Promise<SubmitResult> {
+    const existing = outbox.findCall(this.sql, input.callId);
+    if (existing) return this.resubmitted(existing, input.waitMs);
+    if (!input.callId.startsWith(`${input.runner}_`)) {
+      return { status: "done", callId: null, outcome: failure("bad_request", "the call id does not name this runner") };
+    }
     if (countAllKeys(this.sql) === 0) {
       return {
         status: "done",
@@ -178,7 +183,7 @@ export class RunnerHub extends DurableObject<Env> {
     const call = outbox.enqueue(
       this.sql,
       {
-        id: `${input.runner}_${crypto.randomUUID().replace(/-/g, "")}`,
+        id: input.callId,
         session: input.session,
         request: input.request,
         timeoutMs: input.timeoutMs,
@@ -196,6 +201,13 @@ export class RunnerHub extends DurableObject<Env> {
     const result = this.waitFor(call.id, input.waitMs);
     void this.send(socket, [call]);
     return result;
+  }
+
+  /** A submit retried after a transient error: the call is already in the outbox, so it is not added twice. */
+  private async resubmitted(call: OutboxCall, waitMs: number): Promise<SubmitResult> {
+    if (call.state === "done" && call.outcome) return { status: "done", callId: call.id, outcome: call.outcome };
+    if (!this.readySocket()) return { status: "queued", callId: call.id, expiresAt: call.expiresAt };
+    return this.waitFor(call.id, waitMs);
   }
 
   /** Waits for a call's outcome; after `waitMs` the caller is released and the result is delivered late. */

@@ -1,6 +1,6 @@
 import { ToolRequest, type SessionKey, type ToolOutcome } from "../../shared/tools/tool-call.js";
 import type { ReplyTarget } from "./outbox.js";
-import { hubOf } from "./hubs.js";
+import { hubOf, retryOnce } from "./hubs.js";
 import type { SubmitResult } from "./runner-hub.js";
 
 export type { ReplyTarget } from "./outbox.js";
@@ -35,7 +35,8 @@ export async function submitCall(env: Env, call: CallRequest): Promise<CallAnswe
       outcome: { ok: false, error: { code: "bad_request", message: parsed.error.issues[0]?.message ?? "invalid arguments" } },
     };
   }
-  const result: SubmitResult = await hubOf(env, call.runner).submit({
+  const input = {
+    callId: `${call.runner}_${crypto.randomUUID().replace(/-/g, "")}`,
     runner: call.runner,
     session: call.session,
     request: parsed.data,
@@ -43,7 +44,9 @@ export async function submitCall(env: Env, call: CallRequest): Promise<CallAnswe
     replyTo: call.replyTo,
     label: call.label,
     waitMs: call.waitMs ?? INLINE_WAIT_MS,
-  });
+  };
+  // Safe to retry: the call id is chosen here, so a second attempt finds the call instead of adding it again.
+  const result: SubmitResult = await retryOnce(async (): Promise<SubmitResult> => await hubOf(env, call.runner).submit(input));
   switch (result.status) {
     case "done":
       return { status: "done", outcome: result.outcome };
