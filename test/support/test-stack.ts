@@ -1,6 +1,6 @@
 import { spawn, type ChildProcess } from "node:child_process";
 import { randomBytes } from "node:crypto";
-import { mkdtemp, rm } from "node:fs/promises";
+import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { createInterface } from "node:readline";
@@ -32,6 +32,14 @@ export class TestStack {
   private gatewayOptions: Parameters<typeof startLocalGateway>[0] | null = null;
   secrets!: LocalSecrets;
 
+  /** `vars` go into the gateway's env file (e.g. DRAWBRIDGE_ACCESS); `runnerConfig` becomes the runner's runner.json. */
+  constructor(private readonly options: { vars?: Record<string, string>; runnerConfig?: unknown } = {}) {}
+
+  /** The runner process's pid while it runs (for footprint measurements). */
+  get runnerPid(): number | undefined {
+    return this.runner?.pid;
+  }
+
   get url(): string {
     if (!this.gateway) throw new Error("stack not started");
     return this.gateway.url;
@@ -43,8 +51,11 @@ export class TestStack {
     const { secrets, envFile } = await ensureLocalSecrets(
       this.stateDir,
       { TELEGRAM_API_ROOT: apiRoot, DRAWBRIDGE_OWNER: `telegram:${OWNER_ID}`, TELEGRAM_BOT_TOKEN: "123456:e2e-test-token" },
-      { DEFAULT_RUNNER: this.runnerName },
+      { DEFAULT_RUNNER: this.runnerName, ...this.options.vars },
     );
+    if (this.options.runnerConfig !== undefined) {
+      await writeFile(join(this.stateDir, "runner.json"), JSON.stringify(this.options.runnerConfig), { mode: 0o600 });
+    }
     this.secrets = secrets;
     this.gatewayOptions = { port: await freePort(), envFile, persistDir: join(this.stateDir, "wrangler-state") };
     this.gateway = await startLocalGateway(this.gatewayOptions);
