@@ -67,6 +67,16 @@ describe("Telegram webhook → tunnel → sandbox → reply", () => {
     expect(inspected.Config.Labels).toMatchObject({ "dev.drawbridge.managed": "true", "dev.drawbridge.runner": stack.runnerName });
   });
 
+  it("lists the owner's (still empty) private workspace with /ls, without a container", async () => {
+    const before = stack.botApi.calls.length;
+    const containers = (await containersOf(stack.runnerName)).length;
+    await stack.postUpdate(textUpdate(OWNER_ID, "/ls"));
+    const reply = await stack.botApi.waitFor((call) => call.method === "sendMessage" && stack.botApi.calls.indexOf(call) >= before);
+    expect(reply.params.chat_id).toBe(String(OWNER_ID));
+    expect(reply.params.text).toMatch(/\(empty\)$/);
+    expect((await containersOf(stack.runnerName)).length).toBe(containers);
+  });
+
   it("answers 'home runner is offline' when the runner is stopped — never silence", async () => {
     await stack.stopRunner();
     const before = stack.botApi.sent().length;

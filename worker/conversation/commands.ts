@@ -1,5 +1,6 @@
 /** A chat command as the sender typed it. Unknown commands are kept so they can be answered. */
-export type ChatCommand = { kind: "run"; command: string } | { kind: "help" } | { kind: "unknown"; name: string } | { kind: "text" };
+export type ChatCommand =
+  { kind: "run"; command: string } | { kind: "ls"; path: string } | { kind: "help" } | { kind: "unknown"; name: string } | { kind: "text" };
 
 // `/run@MyBot ls` is how Telegram addresses a command to one bot in a group.
 const COMMAND = /^\/([A-Za-z0-9_]+)(?:@[A-Za-z0-9_]+)?(?:\s+([\s\S]*))?$/;
@@ -12,10 +13,19 @@ export function parseCommand(text: string): ChatCommand {
   switch (name) {
     case "run":
       return { kind: "run", command: rest };
+    case "ls":
+      return { kind: "ls", path: rest };
     case "help":
     case "start":
       return { kind: "help" };
     default:
       return { kind: "unknown", name };
   }
+}
+
+/** The runner tool a command calls, or null for commands answered at the edge. Rate limits and audits key on it. */
+export function toolOf(command: ChatCommand): "exec" | "ls" | null {
+  if (command.kind === "run") return "exec";
+  if (command.kind === "ls") return "ls";
+  return null;
 }

@@ -1,3 +1,4 @@
+import type { LsOutput } from "../../shared/tools/files.js";
 import type { ToolOutcome } from "../../shared/tools/tool-call.js";
 
 /** Telegram refuses messages above 4096 characters. */
@@ -13,7 +14,8 @@ const CONTROL = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/g;
 export function formatExecReply(outcome: ToolOutcome): string {
   if (!outcome.ok) return `⚠️ ${outcome.error.message}`;
   const out = outcome.output;
-  // File tools (read/write/edit/ls) have their own reply format, which comes with their chat commands.
+  if ("tool" in out && out.tool === "ls") return clampReply(formatListing(out));
+  // read/write/edit get their own reply format with their chat commands (tool policy issue).
   if (!("stdout" in out)) return clampReply(clean(JSON.stringify(out)));
   const parts: string[] = [];
   const stdout = clean(out.stdout);
@@ -24,6 +26,18 @@ export function formatExecReply(outcome: ToolOutcome): string {
   else if (out.exitCode !== 0) parts.push(`exit code ${out.exitCode ?? "unknown"}`);
   if (parts.length === 0) parts.push("(no output, exit code 0)");
   return clampReply(parts.join("\n\n"));
+}
+
+function formatListing(listing: LsOutput): string {
+  if (listing.entries.length === 0) return `${clean(listing.path) || "."}: (empty)`;
+  const lines = listing.entries.map((entry) => {
+    const name = clean(entry.name);
+    if (entry.type === "dir") return `${name}/`;
+    if (entry.type === "symlink") return `${name}@`;
+    return entry.bytes === undefined ? name : `${name}  (${entry.bytes} B)`;
+  });
+  if (listing.truncated) lines.push("… [more entries not shown]");
+  return lines.join("\n");
 }
 
 export function clampReply(text: string): string {

@@ -1,3 +1,4 @@
+import type { ToolRequest } from "../../shared/tools/tool-call.js";
 import { mayUseRunnerTools } from "../../shared/access/roles.js";
 import type { GatewayConfig } from "../config.js";
 import { replyTargetOf, submitCall } from "../tunnel/submit-call.js";
@@ -8,7 +9,12 @@ import type { InboundMessage } from "./inbound-message.js";
 /** Per-exec time limit the runner enforces; the hub waits a little longer than this. */
 export const EXEC_TIMEOUT_MS = 30_000;
 
-const HELP = ["Drawbridge commands:", "/run <command> — run a shell command in your home sandbox", "/help — this list"].join("\n");
+const HELP = [
+  "Drawbridge commands:",
+  "/run <command> — run a shell command in your home sandbox",
+  "/ls [path] — list your workspace",
+  "/help — this list",
+].join("\n");
 
 export const RUNNER_TOOLS_REFUSED = "⛔ Your role does not include runner tools, so nothing ran. Ask the owner if you need them.";
 
@@ -20,20 +26,11 @@ export async function handleMessage(env: Env, config: GatewayConfig, message: In
   if (message.role === "blocked") return null;
   const command = parseCommand(message.text);
   switch (command.kind) {
-    case "run": {
-      if (!mayUseRunnerTools(message.role)) return RUNNER_TOOLS_REFUSED;
+    case "run":
       if (!command.command) return "Usage: /run <command>, e.g. /run echo hello";
-      // Queued (runner offline) or slow calls answer with a notice; the result follows via replyTo.
-      const answer = await submitCall(env, {
-        runner: config.defaultRunner,
-        session: sessionFor(message),
-        request: { tool: "exec", args: { command: command.command } },
-        timeoutMs: EXEC_TIMEOUT_MS,
-        replyTo: replyTargetOf(message),
-        label: `/run ${command.command}`,
-      });
-      return answer.status === "done" ? formatExecReply(answer.outcome) : answer.notice;
-    }
+      return callTool(env, config, message, { tool: "exec", args: { command: command.command } }, `/run ${command.command}`);
+    case "ls":
+      return callTool(env, config, message, { tool: "ls", args: command.path ? { path: command.path } : {} }, `/ls ${command.path}`.trim());
     case "help":
       return HELP;
     case "unknown":
@@ -41,6 +38,20 @@ export async function handleMessage(env: Env, config: GatewayConfig, message: In
     case "text":
       return `I only understand commands for now.\n\n${HELP}`;
   }
+}
+
+/** Role check, then one call to the runner. Queued (runner offline) or slow calls answer with a notice; the result follows via replyTo. */
+async function callTool(env: Env, config: GatewayConfig, message: InboundMessage, request: ToolRequest, label: string): Promise<string> {
+  if (!mayUseRunnerTools(message.role)) return RUNNER_TOOLS_REFUSED;
+  const answer = await submitCall(env, {
+    runner: config.defaultRunner,
+    session: sessionFor(message),
+    request,
+    timeoutMs: EXEC_TIMEOUT_MS,
+    replyTo: replyTargetOf(message),
+    label,
+  });
+  return answer.status === "done" ? formatExecReply(answer.outcome) : answer.notice;
 }
 
 /** The owner's sandbox is "main"; everyone else gets their own, never the owner's. */

@@ -4,7 +4,7 @@ import { mayUseRunnerTools } from "../../shared/access/roles.js";
 import { sendReply } from "../channels/telegram/bot-api.js";
 import { sendPairingPrompt } from "../channels/telegram/owner-prompt.js";
 import type { TelegramEvent } from "../channels/telegram/update.js";
-import { parseCommand } from "../conversation/commands.js";
+import { parseCommand, toolOf } from "../conversation/commands.js";
 import { handleMessage } from "../conversation/handle-message.js";
 import { telegramOwnerId, type Gate } from "./gate.js";
 
@@ -34,9 +34,10 @@ export async function handleChatMessage(gate: Gate, event: ChatMessage, beforeTo
 
   const command = parseCommand(decision.text);
   if (!(await withinLimit(gate, event, `message:${event.senderId}`, "messages", access.rateLimits.message))) return;
-  if (command.kind === "run") {
+  const tool = toolOf(command);
+  if (tool) {
     if (!mayUseRunnerTools(decision.role)) {
-      await gate.audit("permission.denied", actor, { tool: "exec", role: decision.role });
+      await gate.audit("permission.denied", actor, { tool, role: decision.role });
     } else {
       if (!(await withinLimit(gate, event, `tool:${event.senderId}`, "tool calls", access.rateLimits.tool))) return;
       beforeToolCall();
