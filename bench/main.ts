@@ -1,0 +1,59 @@
+// `npm run bench [-- --quick]`: the gateway measured against raw Docker and a bare HTTP front
+// door in the same run. One JSON object per figure on stdout; progress on stderr. Not a test:
+// missed targets are reported, never fail the run; a crash does (so the bench cannot rot).
+import { TestStack } from "../test/support/test-stack.js";
+import { RawDockerExec } from "./docker-baseline.js";
+import { printFigure } from "./figure.js";
+import { firstCallOfNewSession } from "./first-call.js";
+import { offlineDrain } from "./offline-drain.js";
+import { bareNodeRssMiB, footprintFigure, rssMiB } from "./runner-footprint.js";
+import { tunnelThroughput } from "./tunnel-throughput.js";
+import { warmToolCall } from "./warm-call.js";
+import { webhookAck } from "./webhook-ack.js";
+
+const quick = process.argv.includes("--quick");
+const plan = quick
+  ? { warmRuns: 5, firstRuns: 3, throughputCalls: 200, ackSenders: 50, ackRounds: 1, drainCalls: 100 }
+  : { warmRuns: 30, firstRuns: 12, throughputCalls: 1000, ackSenders: 200, ackRounds: 3, drainCalls: 1000 };
+const say = (line: string) => process.stderr.write(`[bench] ${line}\n`);
+
+// Rate limits are lifted for the bench: it measures the path, not the limiter's refusals.
+const generous = { perMinute: 100_000, burst: 10_000 };
+const access = { rateLimits: { message: generous, tool: generous, pairing: generous, channel: generous } };
+const stack = new TestStack({ vars: { DRAWBRIDGE_ACCESS: JSON.stringify(access) }, runnerConfig: { sandbox: { warmPool: 2 } } });
+const raw = new RawDockerExec();
+
+try {
+  say(`starting the stack (${quick ? "quick" : "full"} pass)…`);
+  await stack.start();
+  await raw.start();
+  const bareNode = await bareNodeRssMiB();
+  const idle = await rssMiB(stack.runnerPid!);
+  printFigure(footprintFigure("P6 runner footprint, idle", idle, bareNode, 1, "≤ 60 MiB idle", idle <= 60));
+
+  say("P1 warm tool call…");
+  printFigure(await warmToolCall(stack, raw, plan.warmRuns));
+  say("P2 first call of a new session…");
+  printFigure(await firstCallOfNewSession(stack, raw, plan.firstRuns));
+  say("P4 webhook ack…");
+  printFigure(await webhookAck(stack, plan.ackSenders, plan.ackRounds));
+  say("P3 tunnel throughput…");
+  const throughput = await tunnelThroughput(stack, plan.throughputCalls);
+  printFigure(throughput.figure);
+  const afterCalls = await rssMiB(stack.runnerPid!);
+  printFigure(
+    footprintFigure(
+      `P6 runner footprint, after ${plan.throughputCalls + plan.warmRuns + plan.firstRuns} calls`,
+      afterCalls,
+      bareNode,
+      1,
+      "report",
+      null,
+    ),
+  );
+  say("P5 offline drain…");
+  printFigure(await offlineDrain(stack, plan.drainCalls, throughput.wallMs));
+} finally {
+  await raw.stop();
+  await stack.stop();
+}

@@ -1,0 +1,41 @@
+import { OWNER_ID, textUpdate, type TestStack } from "../test/support/test-stack.js";
+import type { RawDockerExec } from "./docker-baseline.js";
+import { machineNote, median, round, type Figure } from "./figure.js";
+
+/** One chat message through the whole gateway; resolves when the reply reaches the Bot API stand-in. */
+export async function chatRoundTrip(stack: TestStack, fromId: number, text: string): Promise<number> {
+  const before = stack.botApi.calls.length;
+  const started = performance.now();
+  const response = await stack.postUpdate(textUpdate(fromId, text));
+  if (response.status !== 200) throw new Error(`webhook answered ${response.status}`);
+  await stack.botApi.waitFor((call) => call.method === "sendMessage" && stack.botApi.calls.indexOf(call) >= before, 30_000);
+  return performance.now() - started;
+}
+
+/**
+ * P1: the owner's `/run true` from webhook to reply, against a raw `docker exec` of `true`
+ * into a warm container. The two are interleaved so machine noise hits both alike.
+ */
+export async function warmToolCall(stack: TestStack, raw: RawDockerExec, runs: number): Promise<Figure> {
+  await chatRoundTrip(stack, OWNER_ID, "/run true"); // warm the session's container
+  const gateway: number[] = [];
+  const baseline: number[] = [];
+  for (let i = 0; i < runs; i++) {
+    gateway.push(await chatRoundTrip(stack, OWNER_ID, "/run true"));
+    baseline.push(await raw.execTrue());
+  }
+  const value = median(gateway);
+  const base = median(baseline);
+  const ratio = value / base;
+  return {
+    name: "P1 warm tool call",
+    value: round(value),
+    unit: "ms",
+    baseline: { name: "raw docker exec true (dockerode, warm container)", value: round(base) },
+    ratio: round(ratio, 3),
+    target: "ratio ≤ 1.10",
+    met: ratio <= 1.1,
+    runs,
+    machine: machineNote(),
+  };
+}
