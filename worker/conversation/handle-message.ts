@@ -1,13 +1,7 @@
-import type { ToolRequest } from "../../shared/tools/tool-call.js";
-import { mayUseRunnerTools } from "../../shared/access/roles.js";
 import type { GatewayConfig } from "../config.js";
-import { replyTargetOf, submitCall } from "../tunnel/submit-call.js";
+import { callTool } from "./call-tool.js";
 import { parseCommand } from "./commands.js";
-import { formatExecReply } from "./format-reply.js";
 import type { InboundMessage } from "./inbound-message.js";
-
-/** Per-exec time limit the runner enforces; the hub waits a little longer than this. */
-export const EXEC_TIMEOUT_MS = 30_000;
 
 const HELP = [
   "Drawbridge commands:",
@@ -15,8 +9,6 @@ const HELP = [
   "/ls [path] — list your workspace",
   "/help — this list",
 ].join("\n");
-
-export const RUNNER_TOOLS_REFUSED = "⛔ Your role does not include runner tools, so nothing ran. Ask the owner if you need them.";
 
 /**
  * The pipeline every channel feeds, after the gatekeeper (worker/gatekeeper) decided who the
@@ -38,23 +30,4 @@ export async function handleMessage(env: Env, config: GatewayConfig, message: In
     case "text":
       return `I only understand commands for now.\n\n${HELP}`;
   }
-}
-
-/** Role check, then one call to the runner. Queued (runner offline) or slow calls answer with a notice; the result follows via replyTo. */
-async function callTool(env: Env, config: GatewayConfig, message: InboundMessage, request: ToolRequest, label: string): Promise<string> {
-  if (!mayUseRunnerTools(message.role)) return RUNNER_TOOLS_REFUSED;
-  const answer = await submitCall(env, {
-    runner: config.defaultRunner,
-    session: sessionFor(message),
-    request,
-    timeoutMs: EXEC_TIMEOUT_MS,
-    replyTo: replyTargetOf(message),
-    label,
-  });
-  return answer.status === "done" ? formatExecReply(answer.outcome) : answer.notice;
-}
-
-/** The owner's sandbox is "main"; everyone else gets their own, never the owner's. */
-function sessionFor(message: InboundMessage): string {
-  return message.role === "owner" ? "main" : `dm:${message.senderKey}`;
 }
