@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { SessionConfig } from "../sessions/session-config.js";
 import { RateRule } from "./gcra.js";
 import { GrantableRole, SenderId } from "./roles.js";
 
@@ -63,6 +64,8 @@ export const AccessConfig = z
     pairing: PairingConfig.prefault({}),
     groups: GroupConfig.prefault({}),
     rateLimits: RateLimits.prefault({}),
+    /** Which DMs share a session, and so a sandbox and workspace (shared/sessions). */
+    sessions: SessionConfig.prefault({}),
   })
   .strict()
   .superRefine((config, context) => {

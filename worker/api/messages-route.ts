@@ -16,6 +16,7 @@ export const messagesRoute = new Hono<{ Bindings: Env }>().post("/", async (c) =
     channel: "console",
     senderKey: config.owner.key,
     chatId: "console",
+    chat: "dm",
     text: body.data.text,
     role: "owner",
   });

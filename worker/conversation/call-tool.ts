@@ -22,7 +22,7 @@ export async function callTool(
   if (!mayUseRunnerTools(message.role)) return RUNNER_TOOLS_REFUSED;
   const answer = await submitCall(env, {
     runner: config.defaultRunner,
-    session: sessionOf(message),
+    session: sessionOf(message, config),
     request,
     timeoutMs: EXEC_TIMEOUT_MS,
     replyTo: replyTargetOf(message),

@@ -6,8 +6,10 @@ export type InboundMessage = {
   channel: ChannelName;
   /** `<channel>:<numeric id>` of the sender. */
   senderKey: string;
-  /** Where the reply goes (a Telegram chat id; the console has none). */
+  /** Where the reply goes (a Telegram chat id; the console has none). For a group, the group's chat id. */
   chatId: string;
+  /** A direct message, or a message in a group (each group has its own session). */
+  chat: "dm" | "group";
   text: string;
   /** What the gatekeeper decided this sender may do. */
   role: Role;

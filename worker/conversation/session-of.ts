@@ -1,6 +1,18 @@
+import { sessionKey } from "../../shared/sessions/session-key.js";
+import type { SessionKey } from "../../shared/tools/tool-call.js";
+import type { GatewayConfig } from "../config.js";
 import type { InboundMessage } from "./inbound-message.js";
 
-/** The owner's sandbox is "main"; everyone else gets their own, never the owner's. */
-export function sessionOf(message: InboundMessage): string {
-  return message.role === "owner" ? "main" : `dm:${message.senderKey}`;
+/**
+ * The session (and so the runner sandbox) a message belongs to, per `sessions` in the access config.
+ * Default dmScope "main": the owner's DMs on every channel share "main"; everyone else gets their own.
+ */
+export function sessionOf(message: InboundMessage, config: GatewayConfig): SessionKey {
+  return sessionKey(config.access.sessions, {
+    channel: message.channel,
+    senderKey: message.senderKey,
+    // Both: the role says the gatekeeper recognised the owner, the key that it is the configured one.
+    isOwner: message.role === "owner" && message.senderKey === config.owner.key,
+    chat: message.chat === "group" ? { kind: "group", chatId: message.chatId } : { kind: "dm" },
+  });
 }

@@ -47,6 +47,7 @@ export async function handleChatMessage(gate: Gate, event: ChatMessage, beforeTo
     channel: "telegram",
     senderKey: actor,
     chatId: event.chatId,
+    chat: event.chat === "private" ? "dm" : "group",
     text: decision.text,
     role: decision.role,
   });
