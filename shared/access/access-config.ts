@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { SessionConfig } from "../sessions/session-config.js";
+import { ToolPolicyConfig } from "../policy/tool-policy-config.js";
 import { RateRule } from "./gcra.js";
 import { GrantableRole, SenderId } from "./roles.js";
 
@@ -64,6 +65,8 @@ export const AccessConfig = z
     pairing: PairingConfig.prefault({}),
     groups: GroupConfig.prefault({}),
     rateLimits: RateLimits.prefault({}),
+    /** Which tools each role and sender may use, exec allowlists and approvals (shared/policy). */
+    tools: ToolPolicyConfig.prefault({}),
     /** Which DMs share a session, and so a sandbox and workspace (shared/sessions). */
     sessions: SessionConfig.prefault({}),
   })
