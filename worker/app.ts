@@ -2,6 +2,7 @@ import { Hono } from "hono";
 import { HTTPException } from "hono/http-exception";
 import type { ErrorBody } from "../shared/wire-error.js";
 import { allowRoute } from "./api/allow-route.js";
+import { approvalsRoute } from "./api/approvals-route.js";
 import { auditRoute } from "./api/audit-route.js";
 import { messagesRoute } from "./api/messages-route.js";
 import { pairingRoute } from "./api/pairing-route.js";
@@ -28,6 +29,7 @@ app.route("/api", statusRoute);
 app.route("/api/pairing", pairingRoute);
 app.route("/api/allow", allowRoute);
 app.route("/api/audit", auditRoute);
+app.route("/api/approvals", approvalsRoute);
 
 app.notFound((c) => c.json({ error: { code: "not_found", message: "no such route" } } satisfies ErrorBody, 404));
 

@@ -1,5 +1,7 @@
 import { app } from "./app.js";
 
+export { ApprovalIndex } from "./approvals/approval-index.js";
+export { Session } from "./approvals/session.js";
 export { AuditLog } from "./audit/audit-log.js";
 export { Gatekeeper } from "./gatekeeper/gatekeeper.js";
 export { RunnerHub } from "./tunnel/runner-hub.js";

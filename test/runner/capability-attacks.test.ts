@@ -2,14 +2,14 @@ import { generateKeyPairSync, randomBytes } from "node:crypto";
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { calculateJwkThumbprint, importJWK, SignJWT, type JWK } from "jose";
+import type { JWK } from "jose";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { pinGatewayKey } from "../../runner/identity/gateway-key.js";
 import { generateRunnerKey } from "../../runner/identity/runner-key.js";
 import { stopChild } from "../../runner/local-stack/child-process.js";
-import { CAPABILITY_ISSUER, CAPABILITY_JWT_TYPE, capabilityDigest } from "../../shared/tunnel/capability.js";
 import type { ToolRequest } from "../../shared/tools/tool-call.js";
 import { FakeGateway, spawnRunner } from "../support/fake-gateway.js";
+import { publicHalf, signCapability, type CapabilityClaimOverrides } from "../support/signed-call.js";
 
 const runner = `cap-${randomBytes(4).toString("hex")}`;
 const gatewayJwk = generateKeyPairSync("ed25519").privateKey.export({ format: "jwk" }) as JWK;
@@ -20,33 +20,20 @@ let stateDir = "";
 let child: ReturnType<typeof spawnRunner> | null = null;
 let seq = 0;
 
-function publicHalf(jwk: JWK): JWK {
-  return { kty: jwk.kty, crv: jwk.crv, x: jwk.x };
-}
-
-type Claims = { aud?: string; exp?: number; iat?: number; jti?: string; tool?: string; sub?: string };
-
 /** A call frame and its capability, signed like the gateway signs it unless `claims` or `signer` say otherwise. */
-async function call(command: string, options: { claims?: Claims; signer?: JWK; signedCommand?: string; unsigned?: boolean } = {}) {
+async function call(
+  command: string,
+  options: { claims?: CapabilityClaimOverrides; signer?: JWK; signedCommand?: string; unsigned?: boolean } = {},
+) {
   seq += 1;
   const id = `${runner}_${randomBytes(16).toString("hex")}`;
   const request: ToolRequest = { tool: "exec", args: { command } };
   const signed: ToolRequest = { tool: "exec", args: { command: options.signedCommand ?? command } };
-  const now = Math.floor(Date.now() / 1000);
-  const c = options.claims ?? {};
-  const signer = options.signer ?? gatewayJwk;
-  const capability = await new SignJWT({
-    tool: c.tool ?? "exec",
-    digest: await capabilityDigest({ session: "main", request: signed, timeoutMs: 10_000 }),
-  })
-    .setProtectedHeader({ alg: "EdDSA", typ: CAPABILITY_JWT_TYPE, kid: await calculateJwkThumbprint(publicHalf(signer), "sha256") })
-    .setIssuer(CAPABILITY_ISSUER)
-    .setAudience(c.aud ?? runner)
-    .setSubject(c.sub ?? "main")
-    .setJti(c.jti ?? id)
-    .setIssuedAt(c.iat ?? now)
-    .setExpirationTime(c.exp ?? now + 120)
-    .sign(await importJWK(signer, "EdDSA"));
+  const capability = await signCapability(
+    options.signer ?? gatewayJwk,
+    { runner, id, session: "main", request: signed, timeoutMs: 10_000 },
+    options.claims,
+  );
   return { type: "call", seq, id, session: "main", request, timeoutMs: 10_000, ...(options.unsigned ? {} : { capability }) };
 }
 

@@ -16,6 +16,10 @@ export const AuditKind = z.enum([
   "permission.denied",
   "inbox.dropped",
   "inbox.interrupted",
+  "approval.asked",
+  "approval.decided",
+  "approval.expired",
+  "approval.callback_refused",
 ]);
 export type AuditKind = z.infer<typeof AuditKind>;
 

@@ -1,10 +1,13 @@
 import { answerButton, editPrompt, parsePairingButton } from "../channels/telegram/owner-prompt.js";
 import type { TelegramEvent } from "../channels/telegram/update.js";
+import { isApprovalButton } from "../channels/telegram/approval-prompt.js";
+import { handleApprovalButton } from "./approval-button.js";
 import { telegramOwnerId, type Gate } from "./gate.js";
 import { decidePairing } from "./pairing-actions.js";
 
 /** A tap on an inline button. Only the owner's numeric id counts; anyone else changes nothing. */
 export async function handleButton(gate: Gate, event: Extract<TelegramEvent, { kind: "button" }>): Promise<void> {
+  if (isApprovalButton(event.data)) return handleApprovalButton(gate, event);
   const actor = `telegram:${event.senderId}`;
   const button = parsePairingButton(event.data);
   if (event.senderId !== telegramOwnerId(gate.settings)) {

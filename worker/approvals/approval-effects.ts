@@ -1,0 +1,50 @@
+import type { Api } from "grammy";
+import { sendReply } from "../channels/telegram/bot-api.js";
+import { editPrompt } from "../channels/telegram/owner-prompt.js";
+import { outcomeText } from "../channels/telegram/approval-prompt.js";
+import { recordAudit } from "../audit/record-audit.js";
+import type { AuditKind } from "../audit/audit-event.js";
+import { approvalIndex } from "./approval-stubs.js";
+import { viewOf, type Approval } from "./approval.js";
+
+/** Tells the sender on the channel they asked from; the console has no chat (it lists approvals instead). */
+export async function tellSender(api: Api, approval: Approval, text: string): Promise<void> {
+  if (approval.asker.replyTo.channel === "telegram") await sendReply(api, approval.asker.replyTo.chatId, text);
+}
+
+/** Replaces the owner's prompt with the outcome, so its buttons are gone. */
+export async function showOutcomeToOwner(api: Api, approval: Approval): Promise<void> {
+  if (approval.prompt) await editPrompt(api, approval.prompt.chatId, approval.prompt.messageId, outcomeText(approval));
+}
+
+/** Refreshes the directory's copy. A failure only makes a listing stale; the session's row decides. */
+export async function publish(env: Env, approval: Approval): Promise<void> {
+  try {
+    await approvalIndex.put(env, viewOf(approval));
+  } catch (error) {
+    console.error(JSON.stringify({ event: "approval.index_failed", id: approval.id, error: String(error) }));
+  }
+}
+
+export function auditApproval(
+  env: Env,
+  kind: AuditKind,
+  actor: string,
+  approval: Approval,
+  extra: Record<string, string | number | boolean | null> = {},
+): Promise<void> {
+  return recordAudit(env, {
+    kind,
+    channel: approval.asker.senderKey.split(":")[0] ?? "unknown",
+    actor,
+    detail: {
+      id: approval.id,
+      tool: approval.request.tool,
+      // The audit log redacts secrets; the clamp keeps a long command within the event's size limit.
+      label: approval.label.slice(0, 300),
+      sender: approval.asker.senderKey,
+      session: approval.session,
+      ...extra,
+    },
+  });
+}

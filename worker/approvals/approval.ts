@@ -1,0 +1,86 @@
+import { z } from "zod";
+import { Role } from "../../shared/access/roles.js";
+import type { ToolRequest } from "../../shared/tools/tool-call.js";
+import { ReplyTarget } from "../tunnel/outbox.js";
+
+export const ApprovalState = z.enum(["pending", "allowed", "denied", "expired"]);
+export type ApprovalState = z.infer<typeof ApprovalState>;
+
+/** 96 random bits as hex: unguessable, and short enough for `ap:<id>:allow` in 64 bytes of callback data. */
+export const ApprovalId = z.string().regex(/^[0-9a-f]{24}$/, "approval ids are 24 hex characters");
+export type ApprovalId = z.infer<typeof ApprovalId>;
+
+export function newApprovalId(): ApprovalId {
+  const bytes = crypto.getRandomValues(new Uint8Array(12));
+  return Array.from(bytes, (byte) => byte.toString(16).padStart(2, "0")).join("");
+}
+
+/** Who asked, and where their answer goes. */
+export const Asker = z
+  .object({
+    senderKey: z.string().min(1).max(128),
+    name: z.string().max(100),
+    role: Role,
+    replyTo: ReplyTarget,
+  })
+  .strict();
+export type Asker = z.infer<typeof Asker>;
+
+/** One tool call waiting for the owner (or decided by them), as the session stores it. */
+export type Approval = {
+  id: ApprovalId;
+  session: string;
+  request: ToolRequest;
+  /** What the sender typed, e.g. "/run ls". */
+  label: string;
+  /** Why the policy asks. */
+  reason: string;
+  asker: Asker;
+  createdAt: number;
+  expiresAt: number;
+  state: ApprovalState;
+  /** `telegram:<owner id>` or `admin` (the admin API); null while pending or when it expired. */
+  decidedBy: string | null;
+  decidedAt: number | null;
+  /** The owner's Telegram prompt, edited to show the outcome. */
+  prompt: { chatId: string; messageId: number } | null;
+};
+
+/** What the admin API lists: no reply targets, times as ISO strings. */
+export type ApprovalView = {
+  id: string;
+  session: string;
+  state: ApprovalState;
+  tool: string;
+  label: string;
+  reason: string;
+  sender: string;
+  senderName: string;
+  role: Role;
+  createdAt: string;
+  expiresAt: string;
+  decidedBy: string | null;
+  decidedAt: string | null;
+};
+
+export function viewOf(approval: Approval): ApprovalView {
+  return {
+    id: approval.id,
+    session: approval.session,
+    state: approval.state,
+    tool: approval.request.tool,
+    label: approval.label,
+    reason: approval.reason,
+    sender: approval.asker.senderKey,
+    senderName: approval.asker.name,
+    role: approval.asker.role,
+    createdAt: new Date(approval.createdAt).toISOString(),
+    expiresAt: new Date(approval.expiresAt).toISOString(),
+    decidedBy: approval.decidedBy,
+    decidedAt: approval.decidedAt === null ? null : new Date(approval.decidedAt).toISOString(),
+  };
+}
+
+/** "allow-once" is DESIGN.md's spelling; "allow" is accepted as the same single-use grant. */
+export const Decision = z.enum(["allow", "deny"]);
+export type Decision = z.infer<typeof Decision>;

@@ -1,0 +1,22 @@
+import type { GatewayConfig } from "../config.js";
+import { approvalIndex, sessionStub } from "./approval-stubs.js";
+import type { Decision } from "./approval.js";
+import type { DecideResult } from "./session.js";
+
+/**
+ * Decides an approval by id alone (a button, the admin API): the directory names its session,
+ * and the session's own row decides. `actor` is `telegram:<owner id>` or `admin`.
+ */
+export async function decideApproval(
+  env: Env,
+  settings: GatewayConfig,
+  id: string,
+  decision: Decision,
+  actor: string,
+  button?: { callbackId: string },
+): Promise<DecideResult> {
+  const session = await approvalIndex.sessionOf(env, id);
+  if (session === null) return { kind: "unknown", message: `no approval ${id} (unknown, or decided more than a day ago)` };
+  const input = button ? { settings, id, decision, actor, button } : { settings, id, decision, actor };
+  return await sessionStub(env, session).decide(input);
+}
