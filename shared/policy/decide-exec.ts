@@ -44,7 +44,7 @@ export function decideExec(
     }
   }
   const security = strictestSecurity(layers);
-  if (security.value === "deny") return deny(`exec is turned off by ${security.label} (exec security "deny").`);
+  if (security.value === "deny") return deny(`exec is turned off (exec security "deny") by ${security.label}.`);
 
   if (security.value === "full") {
     if (ask.value === "always") return asks(request, `${ask.label} asks the owner before every command.`);
@@ -62,7 +62,7 @@ export function decideExec(
     const refusing = layers.find(
       ({ layer }) => layerSecurity(layer.exec) === "allowlist" && !matchesAllowlist(layer.exec.allowlist ?? [], parsed.argv),
     );
-    miss = refusing ? `\`${parsed.argv.join(" ")}\` is not on the exec allowlist of ${refusing.label}` : "";
+    miss = refusing ? `"${parsed.argv.join(" ")}" is not on the exec allowlist of ${refusing.label}` : "";
   }
   if (miss === "") {
     if (ask.value === "always") return asks(toRun, `${ask.label} asks the owner before every command.`);

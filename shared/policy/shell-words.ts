@@ -40,11 +40,11 @@ export function parseCommand(command: string): ParsedCommand {
       word = (word ?? "") + command.charAt(i + 1);
       i += 2;
     } else if (OPERATORS.has(c)) {
-      return notSimple(`it contains the shell operator \`${c}\``);
+      return notSimple(`it contains the shell operator "${c}"`);
     } else if (EXPANSIONS.has(c)) {
-      return notSimple(`it contains \`${c}\` outside quotes (a shell expansion)`);
+      return notSimple(`it contains "${c}" outside quotes (a shell expansion)`);
     } else if (word === null && (c === "#" || c === "~")) {
-      return notSimple(`a word starts with \`${c}\` (${c === "#" ? "a comment" : "a home-directory expansion"})`);
+      return notSimple(`a word starts with "${c}" (${c === "#" ? "a comment" : "a home-directory expansion"})`);
     } else {
       word = (word ?? "") + c;
       i += 1;
@@ -62,7 +62,7 @@ function readDoubleQuoted(command: string, start: number): { ok: true; text: str
   while (i < command.length) {
     const c = command.charAt(i);
     if (c === '"') return { ok: true, text, end: i };
-    if (c === "$" || c === "`") return { ok: false, reason: `it contains \`${c}\` inside double quotes (a shell expansion)` };
+    if (c === "$" || c === "`") return { ok: false, reason: `it contains "${c}" inside double quotes (a shell expansion)` };
     if (c === "\\") {
       const next = command.charAt(i + 1);
       if (next === "$" || next === "`" || next === '"' || next === "\\") {
