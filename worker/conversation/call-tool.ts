@@ -1,17 +1,21 @@
-import { mayUseRunnerTools } from "../../shared/access/roles.js";
 import type { ToolRequest } from "../../shared/tools/tool-call.js";
+import { sessionStub } from "../approvals/approval-stubs.js";
 import type { GatewayConfig } from "../config.js";
 import { replyTargetOf, submitCall } from "../tunnel/submit-call.js";
 import { formatExecReply } from "./format-reply.js";
 import type { InboundMessage } from "./inbound-message.js";
 import { sessionOf } from "./session-of.js";
+import { decideToolFor } from "./tool-decision.js";
 
 /** Per-exec time limit the runner enforces; the hub waits a little longer than this. */
 export const EXEC_TIMEOUT_MS = 30_000;
 
-export const RUNNER_TOOLS_REFUSED = "⛔ Your role does not include runner tools, so nothing ran. Ask the owner if you need them.";
-
-/** Role check, then one call to the runner. Queued (runner offline) or slow calls answer with a notice; the result follows via replyTo. */
+/**
+ * The tool policy, then at most one call to the runner. Deny answers with the reason and nothing
+ * reaches the tunnel; ask stores an approval in the session and tells the owner; allow submits
+ * the request the policy returned (an allowlisted command comes back re-quoted). Queued (runner
+ * offline) or slow calls answer with a notice; the result follows via replyTo.
+ */
 export async function callTool(
   env: Env,
   config: GatewayConfig,
@@ -19,11 +23,27 @@ export async function callTool(
   request: ToolRequest,
   label: string,
 ): Promise<string> {
-  if (!mayUseRunnerTools(message.role)) return RUNNER_TOOLS_REFUSED;
+  const decision = decideToolFor(config, message, request);
+  if (decision.kind === "deny") return `⛔ ${decision.reason} Nothing ran.`;
+  const session = sessionOf(message, config);
+  if (decision.kind === "ask") {
+    const asked = await sessionStub(env, session).ask({
+      settings: config,
+      session,
+      request: decision.request,
+      label,
+      reason: decision.reason,
+      asker: { senderKey: message.senderKey, name: "", role: message.role, replyTo: replyTargetOf(message) },
+      ttlMs: config.access.tools.approvalTtlMinutes * 60_000,
+    });
+    const minutes = Math.max(1, Math.round((asked.expiresAt - Date.now()) / 60_000));
+    const told = asked.ownerTold ? "The owner has been asked" : "The owner can decide with `drawbridge approvals`";
+    return `🔐 Needs the owner's approval: ${decision.reason}\n${told}; nothing runs unless they allow it within ${minutes} min. Approval ${asked.id}.`;
+  }
   const answer = await submitCall(env, {
     runner: config.defaultRunner,
-    session: sessionOf(message, config),
-    request,
+    session,
+    request: decision.request,
     timeoutMs: EXEC_TIMEOUT_MS,
     replyTo: replyTargetOf(message),
     label,

@@ -1,11 +1,11 @@
 import { decideAccess } from "../../shared/access/decide-access.js";
 import type { RateRule } from "../../shared/access/gcra.js";
-import { mayUseRunnerTools } from "../../shared/access/roles.js";
 import { sendReply } from "../channels/telegram/bot-api.js";
 import { sendPairingPrompt } from "../channels/telegram/owner-prompt.js";
 import type { TelegramEvent } from "../channels/telegram/update.js";
 import { parseCommand, toolOf } from "../conversation/commands.js";
 import { handleMessage } from "../conversation/handle-message.js";
+import { decideToolFor, toolRequestOf } from "../conversation/tool-decision.js";
 import { telegramOwnerId, type Gate } from "./gate.js";
 
 type ChatMessage = Extract<TelegramEvent, { kind: "message" }>;
@@ -36,8 +36,11 @@ export async function handleChatMessage(gate: Gate, event: ChatMessage, beforeTo
   if (!(await withinLimit(gate, event, `message:${event.senderId}`, "messages", access.rateLimits.message))) return;
   const tool = toolOf(command);
   if (tool) {
-    if (!mayUseRunnerTools(decision.role)) {
-      await gate.audit("permission.denied", actor, { tool, role: decision.role });
+    // The same decision callTool makes: a refusal is audited and spends no tool budget; ask and allow do.
+    const request = toolRequestOf(command);
+    const verdict = request ? decideToolFor(gate.settings, { role: decision.role, senderKey: actor }, request) : null;
+    if (verdict?.kind === "deny") {
+      await gate.audit("permission.denied", actor, { tool, role: decision.role, reason: verdict.reason.slice(0, 300) });
     } else {
       if (!(await withinLimit(gate, event, `tool:${event.senderId}`, "tool calls", access.rateLimits.tool))) return;
       beforeToolCall();
