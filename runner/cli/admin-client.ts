@@ -15,6 +15,15 @@ export class AdminApiError extends Error {
 export type PendingPairing = { code: string; senderId: string; name: string; ageSeconds: number; expiresInSeconds: number };
 export type PairingResult = { ok: true; action: string; senderId: string; name: string; role: string | null; message: string };
 export type AllowedSender = { senderId: string; role: string; name: string; source: string };
+export type PendingApproval = {
+  id: string;
+  state: string;
+  sender: string;
+  label: string;
+  reason: string;
+  expiresAt: string;
+  decidedBy: string | null;
+};
 
 /** The CLI's thin client of the gateway's admin API (`/api/*`, bearer GATEWAY_TOKEN). */
 export class AdminClient {
@@ -57,6 +66,14 @@ export class AdminClient {
 
   allowSetRole(channel: string, senderId: string, role: string): Promise<AllowedSender> {
     return this.request("PUT", `/api/allow/${encodeURIComponent(channel)}/${encodeURIComponent(senderId)}`, { role });
+  }
+
+  approvalsList(state: string): Promise<{ approvals: PendingApproval[] }> {
+    return this.request("GET", `/api/approvals?state=${encodeURIComponent(state)}`);
+  }
+
+  approvalDecide(id: string, decision: "allow" | "deny"): Promise<{ message: string; result: string | null }> {
+    return this.request("POST", `/api/approvals/${encodeURIComponent(id)}`, { decision });
   }
 
   sendMessage(text: string): Promise<{ reply: string | null }> {

@@ -3,6 +3,7 @@ import { startStack } from "../local-stack/start-stack.js";
 import { loadRunnerConfig, stateDir } from "../runner-config.js";
 import { startRunner } from "../runner-process.js";
 import { ACCESS_USAGE, accessCommand } from "./access-commands.js";
+import { APPROVALS_USAGE, approvalsCommand } from "./approvals-commands.js";
 import { chat, localAdminClient } from "./chat.js";
 import { RUNNER_USAGE, runnerCommand } from "./runner-commands.js";
 import { SANDBOX_USAGE, sandboxCommand } from "./sandbox-commands.js";
@@ -17,6 +18,7 @@ const USAGE = `usage: drawbridge <command>
 ${RUNNER_USAGE}
 ${SANDBOX_USAGE}
 ${ACCESS_USAGE}
+${APPROVALS_USAGE}
 
 State lives in $DRAWBRIDGE_STATE_DIR (default ./.drawbridge).`;
 
@@ -51,6 +53,14 @@ async function main(args: string[]): Promise<void> {
     default:
       if (args[0] === "runner" && (await runnerCommand(args.slice(1), keyPath, (line) => process.stdout.write(`${line}\n`)))) return;
       if (args[0] === "sandbox" && (await sandboxCommand(args.slice(1), (line) => process.stdout.write(`${line}\n`)))) return;
+      if (
+        await approvalsCommand(
+          args,
+          () => localAdminClient(),
+          (line) => process.stdout.write(`${line}\n`),
+        )
+      )
+        return;
       if (
         await accessCommand(
           args,
