@@ -14,13 +14,34 @@ export function queuedCallId(reply: string): string {
   return id;
 }
 
+export type CallView = { state?: string; finishedAt?: number | null; outcome?: { ok: boolean } | null };
+
+/** GET /api/calls/:id. */
+export async function callView(stack: TestStack, id: string): Promise<CallView> {
+  return (await stack.api("GET", `/api/calls/${id}`)).body as CallView;
+}
+
 /** Waits until the call has a result; returns when it has. */
 export async function waitForResult(stack: TestStack, id: string, timeoutMs = 60_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
-    const { body } = await stack.api("GET", `/api/calls/${id}`);
-    if ((body as { state?: string }).state === "done") return;
+    if ((await callView(stack, id)).state === "done") return;
     await new Promise((resolve) => setTimeout(resolve, 5));
   }
   throw new Error(`call ${id} has no result after ${timeoutMs} ms`);
+}
+
+/**
+ * Runs `work` for 0..count-1, at most `width` at a time: enough to keep the gateway busy, few
+ * enough HTTP requests open at once for wrangler dev's front door.
+ */
+export async function inBatches<T>(count: number, width: number, work: (n: number) => Promise<T>): Promise<T[]> {
+  const results = new Array<T>(count);
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: Math.min(width, count) }, async () => {
+      for (let n = next++; n < count; n = next++) results[n] = await work(n);
+    }),
+  );
+  return results;
 }

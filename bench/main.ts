@@ -43,7 +43,8 @@ try {
   const afterCalls = await rssMiB(stack.runnerPid!);
   printFigure(
     footprintFigure(
-      `P6 runner footprint, after ${plan.throughputCalls + plan.warmRuns + plan.firstRuns} calls`,
+      // P3 restarts the runner, so this process has served P3's calls.
+      `P6 runner footprint, after ${plan.throughputCalls} calls`,
       afterCalls,
       bareNode,
       1,
@@ -52,7 +53,7 @@ try {
     ),
   );
   say("P5 offline drain…");
-  printFigure(await offlineDrain(stack, plan.drainCalls, throughput.wallMs));
+  printFigure(await offlineDrain(stack, plan.drainCalls, throughput.figure.value));
 } finally {
   await raw.stop();
   await stack.stop();

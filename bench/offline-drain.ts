@@ -5,9 +5,10 @@ import { machineNote, round, type Figure } from "./figure.js";
 /**
  * P5: `calls` no-op calls queued while the runner is down; the figure is the time from the
  * runner's reconnect to the last result, and the order the runner started them is checked.
- * Baseline: the same number of calls with the runner online (P3's wall time).
+ * Baseline: the same number of calls at P3's throughput (calls already in flight when the clock starts).
  */
-export async function offlineDrain(stack: TestStack, calls: number, onlineWallMs: number): Promise<Figure> {
+export async function offlineDrain(stack: TestStack, calls: number, throughputPerSecond: number): Promise<Figure> {
+  const baselineMs = (calls / throughputPerSecond) * 1000;
   await stack.stopRunner();
   const ids: string[] = [];
   for (let i = 0; i < calls; i++) ids.push(queuedCallId(await consoleMessage(stack, "/ls")));
@@ -28,8 +29,8 @@ export async function offlineDrain(stack: TestStack, calls: number, onlineWallMs
     name: "P5 offline drain",
     value: round(drainMs, 0),
     unit: "ms",
-    baseline: { name: `${calls} calls with the runner online (P3 wall time)`, value: round(onlineWallMs, 0) },
-    ratio: round(drainMs / onlineWallMs, 3),
+    baseline: { name: `${calls} calls at P3's throughput, reconnect excluded`, value: round(baselineMs, 0) },
+    ratio: round(drainMs / baselineMs, 3),
     target: "< 2000 ms for 1000 calls, in order",
     // The target is stated for 1,000 calls; a smaller (quick) pass only checks order.
     met: calls >= 1000 ? drainMs < 2000 && inOrder : null,

@@ -7,8 +7,16 @@ export type LocalGateway = { url: string; child: ChildProcess };
 
 const projectRoot = join(import.meta.dirname, "..", "..");
 
-/** Starts the Worker in workerd via `wrangler dev` with local Durable Object storage, and waits for /healthz. */
-export async function startLocalGateway(options: { port: number; envFile: string; persistDir: string }): Promise<LocalGateway> {
+/**
+ * Starts the Worker in workerd via `wrangler dev` with local Durable Object storage, and waits for /healthz.
+ * `sourceDir` runs a copy of the project (tests: a snapshot that no edit reloads) instead of this one.
+ */
+export async function startLocalGateway(options: {
+  port: number;
+  envFile: string;
+  persistDir: string;
+  sourceDir?: string;
+}): Promise<LocalGateway> {
   const wrangler = createRequire(import.meta.url).resolve("wrangler/bin/wrangler.js");
   const url = `http://127.0.0.1:${options.port}`;
   const child = spawnPrefixed(
@@ -29,7 +37,7 @@ export async function startLocalGateway(options: { port: number; envFile: string
       "--log-level",
       "warn",
     ],
-    { cwd: projectRoot, env: { ...process.env, WRANGLER_SEND_METRICS: "false" } },
+    { cwd: options.sourceDir ?? projectRoot, env: { ...process.env, WRANGLER_SEND_METRICS: "false" } },
   );
   const exited = new Promise<never>((_, reject) =>
     child.once("exit", (code) =>

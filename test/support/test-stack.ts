@@ -12,6 +12,7 @@ import { startLocalGateway, type LocalGateway } from "../../runner/local-stack/l
 import { ensureLocalSecrets, type LocalSecrets } from "../../runner/local-stack/local-secrets.js";
 import { BotApiStandIn } from "./bot-api-standin.js";
 import { freePort } from "./free-port.js";
+import { snapshotWorkerSource } from "./worker-snapshot.js";
 
 export const OWNER_ID = 111_111_111;
 export const STRANGER_ID = 999_999_999;
@@ -57,7 +58,12 @@ export class TestStack {
       await writeFile(join(this.stateDir, "runner.json"), JSON.stringify(this.options.runnerConfig), { mode: 0o600 });
     }
     this.secrets = secrets;
-    this.gatewayOptions = { port: await freePort(), envFile, persistDir: join(this.stateDir, "wrangler-state") };
+    this.gatewayOptions = {
+      port: await freePort(),
+      envFile,
+      persistDir: join(this.stateDir, "wrangler-state"),
+      sourceDir: await snapshotWorkerSource(this.stateDir),
+    };
     this.gateway = await startLocalGateway(this.gatewayOptions);
     const key = await generateRunnerKey(join(this.stateDir, "runner-key.json"));
     await registerRunner(this.admin(), this.stateDir, this.runnerName, key);
