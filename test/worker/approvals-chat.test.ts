@@ -39,7 +39,7 @@ describe("approval from the owner's chat buttons (issue 6, acceptance 3)", async
   it("Allow once runs the command exactly once and the sender gets the output; a stranger's tap and a second tap change nothing", async () => {
     const prompt = await askFor("echo approved > /tmp/x");
     expect(prompt.text).toContain("Command: echo approved > /tmp/x");
-    expect(prompt.text).toContain(`For: telegram:${TRUSTED}`);
+    expect(prompt.text).toContain(`For: telegram:${TRUSTED} (User${TRUSTED}), role trusted`);
     expect(prompt.text).toMatch(/Expires in 5 min/);
 
     // Someone else taps the owner's button (a forwarded prompt): refused, audited, still pending.

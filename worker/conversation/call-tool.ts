@@ -33,7 +33,7 @@ export async function callTool(
       request: decision.request,
       label,
       reason: decision.reason,
-      asker: { senderKey: message.senderKey, name: "", role: message.role, replyTo: replyTargetOf(message) },
+      asker: { senderKey: message.senderKey, name: message.name ?? "", role: message.role, replyTo: replyTargetOf(message) },
       ttlMs: config.access.tools.approvalTtlMinutes * 60_000,
     });
     const minutes = Math.max(1, Math.round((asked.expiresAt - Date.now()) / 60_000));

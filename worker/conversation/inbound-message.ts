@@ -11,6 +11,8 @@ export type InboundMessage = {
   /** A direct message, or a message in a group (each group has its own session). */
   chat: "dm" | "group";
   text: string;
+  /** The sender's display name, only ever shown (e.g. in the owner's approval prompt), never trusted. */
+  name?: string;
   /** What the gatekeeper decided this sender may do. */
   role: Role;
 };

@@ -49,6 +49,7 @@ export async function handleChatMessage(gate: Gate, event: ChatMessage, beforeTo
   const reply = await handleMessage(gate.env, gate.settings, {
     channel: "telegram",
     senderKey: actor,
+    name: event.name,
     chatId: event.chatId,
     chat: event.chat === "private" ? "dm" : "group",
     text: decision.text,
