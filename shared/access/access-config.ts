@@ -27,6 +27,13 @@ const PairingConfig = z
     /** Live requests per channel account; more senders get no code and store nothing. */
     maxPending: z.number().int().min(1).max(3).default(3),
     codeTtlMinutes: z.number().int().min(1).max(60).default(60),
+    /**
+     * "approve": the stranger is sent the code and the owner approves it. "challenge": the owner
+     * is sent the code and hands it over; the stranger pairs by typing it.
+     */
+    mode: z.enum(["approve", "challenge"]).default("approve"),
+    /** Challenge mode: wrong codes per code and per sender (over 24 h) before the sender is blocked. */
+    maxWrongAttempts: z.number().int().min(1).max(5).default(3),
   })
   .strict();
 

@@ -15,12 +15,18 @@ export function newPairingCode(random: (bytes: Uint8Array) => Uint8Array = (byte
   return code;
 }
 
+export type TypedCode = { ok: true; code: string } | { ok: false; reason: "malformed" | "lower_case" };
+
 /**
- * What the owner typed, in the form codes are stored: trimmed and upper-cased. The alphabet has
- * no lower-case letters, so accepting `abcd2345` for `ABCD2345` adds no guessable codes.
- * Returns null for anything that cannot be a code (wrong length, I/O/0/1, other characters).
+ * What someone typed, checked against the form codes are shown in. Surrounding whitespace is
+ * trimmed; case is not normalised: codes are typed exactly as shown, so `abcd2345` is refused
+ * as `lower_case` (its own clear message) rather than quietly accepted as `ABCD2345`.
+ * `malformed` is anything that cannot be a code in either case (wrong length, I/O/0/1, others).
  */
-export function normalisePairingCode(typed: string): string | null {
-  const code = typed.trim().toUpperCase();
-  return WELL_FORMED.test(code) ? code : null;
+export function readPairingCode(typed: string): TypedCode {
+  const code = typed.trim();
+  if (WELL_FORMED.test(code)) return { ok: true, code };
+  return /[a-z]/.test(code) && WELL_FORMED.test(code.toUpperCase())
+    ? { ok: false, reason: "lower_case" }
+    : { ok: false, reason: "malformed" };
 }

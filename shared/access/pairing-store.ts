@@ -1,4 +1,5 @@
-import { normalisePairingCode } from "./pairing-code.js";
+import { attemptChallenge, type AttemptOutcome } from "./pairing-challenge.js";
+import { readPairingCode } from "./pairing-code.js";
 
 export type PairingStatus = "pending" | "approved" | "denied";
 
@@ -20,6 +21,10 @@ export interface PairingRows {
   insert(request: PairingRequest): void;
   /** Moves a request out of `pending`; false when it was no longer pending (someone else won). */
   decide(account: string, code: string, status: Exclude<PairingStatus, "pending">, at: number): boolean;
+  /** Challenge mode: one wrong code typed by `senderId` while `code` was their live request. */
+  recordWrongAttempt(account: string, senderId: string, code: string, at: number): void;
+  /** Wrong attempts at `code` (ever), and by `senderId` at or after `since` (any of their codes). */
+  wrongAttempts(account: string, senderId: string, code: string, since: number): { perCode: number; perSender: number };
 }
 
 export type PairingOptions = {
@@ -29,17 +34,20 @@ export type PairingOptions = {
   newCode: () => string;
   /** Constant-time comparison; asynchronous (it hashes), so other operations may interleave. */
   equal: (given: string, stored: string) => Promise<boolean>;
+  /** Challenge mode: wrong codes allowed per code and per sender before the sender is blocked. */
+  maxWrongAttempts: number;
 };
 
 export type RequestOutcome =
   { kind: "created"; request: PairingRequest } | { kind: "already_pending"; request: PairingRequest } | { kind: "full"; pending: number };
 
-export type DecideFailure = "malformed" | "wrong" | "expired" | "used";
+export type DecideFailure = "malformed" | "lower_case" | "wrong" | "expired" | "used";
 export type DecideOutcome = { ok: true; request: PairingRequest } | { ok: false; reason: DecideFailure };
 
 /** User-facing explanations of each failure (the admin API, the CLI and Telegram show them). */
 export const DECIDE_FAILURE_MESSAGES: Record<DecideFailure, string> = {
   malformed: "That is not a pairing code: codes are 8 characters from A–Z and 2–9 (no I, O, 0 or 1).",
+  lower_case: "Pairing codes are upper-case letters and digits (like ABCD2345); type it exactly as shown — nothing was approved or denied.",
   wrong: "No pairing request has that code. Check it with `drawbridge pairing list`.",
   expired: "That pairing code has expired (codes are valid for at most 60 minutes). The sender can message again for a new one.",
   used: "That pairing code was already used (approved or denied); codes work once.",
@@ -88,9 +96,20 @@ export class PairingStore {
     return this.decide(account, typed, "denied");
   }
 
+  /** Challenge mode: the sender types the code the owner gave them (see pairing-challenge.ts). */
+  attempt(account: string, senderId: string, typed: string): Promise<AttemptOutcome> {
+    return attemptChallenge(this.rows, this.options, (id) => this.live(account).find((request) => request.senderId === id), {
+      account,
+      senderId,
+      typed,
+    });
+  }
+
   private async decide(account: string, typed: string, status: "approved" | "denied"): Promise<DecideOutcome> {
-    const code = normalisePairingCode(typed);
-    if (code === null) return { ok: false, reason: "malformed" };
+    // Exact only: a lower-cased code is refused with its own message, and nothing changes.
+    const read = readPairingCode(typed);
+    if (!read.ok) return { ok: false, reason: read.reason };
+    const code = read.code;
     // Compare against every stored code (no early exit), so timing says nothing about which matched.
     const candidates = this.rows.list(account);
     const matches = await Promise.all(candidates.map((request) => this.options.equal(code, request.code)));
@@ -114,6 +133,7 @@ export class PairingStore {
 /** In-memory rows: the reference implementation the SQLite one must agree with. */
 export class MemoryPairingRows implements PairingRows {
   private readonly requests: PairingRequest[] = [];
+  private readonly wrong: Array<{ account: string; senderId: string; code: string; at: number }> = [];
 
   list(account: string): PairingRequest[] {
     return this.requests.filter((request) => request.account === account).map((request) => ({ ...request }));
@@ -129,5 +149,17 @@ export class MemoryPairingRows implements PairingRows {
     request.status = status;
     request.decidedAt = at;
     return true;
+  }
+
+  recordWrongAttempt(account: string, senderId: string, code: string, at: number): void {
+    this.wrong.push({ account, senderId, code, at });
+  }
+
+  wrongAttempts(account: string, senderId: string, code: string, since: number): { perCode: number; perSender: number } {
+    const mine = this.wrong.filter((attempt) => attempt.account === account);
+    return {
+      perCode: mine.filter((attempt) => attempt.code === code).length,
+      perSender: mine.filter((attempt) => attempt.senderId === senderId && attempt.at >= since).length,
+    };
   }
 }

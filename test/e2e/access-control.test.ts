@@ -57,7 +57,14 @@ describe("pairing with the CLI (acceptance 1, end to end)", () => {
     expect(JSON.stringify(prompt.params.reply_markup)).toContain(`pair:approve:${code}`);
 
     expect(await drawbridge("pairing", "list")).toContain(`${code}  sender ${NEWCOMER}`);
-    expect(await drawbridge("pairing", "approve", code!.toLowerCase(), "--role", "trusted")).toMatch(/Approved .* as trusted/);
+    // Codes are typed exactly as shown: the lower-cased one is refused with a clear error, and nothing changes.
+    const lowerCased = await drawbridge("pairing", "approve", code!.toLowerCase()).then(
+      (stdout) => `unexpected success: ${stdout}`,
+      (error: { stderr?: string }) => String(error.stderr),
+    );
+    expect(lowerCased).toContain("Pairing codes are upper-case letters and digits (like ABCD2345); type it exactly as shown");
+    expect(await drawbridge("pairing", "list")).toContain(`${code}  sender ${NEWCOMER}`);
+    expect(await drawbridge("pairing", "approve", code!, "--role", "trusted")).toMatch(/Approved .* as trusted/);
     expect(await drawbridge("allow", "list")).toContain(`${NEWCOMER}  trusted  pairing`);
 
     await stack.postUpdate(textUpdate(NEWCOMER, "/run echo after-approval"));

@@ -88,11 +88,34 @@ describe("refused approvals (acceptance 3)", () => {
     expect((await gate.messagesTo(600_000_021)).filter((text) => /approved/i.test(text))).toEqual([]);
   });
 
-  it("normalises case: a lower-cased code approves once, then the code is used", async () => {
+  it("refuses a lower-cased code (API and the owner's button) with a clear error, changing nothing", async () => {
     const code = codeIn((await gate.messagesTo(600_000_021))[0]);
-    const lower = await approve(code.toLowerCase());
-    expect(lower.status).toBe(200);
-    expect(await lower.json()).toMatchObject({ ok: true, senderId: "600000021", role: "limited" });
+    // (A code of digits only — odds 1 in 65,536 — has no lower case; the assertions below would then fail loudly.)
+    const lower = code.toLowerCase();
+    for (const path of ["approve", "deny"]) {
+      const refused = await gate.api("POST", `/api/pairing/telegram/${path}`, { code: lower });
+      expect(refused.status).toBe(400);
+      expect((await errorOf(refused)).message).toBe(
+        "Pairing codes are upper-case letters and digits (like ABCD2345); type it exactly as shown — nothing was approved or denied.",
+      );
+    }
+    await gate.post(buttonUpdate(OWNER, `pair:approve:${lower}`, OWNER, 78));
+    await gate.settle();
+    const answer = (await gate.allCalls()).filter((call) => call.method === "answerCallbackQuery").at(-1);
+    expect(answer?.params).toMatchObject({ text: expect.stringMatching(/upper-case .* nothing was approved/), show_alert: true });
+    // Still pending, nobody allowed, the stranger told nothing, the prompt not edited.
+    const pending = (await (await gate.api("GET", "/api/pairing/telegram")).json()) as { pending: Array<{ code: string }> };
+    expect(pending.pending.map((request) => request.code)).toEqual([code]);
+    expect(((await (await gate.api("GET", "/api/allow/telegram")).json()) as { allowed: unknown[] }).allowed).toEqual([]);
+    expect(await gate.messagesTo(600_000_021)).toHaveLength(1);
+    expect((await gate.sentTo(OWNER)).filter((call) => call.method === "editMessageText" && call.params.message_id === 78)).toEqual([]);
+  });
+
+  it("approves the exact code once; then the code is used", async () => {
+    const code = codeIn((await gate.messagesTo(600_000_021))[0]);
+    const exact = await approve(code);
+    expect(exact.status).toBe(200);
+    expect(await exact.json()).toMatchObject({ ok: true, senderId: "600000021", role: "limited" });
     const again = await approve(code);
     expect(again.status).toBe(409);
     expect((await errorOf(again)).message).toMatch(/already used/);

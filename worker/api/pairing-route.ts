@@ -10,7 +10,10 @@ const Decision = z.object({ code: z.string().min(1).max(64), role: GrantableRole
 const DenyDecision = z.object({ code: z.string().min(1).max(64) }).strict();
 
 /** How each refusal reads over HTTP; the message says what to do next. */
-const FAILURE_STATUS = { malformed: 400, wrong: 404, expired: 410, used: 409 } as const satisfies Record<DecideFailure, number>;
+const FAILURE_STATUS = { malformed: 400, lower_case: 400, wrong: 404, expired: 410, used: 409 } as const satisfies Record<
+  DecideFailure,
+  number
+>;
 
 /** `GET /api/pairing/:channel`, `POST /api/pairing/:channel/approve|deny {"code"}`. */
 export const pairingRoute = new Hono<{ Bindings: Env }>()

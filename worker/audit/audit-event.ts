@@ -9,6 +9,8 @@ export const AuditKind = z.enum([
   "pairing.blocked",
   "pairing.refused",
   "pairing.callback_refused",
+  "pairing.challenge_failed",
+  "pairing.challenge_blocked",
   "access.denied",
   "role.changed",
   "allow.revoked",

@@ -157,6 +157,7 @@ export class Gatekeeper extends DurableObject<Env> {
         clock,
         newCode: () => newPairingCode(),
         equal: constantTimeEqual,
+        maxWrongAttempts: settings.access.pairing.maxWrongAttempts,
       }),
       allowed: this.allowed,
       limits: this.limits,

@@ -6,6 +6,7 @@ import type { TelegramEvent } from "../channels/telegram/update.js";
 import { parseCommand, toolOf } from "../conversation/commands.js";
 import { handleMessage } from "../conversation/handle-message.js";
 import { decideToolFor, toolRequestOf } from "../conversation/tool-decision.js";
+import { answerChallenge, challengeGreeting } from "./answer-challenge.js";
 import { telegramOwnerId, type Gate } from "./gate.js";
 
 type ChatMessage = Extract<TelegramEvent, { kind: "message" }>;
@@ -58,18 +59,22 @@ export async function handleChatMessage(gate: Gate, event: ChatMessage, beforeTo
   if (reply) await sendReply(gate.telegram, event.chatId, reply);
 }
 
-/** An unknown sender in a DM under dmPolicy "pairing". */
+/** An unknown sender in a DM under dmPolicy "pairing" (pairing.mode "approve" or "challenge"). */
 async function pair(gate: Gate, event: ChatMessage): Promise<void> {
   const { account, access } = gate.settings;
   const actor = `telegram:${event.senderId}`;
   const live = gate.pairing.live(account);
+  const withinPairingLimit = () => withinLimit(gate, event, `pairing:${event.senderId}`, "pairing attempts", access.rateLimits.pairing);
   // A repeat neither re-sends nor extends; a full account answers nothing and stores nothing.
-  if (live.some((request) => request.senderId === event.senderId)) return;
+  if (live.some((request) => request.senderId === event.senderId)) {
+    if (access.pairing.mode === "challenge") await answerChallenge(gate, event, withinPairingLimit);
+    return;
+  }
   if (live.length >= access.pairing.maxPending) {
     await gate.audit("pairing.cap_full", actor, { pending: live.length });
     return;
   }
-  if (!(await withinLimit(gate, event, `pairing:${event.senderId}`, "pairing attempts", access.rateLimits.pairing))) return;
+  if (!(await withinPairingLimit())) return;
   const outcome = gate.pairing.request(account, event.senderId, event.name);
   if (outcome.kind !== "created") return;
   const { request } = outcome;
@@ -78,10 +83,12 @@ async function pair(gate: Gate, event: ChatMessage): Promise<void> {
   await sendReply(
     gate.telegram,
     event.chatId,
-    `🔐 This assistant is private. Your pairing code is ${request.code} (valid ${minutes} minutes). The owner has been asked to approve you; you will hear back here.`,
+    access.pairing.mode === "challenge"
+      ? challengeGreeting(minutes)
+      : `🔐 This assistant is private. Your pairing code is ${request.code} (valid ${minutes} minutes). The owner has been asked to approve you; you will hear back here.`,
   );
   const ownerId = telegramOwnerId(gate.settings);
-  if (ownerId) await sendPairingPrompt(gate.telegram, ownerId, request, minutes);
+  if (ownerId) await sendPairingPrompt(gate.telegram, ownerId, request, minutes, access.pairing.mode);
 }
 
 /** Takes from a bucket; the first refusal is answered, later ones are silent; all are audited. */

@@ -53,8 +53,27 @@ export class SqlPairingRows implements PairingRows {
     return cursor.rowsWritten > 0;
   }
 
-  /** Forgets requests older than `before` (decided or expired): nothing grows without bound. */
+  recordWrongAttempt(account: string, senderId: string, code: string, at: number): void {
+    this.sql.exec("INSERT INTO pairing_attempts (account, sender_id, code, at) VALUES (?, ?, ?, ?)", account, senderId, code, at);
+  }
+
+  wrongAttempts(account: string, senderId: string, code: string, since: number): { perCode: number; perSender: number } {
+    const row = this.sql
+      .exec<{ per_code: number; per_sender: number }>(
+        `SELECT COALESCE(SUM(code = ?), 0) AS per_code, COALESCE(SUM(sender_id = ? AND at >= ?), 0) AS per_sender
+         FROM pairing_attempts WHERE account = ?`,
+        code,
+        senderId,
+        since,
+        account,
+      )
+      .one();
+    return { perCode: row.per_code, perSender: row.per_sender };
+  }
+
+  /** Forgets requests and attempts older than `before`: nothing grows without bound. */
   prune(before: number): void {
     this.sql.exec("DELETE FROM pairing_requests WHERE created_at < ?", before);
+    this.sql.exec("DELETE FROM pairing_attempts WHERE at < ?", before);
   }
 }

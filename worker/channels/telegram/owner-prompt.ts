@@ -1,37 +1,43 @@
 import { GrammyError, HttpError, type Api } from "grammy";
-import { normalisePairingCode } from "../../../shared/access/pairing-code.js";
 import type { PairingRequest } from "../../../shared/access/pairing-store.js";
 
 export type PairingAction = "approve" | "deny" | "block";
 export type PairingButton = { action: PairingAction; code: string };
 
-/** Callback data is `pair:<action>:<code>` (Telegram allows 64 bytes). */
+/**
+ * Callback data is `pair:<action>:<code>` (Telegram allows 64 bytes). The code is passed on as
+ * it came; the pairing store refuses anything but an exact code, with its own message.
+ */
 export function parsePairingButton(data: string): PairingButton | null {
   const match = /^pair:(approve|deny|block):([A-Za-z0-9]{1,16})$/.exec(data);
-  const code = match ? normalisePairingCode(match[2] ?? "") : null;
-  return match && code ? { action: match[1] as PairingAction, code } : null;
+  return match ? { action: match[1] as PairingAction, code: match[2] ?? "" } : null;
 }
 
-/** Tells the owner at once, with buttons only the owner's taps count for. */
-export async function sendPairingPrompt(api: Api, ownerChatId: string, request: PairingRequest, ttlMinutes: number): Promise<boolean> {
+/**
+ * Tells the owner at once, with buttons only the owner's taps count for. In challenge mode the
+ * owner hands the code over and the sender pairs by typing it, so there is no Approve button.
+ */
+export async function sendPairingPrompt(
+  api: Api,
+  ownerChatId: string,
+  request: PairingRequest,
+  ttlMinutes: number,
+  mode: "approve" | "challenge" = "approve",
+): Promise<boolean> {
+  const challenge = mode === "challenge";
   const text = [
-    "🔐 Pairing request",
+    challenge ? "🔐 Pairing challenge" : "🔐 Pairing request",
     `From: ${request.name} (id ${request.senderId})`,
     `Code: ${request.code}`,
-    `Expires in ${ttlMinutes} minutes. Approve gives them the default role; Block ignores them from now on.`,
+    challenge
+      ? `If you know them, give them this code: they are paired with the default role when they type it. Wrong codes get them blocked. Expires in ${ttlMinutes} minutes.`
+      : `Expires in ${ttlMinutes} minutes. Approve gives them the default role; Block ignores them from now on.`,
   ].join("\n");
+  const approve = { text: "✅ Approve", callback_data: `pair:approve:${request.code}` };
+  const deny = { text: "❌ Deny", callback_data: `pair:deny:${request.code}` };
+  const block = { text: "🚫 Block", callback_data: `pair:block:${request.code}` };
   return call("sendMessage", () =>
-    api.sendMessage(ownerChatId, text, {
-      reply_markup: {
-        inline_keyboard: [
-          [
-            { text: "✅ Approve", callback_data: `pair:approve:${request.code}` },
-            { text: "❌ Deny", callback_data: `pair:deny:${request.code}` },
-            { text: "🚫 Block", callback_data: `pair:block:${request.code}` },
-          ],
-        ],
-      },
-    }),
+    api.sendMessage(ownerChatId, text, { reply_markup: { inline_keyboard: [challenge ? [deny, block] : [approve, deny, block]] } }),
   );
 }
 
