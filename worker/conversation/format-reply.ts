@@ -1,22 +1,32 @@
-import type { LsOutput } from "../../shared/tools/files.js";
+import type { LsOutput, ReadOutput } from "../../shared/tools/files.js";
 import type { ToolOutcome } from "../../shared/tools/tool-call.js";
 
 /** Telegram refuses messages above 4096 characters. */
 export const MAX_REPLY_CHARS = 4096;
 
-// Terminal escape sequences (colours, cursor moves) and every control byte but tab and newline
-// are removed: they are noise in chat and can disguise what a command printed.
+// Terminal escape sequences (colours, cursor moves), every control byte but tab and newline, and
+// the bidirectional overrides are removed: they are noise in chat and can disguise what a command
+// printed or a file holds (U+202E turns "gpj.exe" around).
 // eslint-disable-next-line no-control-regex
 const ANSI_ESCAPE = /\u001b(?:\[[0-?]*[ -/]*[@-~]|\][^\u0007\u001b]*(?:\u0007|\u001b\\)?|[@-Z\\-_])/g;
 // eslint-disable-next-line no-control-regex
-const CONTROL = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/g;
+const CONTROL = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/g;
 
 export function formatExecReply(outcome: ToolOutcome): string {
   if (!outcome.ok) return `⚠️ ${outcome.error.message}`;
   const out = outcome.output;
-  if ("tool" in out && out.tool === "ls") return clampReply(formatListing(out));
-  // read/write/edit get their own reply format with their chat commands (tool policy issue).
-  if (!("stdout" in out)) return clampReply(clean(JSON.stringify(out)));
+  if ("tool" in out) {
+    switch (out.tool) {
+      case "ls":
+        return clampReply(formatListing(out));
+      case "read":
+        return clampReply(formatRead(out));
+      case "write":
+        return clampReply(`✅ ${out.created ? "Created" : "Replaced"} ${clean(out.path)} (${out.bytes} B)`);
+      case "edit":
+        return clampReply(`✅ Edited ${clean(out.path)}: ${out.replacements} replacement(s), now ${out.bytes} B`);
+    }
+  }
   const parts: string[] = [];
   const stdout = clean(out.stdout);
   const stderr = clean(out.stderr);
@@ -26,6 +36,16 @@ export function formatExecReply(outcome: ToolOutcome): string {
   else if (out.exitCode !== 0) parts.push(`exit code ${out.exitCode ?? "unknown"}`);
   if (parts.length === 0) parts.push("(no output, exit code 0)");
   return clampReply(parts.join("\n\n"));
+}
+
+/** A file's text, with control characters removed so it cannot disguise itself; the header says what was shown. */
+function formatRead(file: ReadOutput): string {
+  const header = `📄 ${clean(file.path)} (${file.bytes} B)`;
+  const body = clean(file.content);
+  if (!body) return `${header}: (empty)`;
+  const marker = "\n… [file truncated]";
+  if (header.length + 1 + body.length <= MAX_REPLY_CHARS) return `${header}\n${body}`;
+  return `${header}\n${body.slice(0, MAX_REPLY_CHARS - header.length - 1 - marker.length)}${marker}`;
 }
 
 function formatListing(listing: LsOutput): string {

@@ -2,7 +2,7 @@ import { decideTool, type ToolDecision, type ToolUser } from "../../shared/polic
 import type { Role } from "../../shared/access/roles.js";
 import type { ToolRequest } from "../../shared/tools/tool-call.js";
 import type { GatewayConfig } from "../config.js";
-import type { ChatCommand } from "./commands.js";
+import { commandCall, type ChatCommand } from "./commands.js";
 
 /** Who the policy judges: the role the gatekeeper gave, and the numeric id behind `<channel>:<id>`. */
 export function toolUserOf(message: { role: Role; senderKey: string }): ToolUser {
@@ -17,12 +17,7 @@ export function decideToolFor(config: GatewayConfig, message: { role: Role; send
 
 /** The tool request a chat command makes, or null for commands answered at the edge. */
 export function toolRequestOf(command: ChatCommand): ToolRequest | null {
-  switch (command.kind) {
-    case "run":
-      return command.command ? { tool: "exec", args: { command: command.command } } : null;
-    case "ls":
-      return { tool: "ls", args: command.path ? { path: command.path } : {} };
-    default:
-      return null;
-  }
+  // The same request handleMessage sends (commands.ts), so /read and /write are judged here too.
+  const call = commandCall(command);
+  return call?.kind === "call" ? call.request : null;
 }

@@ -1,0 +1,52 @@
+import { allowedTools } from "../../shared/policy/decide-tool.js";
+import type { ToolName } from "../../shared/tools/tool-call.js";
+import type { GatewayConfig } from "../config.js";
+import { hubOf, retryOnce } from "../tunnel/hubs.js";
+import type { InboundMessage } from "./inbound-message.js";
+import { sessionOf } from "./session-of.js";
+import { toolUserOf } from "./tool-decision.js";
+
+/** Each chat command with the tool it needs; null = answered at the edge, open to every sender. */
+const COMMANDS: [ToolName | null, string][] = [
+  ["exec", "/run <command> — run a shell command in your sandbox"],
+  ["read", "/read <path> — show a file from your workspace"],
+  ["write", "/write <path> <content> — write a file (the content may span lines)"],
+  ["ls", "/ls [path] — list your workspace"],
+  [null, "/status — is the home runner online, queued calls, your role"],
+  [null, "/whoami — your id, role, session and the tools you may use"],
+  [null, "/help — this list"],
+];
+
+/** The tools the policy does not refuse this sender outright (some may still need the owner's approval). */
+export function toolsOf(config: GatewayConfig, message: InboundMessage): ToolName[] {
+  return allowedTools(config.access.tools, toolUserOf(message));
+}
+
+/** Only the commands this sender may use, so /help never advertises what would be refused. */
+export function helpText(config: GatewayConfig, message: InboundMessage): string {
+  const tools = toolsOf(config, message);
+  const lines = COMMANDS.filter(([tool]) => tool === null || tools.includes(tool)).map(([, line]) => line);
+  return ["Drawbridge commands:", ...lines].join("\n");
+}
+
+export function whoamiText(config: GatewayConfig, message: InboundMessage): string {
+  const tools = toolsOf(config, message);
+  return [
+    `You are ${message.senderKey} on ${message.channel}${message.chat === "group" ? ` (in group ${message.chatId})` : ""}.`,
+    `Role: ${message.role}`,
+    `Session: ${sessionOf(message, config)}`,
+    `Tools you may use: ${tools.length > 0 ? tools.join(", ") : "none"}`,
+  ].join("\n");
+}
+
+/** The same hub status the admin API's /api/status reads, for the one runner this gateway uses. */
+export async function statusText(env: Env, config: GatewayConfig, message: InboundMessage): Promise<string> {
+  const runner = config.defaultRunner;
+  const status = await retryOnce(() => hubOf(env, runner).status(runner));
+  const state = status.connected ? "🟢 online" : status.registered ? "🔴 offline" : "⚪ not registered";
+  return [
+    `Home runner ${runner}: ${state}`,
+    `Queued calls: ${status.queueDepth} waiting, ${status.inFlight} running`,
+    `Your role: ${message.role}`,
+  ].join("\n");
+}
