@@ -11,8 +11,3 @@ export type GrantableRole = z.infer<typeof GrantableRole>;
 /** A channel's numeric sender id as text (Telegram ids exceed 32 bits, so never a JS number key). */
 export const SenderId = z.string().regex(/^-?\d{1,20}$/, "expected a numeric channel id, e.g. 123456789");
 export type SenderId = z.infer<typeof SenderId>;
-
-/** `limited` talks to the assistant but reaches no runner tool; `blocked` gets nothing back. */
-export function mayUseRunnerTools(role: Role): boolean {
-  return role === "owner" || role === "trusted";
-}
