@@ -26,7 +26,9 @@ describe("dmPolicy allowlist and disabled (acceptance 5)", () => {
   it("allowlist: an allowlisted id is served with the default role", async () => {
     const gate = new GateHarness(710_003, OWNER, { dmPolicy: "allowlist", allowFrom: ["610000010"] });
     await gate.dm(610_000_010, "/run id");
-    expect(await gate.messagesTo(610_000_010)).toEqual([expect.stringMatching(/role does not include runner tools/)]);
+    expect(await gate.messagesTo(610_000_010)).toEqual([
+      expect.stringMatching(/^⛔ exec is not part of the "messaging" tool profile of your role \(limited\)\. Nothing ran\.$/),
+    ]);
   });
 });
 
@@ -68,7 +70,7 @@ describe("dmPolicy open", () => {
     await gate.dm(610_000_020, "/run id");
     expect(await gate.messagesTo(610_000_020)).toEqual([
       expect.stringMatching(/^Drawbridge commands:/),
-      expect.stringMatching(/role does not include/),
+      expect.stringMatching(/^⛔ exec is not part of the "messaging" tool profile of your role \(limited\)\. Nothing ran\.$/),
     ]);
   });
 });
