@@ -1,13 +1,18 @@
 import type { ToolRequest } from "../tools/tool-call.js";
 import { matchesAllowlist } from "./exec-allowlist.js";
-import { layerSecurity, narrowestProfile, strictestAsk, strictestSecurity, type NamedLayer } from "./policy-layers.js";
-import { parseCommand, quoteCommand } from "./shell-words.js";
-import { EXEC_ASK, type ToolPolicyConfig } from "./tool-policy-config.js";
+import { layerSecurity, narrowestProfile, type NamedLayer } from "./policy-layers.js";
+import { parseCommand, quoteCommand, type ParsedCommand } from "./shell-words.js";
+import type { ExecAsk, ExecSecurity, ToolPolicyConfig } from "./tool-policy-config.js";
 
 export type ToolDecision =
   { kind: "allow"; request: ToolRequest } | { kind: "ask"; request: ToolRequest; reason: string } | { kind: "deny"; reason: string };
 
 type ExecRequest = Extract<ToolRequest, { tool: "exec" }>;
+type Verdict = { kind: "allow" } | { kind: "ask" | "deny"; reason: string };
+/** One layer as exec sees it: its security, its allowlist and its ask (omitted ask = the broader layer's). */
+type ExecJudge = { label: string; security: ExecSecurity; allowlist: readonly string[]; ask: ExecAsk };
+
+const RANK = { deny: 0, ask: 1, allow: 2 } as const;
 
 /** What the runner reports about itself; when unknown, the edge decides its own gates and the runner's floor re-checks. */
 export type RunnerFloor = { elevatedAllowed: boolean };
@@ -20,14 +25,29 @@ export function elevatedAllowed(edge: boolean, floor: boolean): boolean {
   return edge && floor;
 }
 
-/** exec after the tool itself passed every layer: elevated gates, then security, allowlist and ask. */
+/** Each layer's exec settings, with an omitted ask inherited from the broader layer (the global default is "off"). */
+export function execJudges(layers: readonly NamedLayer[]): ExecJudge[] {
+  let ask: ExecAsk = "off";
+  return layers.map(({ label, layer }) => {
+    ask = layer.exec.ask ?? ask;
+    return { label, security: layerSecurity(layer.exec), allowlist: layer.exec.allowlist ?? [], ask };
+  });
+}
+
+/**
+ * exec after the tool itself passed every layer. Every layer judges the command on its own —
+ * security "deny" refuses; a command it admits (security "full", or an allowlist match) is allowed,
+ * or asked with ask "always"; a command it refuses is asked with "on-miss"/"always", denied with
+ * "off" — and the strictest verdict wins, the first layer to give it naming the reason. So adding a
+ * layer never widens, and one layer's "on-miss" never reopens what another layer refused.
+ */
 export function decideExec(
   policy: ToolPolicyConfig,
   layers: readonly NamedLayer[],
   request: ExecRequest,
   floor?: RunnerFloor,
 ): ToolDecision {
-  let ask = strictestAsk(layers);
+  const judges = execJudges(layers);
   if (request.args.elevated) {
     if (!policy.elevated.enabled) {
       return deny(
@@ -39,45 +59,45 @@ export function decideExec(
     if (floor !== undefined && !elevatedAllowed(policy.elevated.enabled, floor.elevatedAllowed)) {
       return deny("Elevated exec is turned off on the home runner (its elevated.allowed setting).");
     }
-    if (EXEC_ASK.indexOf(policy.elevated.ask) > EXEC_ASK.indexOf(ask.value)) {
-      ask = { value: policy.elevated.ask, label: "the gateway's elevated exec setting" };
-    }
+    judges.push({ label: "the gateway's elevated exec setting", security: "full", allowlist: [], ask: policy.elevated.ask });
   }
-  const security = strictestSecurity(layers);
-  if (security.value === "deny") return deny(`exec is turned off (exec security "deny") by ${security.label}.`);
-
-  if (security.value === "full") {
-    if (ask.value === "always") return asks(request, `${ask.label} asks the owner before every command.`);
-    return { kind: "allow", request };
-  }
-
-  // Allowlist: the command must be simple, and every layer that narrows exec must admit its argv.
   const parsed = parseCommand(request.args.command);
-  let miss: string;
-  let toRun: ExecRequest = request;
-  if (!parsed.simple) {
-    miss = `the command is not a simple command (${parsed.reason}), so no exec allowlist entry can match it`;
-  } else {
-    toRun = { tool: "exec", args: { ...request.args, command: quoteCommand(parsed.argv) } };
-    const refusing = layers.find(
-      ({ layer }) => layerSecurity(layer.exec) === "allowlist" && !matchesAllowlist(layer.exec.allowlist ?? [], parsed.argv),
-    );
-    miss = refusing ? `"${parsed.argv.join(" ")}" is not on the exec allowlist of ${refusing.label}` : "";
+  let verdict: Verdict = { kind: "allow" };
+  for (const judge of judges) {
+    const own = judgeCommand(judge, parsed);
+    if (RANK[own.kind] < RANK[verdict.kind]) verdict = own;
+    if (verdict.kind === "deny") return deny(verdict.reason);
   }
-  if (miss === "") {
-    if (ask.value === "always") return asks(toRun, `${ask.label} asks the owner before every command.`);
-    return { kind: "allow", request: toRun };
-  }
-  if (ask.value === "off") return deny(`${capitalise(miss)}, and ${ask.label} does not ask the owner (exec ask "off").`);
-  return asks(toRun, `${capitalise(miss)}; the owner can approve it.`);
+  // Where an allowlist took part, what runs is the argv it saw, re-quoted for `sh -c`.
+  const requote = parsed.simple && judges.some((judge) => judge.security === "allowlist");
+  const toRun: ExecRequest = requote ? { tool: "exec", args: { ...request.args, command: quoteCommand(parsed.argv) } } : request;
+  return verdict.kind === "allow" ? { kind: "allow", request: toRun } : { kind: "ask", request: toRun, reason: verdict.reason };
 }
 
-function deny(reason: string): ToolDecision {
+function judgeCommand(judge: ExecJudge, parsed: ParsedCommand): Verdict {
+  const { label } = judge;
+  if (judge.security === "deny") return deny(`exec is turned off (exec security "deny") by ${label}.`);
+  const admitted = judge.security === "full" || (parsed.simple && matchesAllowlist(judge.allowlist, parsed.argv));
+  if (admitted)
+    return judge.ask === "always"
+      ? { kind: "ask", reason: `${capitalise(label)} asks the owner before every command.` }
+      : { kind: "allow" };
+  const miss = parsed.simple
+    ? `"${parsed.argv.join(" ")}" is not on the exec allowlist of ${label}`
+    : `The command is not a simple command (${parsed.reason}), so no exec allowlist entry of ${label} can match it`;
+  if (judge.ask === "off") return deny(`${capitalise(miss)}, and the owner is not asked (exec ask "off").`);
+  return { kind: "ask", reason: `${capitalise(miss)}; the owner can approve it.` };
+}
+
+/** Whether no exec at all can get past the layers (so /help need not offer /run). */
+export function execDeniedOutright(layers: readonly NamedLayer[]): boolean {
+  return execJudges(layers).some(
+    (judge) => judge.security === "deny" || (judge.security === "allowlist" && judge.allowlist.length === 0 && judge.ask === "off"),
+  );
+}
+
+function deny(reason: string): { kind: "deny"; reason: string } {
   return { kind: "deny", reason };
-}
-
-function asks(request: ExecRequest, reason: string): ToolDecision {
-  return { kind: "ask", request, reason };
 }
 
 function capitalise(text: string): string {

@@ -1,6 +1,6 @@
 import { TOOL_NAMES, type ToolName, type ToolRequest } from "../tools/tool-call.js";
-import { decideExec, type RunnerFloor, type ToolDecision } from "./decide-exec.js";
-import { layersFor, strictestSecurity, toolRefusal, type ToolUser } from "./policy-layers.js";
+import { decideExec, execDeniedOutright, type RunnerFloor, type ToolDecision } from "./decide-exec.js";
+import { layersFor, toolRefusal, type ToolUser } from "./policy-layers.js";
 import type { ToolPolicyConfig } from "./tool-policy-config.js";
 
 export type { RunnerFloor, ToolDecision, ToolUser };
@@ -30,7 +30,7 @@ export function allowedTools(policy: ToolPolicyConfig, who: ToolUser): ToolName[
   const layers = layersFor(policy, who);
   return TOOL_NAMES.filter((tool) => {
     if (toolRefusal(layers, tool) !== null) return false;
-    return tool !== "exec" || strictestSecurity(layers).value !== "deny";
+    return tool !== "exec" || !execDeniedOutright(layers);
   });
 }
 

@@ -1,17 +1,7 @@
 import type { Role } from "../access/roles.js";
 import { TOOL_NAMES, type ToolName } from "../tools/tool-call.js";
 import { resolveToolSelector } from "./tool-names.js";
-import {
-  EXEC_ASK,
-  EXEC_SECURITY,
-  PROFILES,
-  type ExecAsk,
-  type ExecLayer,
-  type ExecSecurity,
-  type Profile,
-  type ToolLayer,
-  type ToolPolicyConfig,
-} from "./tool-policy-config.js";
+import { PROFILES, type ExecLayer, type ExecSecurity, type Profile, type ToolLayer, type ToolPolicyConfig } from "./tool-policy-config.js";
 
 /** The person asking for a tool: their role and numeric channel id (null on the console). */
 export type ToolUser = { role: Role; senderId: string | null };
@@ -66,16 +56,6 @@ export function layerSecurity(exec: ExecLayer): ExecSecurity {
 }
 
 export type Strictest<T> = { value: T; label: string };
-
-/** The strictest exec security over the layers (deny < allowlist < full) and the layer that set it. */
-export function strictestSecurity(layers: readonly NamedLayer[]): Strictest<ExecSecurity> {
-  return strictest(layers, (layer) => EXEC_SECURITY.indexOf(layerSecurity(layer.exec)), EXEC_SECURITY, "min", "full");
-}
-
-/** The most demanding ask over the layers (off < on-miss < always) and the layer that set it. */
-export function strictestAsk(layers: readonly NamedLayer[]): Strictest<ExecAsk> {
-  return strictest(layers, (layer) => EXEC_ASK.indexOf(layer.exec.ask ?? "off"), EXEC_ASK, "max", "off");
-}
 
 /** The narrowest profile over the layers; elevated exec needs it to be `full`. */
 export function narrowestProfile(layers: readonly NamedLayer[]): Strictest<Profile> {

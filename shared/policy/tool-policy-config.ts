@@ -17,7 +17,10 @@ export const EXEC_SECURITY = ["deny", "allowlist", "full"] as const;
 export const ExecSecurity = z.enum(EXEC_SECURITY);
 export type ExecSecurity = z.infer<typeof ExecSecurity>;
 
-/** When exec needs the owner's approval, mildest first: never, when the allowlist misses, every time. */
+/**
+ * What a layer does about a command: `off` — a command its allowlist refuses is denied; `on-miss` —
+ * the owner is asked about it instead; `always` — the owner is asked even about commands it admits.
+ */
 export const EXEC_ASK = ["off", "on-miss", "always"] as const;
 export const ExecAsk = z.enum(EXEC_ASK);
 export type ExecAsk = z.infer<typeof ExecAsk>;
@@ -32,7 +35,10 @@ export const ToolSelector = z.string().transform((raw, context) => {
 
 const Selectors = z.array(ToolSelector).max(32);
 
-/** A layer's exec settings. Omitted security means "allowlist" when patterns are given, else no narrowing. */
+/**
+ * A layer's exec settings. Omitted security means "allowlist" when patterns are given, else "full"
+ * (no narrowing); omitted ask is the broader layer's (global: "off"). See exec-allowlist.ts for patterns.
+ */
 const ExecLayer = z
   .object({
     security: ExecSecurity.optional(),
@@ -96,8 +102,8 @@ export const ToolPolicyConfig = z
     elevated: z
       .object({
         enabled: z.boolean().default(false),
-        /** Approval for elevated exec; combined with exec.ask to the stricter. */
-        ask: ExecAsk.default("always"),
+        /** "always": the owner approves every elevated exec, whatever the exec allowlists say. */
+        ask: z.enum(["always", "off"]).default("always"),
       })
       .strict()
       .prefault({}),

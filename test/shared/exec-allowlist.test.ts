@@ -125,8 +125,7 @@ describe("allowlist patterns against the parsed command", () => {
     const decision = run("git push");
     expect(decision).toEqual({
       kind: "deny",
-      reason:
-        '"git push" is not on the exec allowlist of your role (trusted), and the gateway\'s tool policy does not ask the owner (exec ask "off").',
+      reason: '"git push" is not on the exec allowlist of your role (trusted), and the owner is not asked (exec ask "off").',
     });
   });
 
@@ -158,6 +157,48 @@ describe("allowlist patterns against the parsed command", () => {
 
   it("an invalid pattern never matches", () => {
     expect(matchesPattern("* *", ["anything"])).toBe(false);
+  });
+});
+
+describe("smuggling fuzz", () => {
+  const allowed = fc.constantFrom("git status", "git log", "ls -la", "echo hi", "cat a.md", "printf");
+  const smuggle = fc.constantFrom(
+    ";",
+    "&&",
+    "||",
+    "|",
+    "&",
+    "\n",
+    "$(id)",
+    "`id`",
+    "$HOME",
+    ">x",
+    "<x",
+    '"$(id)"',
+    '"`id`"',
+    "'",
+    '"',
+    "\\\n",
+  );
+  const filler = fc.string({ unit: fc.constantFrom(..."ab '\"\\-".split("")), maxLength: 6 });
+  it("an allowlisted command with an operator or expansion spliced in anywhere outside single quotes is never allowed", () => {
+    fc.assert(
+      fc.property(allowed, fc.nat(), smuggle, filler, (base, at, op, tail) => {
+        const cut = at % (base.length + 1);
+        const command = base.slice(0, cut) + op + base.slice(cut) + " " + tail;
+        for (const ask of ["off", "on-miss"] as const) {
+          const decision = run(command, ask);
+          if (decision.kind === "allow") {
+            // Only possible when the splice was harmlessly quoted data: then what runs is the parsed argv.
+            const parsed = parseCommand(command);
+            expect(parsed.simple).toBe(true);
+            expect(decision.request).toEqual({ tool: "exec", args: { command: quoteCommand(parsed.simple ? parsed.argv : []) } });
+            expect(command.includes("'") || command.includes('"') || command.includes("\\")).toBe(true);
+          }
+        }
+      }),
+      { numRuns: 2000 },
+    );
   });
 });
 
