@@ -67,9 +67,18 @@ describe("pairing with the CLI (acceptance 1, end to end)", () => {
     expect(await drawbridge("pairing", "approve", code!, "--role", "trusted")).toMatch(/Approved .* as trusted/);
     expect(await drawbridge("allow", "list")).toContain(`${NEWCOMER}  trusted  pairing`);
 
+    // A trusted sender's command is not on their (empty) exec allowlist, so the owner approves it once.
     await stack.postUpdate(textUpdate(NEWCOMER, "/run echo after-approval"));
-    const reply = await stack.botApi.waitFor((call) => String(call.params.text).includes("after-approval"));
-    expect(reply.params.chat_id).toBe(String(NEWCOMER));
+    const asked = await stack.botApi.waitFor(
+      (call) => call.params.chat_id === String(NEWCOMER) && /Approval [0-9a-f]{24}/.test(String(call.params.text)),
+    );
+    const approvalId = /Approval ([0-9a-f]{24})/.exec(String(asked.params.text))?.[1] ?? "";
+    expect(await drawbridge("approvals", "approve", approvalId)).toContain("Allowed once: /run echo after-approval");
+    const reply = await stack.botApi.waitFor(
+      (call) =>
+        call.params.chat_id === String(NEWCOMER) && String(call.params.text).includes("✅ The owner allowed /run echo after-approval"),
+    );
+    expect(String(reply.params.text)).toMatch(/\n\nafter-approval$/);
     expect(stack.botApi.sent().filter((call) => String(call.params.text).includes("before-approval"))).toEqual([]);
     // Their own sandbox, never the owner's.
     const labels = (await containersOf(stack.runnerName)).map((info) => JSON.stringify(info.Labels));
