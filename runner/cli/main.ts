@@ -1,7 +1,7 @@
 import { generateRunnerKey } from "../identity/runner-key.js";
 import { startStack } from "../local-stack/start-stack.js";
-import { loadRunnerConfig, stateDir } from "../runner-config.js";
-import { startRunner } from "../runner-process.js";
+import { stateDir } from "../runner-config.js";
+import { runRunnerUntilSignal } from "../run-until-signal.js";
 import { ACCESS_USAGE, accessCommand } from "./access-commands.js";
 import { APPROVALS_USAGE, approvalsCommand } from "./approvals-commands.js";
 import { chat, localAdminClient } from "./chat.js";
@@ -21,20 +21,6 @@ ${ACCESS_USAGE}
 ${APPROVALS_USAGE}
 
 State lives in $DRAWBRIDGE_STATE_DIR (default ./.drawbridge).`;
-
-async function runRunnerUntilSignal(): Promise<void> {
-  const runner = await startRunner(loadRunnerConfig());
-  let stopping = false;
-  const stop = () => {
-    if (stopping) return;
-    stopping = true;
-    void runner.stop().finally(() => process.exit(0));
-  };
-  // `on`, not `once`: Ctrl-C reaches us twice (terminal and parent); a second signal must not
-  // fall through to the default handler and kill us before the containers are removed.
-  process.on("SIGINT", stop);
-  process.on("SIGTERM", stop);
-}
 
 async function main(args: string[]): Promise<void> {
   const keyPath = process.env.DRAWBRIDGE_RUNNER_KEY ?? join(stateDir(), "runner-key.json");

@@ -5,13 +5,13 @@ import { generateRunnerKey, loadRunnerKey } from "../identity/runner-key.js";
 import { stateDir as resolveStateDir } from "../runner-config.js";
 import { ensureSandboxImage } from "../sandbox/sandbox-image.js";
 import { AdminClient } from "../cli/admin-client.js";
+import { bundleRunner, RUNNER_NODE_FLAGS } from "../bundle/bundle-runner.js";
 import { spawnPrefixed, stopChild } from "./child-process.js";
 import { ensureDockerEngine } from "./docker-engine.js";
 import { startLocalGateway } from "./local-gateway.js";
 import { ensureLocalSecrets } from "./local-secrets.js";
 
 const MIN_NODE_MAJOR = 20;
-const cliEntry = join(import.meta.dirname, "..", "cli", "main.ts");
 
 /**
  * `npm start`: the whole stack on this machine — Docker and the sandbox image, local secrets
@@ -55,11 +55,13 @@ export async function startStack(env: NodeJS.ProcessEnv = process.env): Promise<
 
   await registerRunner(new AdminClient(gateway.url, secrets.GATEWAY_TOKEN), stateDir, runnerName, key);
 
+  // The runner runs as one bundled JavaScript file on plain Node: no TypeScript loader in the long-lived process.
+  const runnerBundle = await bundleRunner(join(stateDir, "runner.mjs"));
   let announced = false;
   const runner = spawnPrefixed(
     "runner",
     process.execPath,
-    ["--import", "tsx", cliEntry, "runner"],
+    [...RUNNER_NODE_FLAGS, runnerBundle],
     {
       env: {
         ...env,

@@ -4,6 +4,7 @@ import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { createInterface } from "node:readline";
+import { bundleRunner, RUNNER_NODE_FLAGS } from "../../runner/bundle/bundle-runner.js";
 import { AdminClient } from "../../runner/cli/admin-client.js";
 import { registerRunner } from "../../runner/identity/registration.js";
 import { generateRunnerKey } from "../../runner/identity/runner-key.js";
@@ -16,7 +17,6 @@ import { snapshotWorkerSource } from "./worker-snapshot.js";
 
 export const OWNER_ID = 111_111_111;
 export const STRANGER_ID = 999_999_999;
-const cliEntry = join(import.meta.dirname, "..", "..", "runner", "cli", "main.ts");
 
 /**
  * The real stack for end-to-end tests: the Worker in workerd (`wrangler dev`), the runner
@@ -28,6 +28,7 @@ export class TestStack {
   readonly runnerName = `e2e-${randomBytes(4).toString("hex")}`;
   readonly runnerLog: string[] = [];
   private stateDir = "";
+  private runnerBundle = "";
   private gateway: LocalGateway | null = null;
   private runner: ChildProcess | null = null;
   private gatewayOptions: Parameters<typeof startLocalGateway>[0] | null = null;
@@ -65,6 +66,8 @@ export class TestStack {
       sourceDir: await snapshotWorkerSource(this.stateDir),
     };
     this.gateway = await startLocalGateway(this.gatewayOptions);
+    // Like the Worker, the runner is built once per stack: the bundled runner `npm start` runs, from a snapshot.
+    this.runnerBundle = await bundleRunner(join(this.stateDir, "runner.mjs"));
     const key = await generateRunnerKey(join(this.stateDir, "runner-key.json"));
     await registerRunner(this.admin(), this.stateDir, this.runnerName, key);
     await this.startRunner();
@@ -75,7 +78,7 @@ export class TestStack {
   }
 
   async startRunner(): Promise<void> {
-    const child = spawn(process.execPath, ["--import", "tsx", cliEntry, "runner"], {
+    const child = spawn(process.execPath, [...RUNNER_NODE_FLAGS, this.runnerBundle], {
       env: {
         ...process.env,
         DRAWBRIDGE_STATE_DIR: this.stateDir,

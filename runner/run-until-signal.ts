@@ -1,0 +1,17 @@
+import { loadRunnerConfig } from "./runner-config.js";
+import { startRunner } from "./runner-process.js";
+
+/** `drawbridge runner`: runs the runner until SIGINT/SIGTERM, then removes its containers and exits. */
+export async function runRunnerUntilSignal(): Promise<void> {
+  const runner = await startRunner(loadRunnerConfig());
+  let stopping = false;
+  const stop = () => {
+    if (stopping) return;
+    stopping = true;
+    void runner.stop().finally(() => process.exit(0));
+  };
+  // `on`, not `once`: Ctrl-C reaches us twice (terminal and parent); a second signal must not
+  // fall through to the default handler and kill us before the containers are removed.
+  process.on("SIGINT", stop);
+  process.on("SIGTERM", stop);
+}
