@@ -16,7 +16,7 @@ export type AttemptOutcome =
   | { kind: "exhausted"; request: PairingRequest; lowerCase: boolean; attempts: number }
   /** Chatter that cannot be a code in any case: not an attempt, nothing counted. */
   | { kind: "not_a_code" }
-  /** The sender has no live request (none, expired, or decided while we compared). */
+  /** The sender has no live challenge request (none, expired, decided while we compared, or made in approve mode). */
   | { kind: "no_request" };
 
 type Attempt = { account: string; senderId: string; typed: string };
@@ -34,7 +34,8 @@ export async function attemptChallenge(
   { account, senderId, typed }: Attempt,
 ): Promise<AttemptOutcome> {
   const request = liveRequestOf(senderId);
-  if (!request) return { kind: "no_request" };
+  // A request made in approve mode sent its code to the sender: typing it must never pair them.
+  if (!request || request.mode !== "challenge") return { kind: "no_request" };
   const read = readPairingCode(typed);
   if (!read.ok && read.reason === "malformed") return { kind: "not_a_code" };
   const matched = await options.equal(typed.trim(), request.code);

@@ -2,6 +2,8 @@ import { attemptChallenge, type AttemptOutcome } from "./pairing-challenge.js";
 import { readPairingCode } from "./pairing-code.js";
 
 export type PairingStatus = "pending" | "approved" | "denied";
+/** How the request was made: its code went to the sender (approve) or to the owner (challenge). */
+export type PairingMode = "approve" | "challenge";
 
 export type PairingRequest = {
   account: string;
@@ -12,6 +14,7 @@ export type PairingRequest = {
   createdAt: number;
   status: PairingStatus;
   decidedAt: number | null;
+  mode: PairingMode;
 };
 
 /** Where requests live: SQLite in the Gatekeeper Durable Object, a Map in tests. */
@@ -74,7 +77,7 @@ export class PairingStore {
    * interleaved, so the cap and the one-per-sender rule hold under concurrency.
    * A repeat neither re-sends nor extends; a full account stores nothing.
    */
-  request(account: string, senderId: string, name: string): RequestOutcome {
+  request(account: string, senderId: string, name: string, mode: PairingMode = "approve"): RequestOutcome {
     const live = this.live(account);
     const existing = live.find((request) => request.senderId === senderId);
     if (existing) return { kind: "already_pending", request: existing };
@@ -83,7 +86,8 @@ export class PairingStore {
     let code = this.options.newCode();
     for (let tries = 0; taken.has(code) && tries < 8; tries++) code = this.options.newCode();
     if (taken.has(code)) throw new Error("could not draw an unused pairing code");
-    const request: PairingRequest = { account, code, senderId, name, createdAt: this.options.clock(), status: "pending", decidedAt: null };
+    const createdAt = this.options.clock();
+    const request: PairingRequest = { account, code, senderId, name, createdAt, status: "pending", decidedAt: null, mode };
     this.rows.insert(request);
     return { kind: "created", request };
   }

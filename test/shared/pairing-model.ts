@@ -11,11 +11,18 @@ export const ACCOUNTS = ["telegram:1", "telegram:2"];
 export const MAX_WRONG = 3;
 
 /** The simple model: requests per account (live = pending and younger than the TTL), wrong attempts, blocked senders. */
-type ModelRequest = { account: string; sender: string; code: string; createdAt: number; status: "pending" | "approved" | "denied" };
+type ModelRequest = {
+  account: string;
+  sender: string;
+  code: string;
+  createdAt: number;
+  status: "pending" | "approved" | "denied";
+  mode: "approve" | "challenge";
+};
 type Variant = "exact" | "lower" | "wrong";
 
 export type Op =
-  | { kind: "request"; account: number; sender: number }
+  | { kind: "request"; account: number; sender: number; mode: "approve" | "challenge" }
   | { kind: "decide"; action: "approve" | "deny"; account: number; pick: number; variant: Variant }
   | { kind: "attempt"; account: number; sender: number; pick: number; variant: Variant | "other" | "chatter" }
   | { kind: "advance"; ms: number };
@@ -24,7 +31,12 @@ export type Op =
 export function ops(accounts: number, senders: number): fc.Arbitrary<Op> {
   const variant = fc.constantFrom("exact" as const, "lower" as const, "wrong" as const);
   return fc.oneof(
-    fc.record({ kind: fc.constant("request" as const), account: fc.nat(accounts - 1), sender: fc.nat(senders - 1) }),
+    fc.record({
+      kind: fc.constant("request" as const),
+      account: fc.nat(accounts - 1),
+      sender: fc.nat(senders - 1),
+      mode: fc.constantFrom("approve" as const, "challenge" as const),
+    }),
     fc.record({ kind: fc.constant("decide" as const), action: fc.constantFrom("approve" as const, "deny" as const) }).chain((base) =>
       fc.record({
         kind: fc.constant(base.kind),
@@ -91,7 +103,7 @@ export class PairingModel {
 
   async step(step: Op): Promise<void> {
     if (step.kind === "advance") this.clock.now += step.ms;
-    else if (step.kind === "request") this.request(ACCOUNTS[step.account]!, String(100 + step.sender));
+    else if (step.kind === "request") this.request(ACCOUNTS[step.account]!, String(100 + step.sender), step.mode);
     else if (step.kind === "decide") await this.decide(step);
     else await this.attempt(step);
     checkInvariants(this.store);
@@ -103,15 +115,15 @@ export class PairingModel {
     );
   }
 
-  private request(account: string, sender: string): void {
+  private request(account: string, sender: string, mode: ModelRequest["mode"]): void {
     if (this.blocked.has(`${account}/${sender}`)) return;
     const live = this.live(account);
-    const outcome = this.store.request(account, sender, `user ${sender}`);
+    const outcome = this.store.request(account, sender, `user ${sender}`, mode);
     if (live.some((request) => request.sender === sender)) return expect(outcome.kind).toBe("already_pending");
     if (live.length >= CAP) return expect(outcome.kind).toBe("full");
     expect(outcome.kind).toBe("created");
     if (outcome.kind === "created")
-      this.requests.push({ account, sender, code: outcome.request.code, createdAt: this.clock.now, status: "pending" });
+      this.requests.push({ account, sender, code: outcome.request.code, createdAt: this.clock.now, status: "pending", mode });
   }
 
   private async decide(step: Extract<Op, { kind: "decide" }>): Promise<void> {
@@ -143,7 +155,8 @@ export class PairingModel {
     const base = step.variant === "wrong" ? anyWrong : step.variant === "other" ? (other?.code ?? anyWrong) : (mine?.code ?? anyWrong);
     const typed = step.variant === "chatter" ? "let me in please" : step.variant === "lower" ? base.toLowerCase() : base;
     const outcome = await this.store.attempt(account, sender, typed);
-    if (!mine) return expect(outcome.kind).toBe("no_request");
+    // No live request, or one made in approve mode (its code went to the sender): never an attempt.
+    if (!mine || mine.mode !== "challenge") return expect(outcome.kind).toBe("no_request");
     if (step.variant === "chatter") return expect(outcome.kind).toBe("not_a_code");
     if (typed === mine.code) {
       // The exact code of the sender's own live request pairs, once: the request is then decided.

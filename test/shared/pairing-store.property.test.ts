@@ -44,7 +44,7 @@ describe("pairing store against a model (acceptance 4)", () => {
           const account = ACCOUNTS[0]!;
           const requests: Array<{ sender: string; code: string }> = [];
           for (const sender of ["1", "2"]) {
-            const outcome = store.request(account, sender, "x");
+            const outcome = store.request(account, sender, "x", "challenge");
             if (outcome.kind === "created") requests.push({ sender, code: outcome.request.code });
           }
           const codes = requests.map((request) => request.code);
@@ -69,7 +69,7 @@ describe("pairing store against a model (acceptance 4)", () => {
                 });
               case "request":
                 return s.schedule(Promise.resolve(), "request").then(() => {
-                  store.request(account, String(10 + (pick % 4)), "y");
+                  store.request(account, String(10 + (pick % 4)), "y", pick % 2 === 0 ? "challenge" : "approve");
                   checkInvariants(store);
                 });
               default:

@@ -126,6 +126,21 @@ describe("pairing.mode challenge: the stranger types the code the owner gives th
     expect(mine.map((event) => event.kind)).toContain("access.denied");
   });
 
+  it("never pairs on a code from approve mode (the stranger was sent it) after the owner switches to challenge", async () => {
+    const stranger = 600_000_104;
+    const approveMode = new GateHarness(700_103, OWNER, {});
+    await approveMode.dm(stranger, "hi");
+    const code = codeIn((await approveMode.messagesTo(stranger))[0]);
+    const challengeMode = new GateHarness(700_103, OWNER, { pairing: { mode: "challenge" } });
+    const before = (await challengeMode.allCalls()).length;
+    await challengeMode.dm(stranger, code);
+    expect((await challengeMode.allCalls()).length).toBe(before);
+    const allowed = (await (await challengeMode.api("GET", "/api/allow/telegram")).json()) as { allowed: unknown[] };
+    expect(allowed.allowed).toEqual([]);
+    const pending = (await (await challengeMode.api("GET", "/api/pairing/telegram")).json()) as { pending: Array<{ code: string }> };
+    expect(pending.pending.map((request) => request.code)).toEqual([code]);
+  });
+
   it("refuses a challenge config outside its bounds, naming the key", async () => {
     for (const [pairing, key] of [
       [{ mode: "guess" }, "DRAWBRIDGE_ACCESS.pairing.mode"],

@@ -75,7 +75,7 @@ async function pair(gate: Gate, event: ChatMessage): Promise<void> {
     return;
   }
   if (!(await withinPairingLimit())) return;
-  const outcome = gate.pairing.request(account, event.senderId, event.name);
+  const outcome = gate.pairing.request(account, event.senderId, event.name, access.pairing.mode);
   if (outcome.kind !== "created") return;
   const { request } = outcome;
   const minutes = access.pairing.codeTtlMinutes;

@@ -23,6 +23,12 @@ export function createGatekeeperTables(sql: SqlStorage): void {
       decided_at INTEGER,
       PRIMARY KEY (account, code)
     );
+    CREATE TABLE IF NOT EXISTS pairing_challenges (
+      account TEXT NOT NULL,
+      code TEXT NOT NULL,
+      created_at INTEGER NOT NULL,
+      PRIMARY KEY (account, code)
+    );
     CREATE TABLE IF NOT EXISTS pairing_attempts (
       account TEXT NOT NULL,
       sender_id TEXT NOT NULL,

@@ -10,13 +10,21 @@ type Row = {
   decided_at: number | null;
 };
 
-/** Pairing requests in the Gatekeeper's SQLite; every call is synchronous, so each is atomic. */
+/**
+ * Pairing requests in the Gatekeeper's SQLite; every call is synchronous, so each is atomic.
+ * A request made in challenge mode also has a row in `pairing_challenges` (a table of its own, so
+ * existing `pairing_requests` tables need no migration).
+ */
 export class SqlPairingRows implements PairingRows {
   constructor(private readonly sql: SqlStorage) {}
 
   list(account: string): PairingRequest[] {
     return this.sql
-      .exec<Row>("SELECT * FROM pairing_requests WHERE account = ? ORDER BY created_at, rowid", account)
+      .exec<Row & { challenge: number }>(
+        `SELECT r.*, EXISTS (SELECT 1 FROM pairing_challenges c WHERE c.account = r.account AND c.code = r.code) AS challenge
+         FROM pairing_requests r WHERE r.account = ? ORDER BY r.created_at, r.rowid`,
+        account,
+      )
       .toArray()
       .map((row) => ({
         account: row.account,
@@ -26,6 +34,7 @@ export class SqlPairingRows implements PairingRows {
         createdAt: row.created_at,
         status: row.status as PairingStatus,
         decidedAt: row.decided_at,
+        mode: row.challenge ? "challenge" : "approve",
       }));
   }
 
@@ -40,6 +49,14 @@ export class SqlPairingRows implements PairingRows {
       request.status,
       request.decidedAt,
     );
+    if (request.mode === "challenge") {
+      this.sql.exec(
+        "INSERT OR REPLACE INTO pairing_challenges (account, code, created_at) VALUES (?, ?, ?)",
+        request.account,
+        request.code,
+        request.createdAt,
+      );
+    }
   }
 
   decide(account: string, code: string, status: Exclude<PairingStatus, "pending">, at: number): boolean {
@@ -74,6 +91,7 @@ export class SqlPairingRows implements PairingRows {
   /** Forgets requests and attempts older than `before`: nothing grows without bound. */
   prune(before: number): void {
     this.sql.exec("DELETE FROM pairing_requests WHERE created_at < ?", before);
+    this.sql.exec("DELETE FROM pairing_challenges WHERE created_at < ?", before);
     this.sql.exec("DELETE FROM pairing_attempts WHERE at < ?", before);
   }
 }
