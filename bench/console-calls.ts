@@ -22,11 +22,11 @@ export async function callView(stack: TestStack, id: string): Promise<CallView> 
 }
 
 /** Waits until the call has a result; returns when it has. */
-export async function waitForResult(stack: TestStack, id: string, timeoutMs = 60_000): Promise<void> {
+export async function waitForResult(stack: TestStack, id: string, timeoutMs = 60_000, everyMs = 5): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
     if ((await callView(stack, id)).state === "done") return;
-    await new Promise((resolve) => setTimeout(resolve, 5));
+    await new Promise((resolve) => setTimeout(resolve, everyMs));
   }
   throw new Error(`call ${id} has no result after ${timeoutMs} ms`);
 }

@@ -19,7 +19,9 @@ export async function tunnelThroughput(stack: TestStack, calls: number): Promise
   const ids = await inBatches(calls, 25, async () => queuedCallId(await consoleMessage(stack, "/ls")));
   const logFrom = stack.runnerLog.length;
   await stack.startRunner();
-  await inBatches(calls, 25, (n) => waitForResult(stack, ids[n]!));
+  // One session runs its calls in order, so the last call's result comes last. Polling only it
+  // keeps the measurement from loading the hub it measures (GET /api/calls goes to the same object).
+  await waitForResult(stack, ids[calls - 1]!, 120_000, 20);
   const views = await inBatches(calls, 25, (n) => callView(stack, ids[n]!));
   const failed = views.filter((view) => !view.outcome?.ok);
   if (failed.length > 0) throw new Error(`${failed.length} of ${calls} calls failed, e.g. ${JSON.stringify(failed[0])}`);
