@@ -19,7 +19,11 @@ const say = (line: string) => process.stderr.write(`[bench] ${line}\n`);
 
 // Rate limits are lifted for the bench: it measures the path, not the limiter's refusals.
 const generous = { perMinute: 100_000, burst: 10_000 };
-const access = { rateLimits: { message: generous, tool: generous, pairing: generous, channel: generous } };
+// P2's newcomers are trusted senders; `true` is on their exec allowlist so the owner is not asked.
+const access = {
+  rateLimits: { message: generous, tool: generous, pairing: generous, channel: generous },
+  tools: { roles: { trusted: { exec: { allowlist: ["true"] } } } },
+};
 const stack = new TestStack({ vars: { DRAWBRIDGE_ACCESS: JSON.stringify(access) }, runnerConfig: { sandbox: { warmPool: 2 } } });
 const raw = new RawDockerExec();
 

@@ -2,13 +2,21 @@ import { OWNER_ID, textUpdate, type TestStack } from "../test/support/test-stack
 import type { RawDockerExec } from "./docker-baseline.js";
 import { machineNote, median, round, type Figure } from "./figure.js";
 
-/** One chat message through the whole gateway; resolves when the reply reaches the Bot API stand-in. */
-export async function chatRoundTrip(stack: TestStack, fromId: number, text: string): Promise<number> {
+/**
+ * One chat message through the whole gateway; resolves when the reply reaches the Bot API
+ * stand-in. Only the command's own result counts (`(no output, exit code 0)` for `/run true`),
+ * so a notice (an approval request, a queued call) can never pass for a finished call.
+ */
+export async function chatRoundTrip(stack: TestStack, fromId: number, text: string, reply = "exit code 0"): Promise<number> {
   const before = stack.botApi.calls.length;
   const started = performance.now();
   const response = await stack.postUpdate(textUpdate(fromId, text));
   if (response.status !== 200) throw new Error(`webhook answered ${response.status}`);
-  await stack.botApi.waitFor((call) => call.method === "sendMessage" && stack.botApi.calls.indexOf(call) >= before, 30_000);
+  const answer = await stack.botApi.waitFor(
+    (call) => call.method === "sendMessage" && String(call.params.chat_id) === String(fromId) && stack.botApi.calls.indexOf(call) >= before,
+    30_000,
+  );
+  if (!String(answer.params.text).includes(reply)) throw new Error(`${text} answered ${JSON.stringify(answer.params.text)}`);
   return performance.now() - started;
 }
 
