@@ -3,7 +3,8 @@ import type { ToolOutcome } from "../../shared/tools/tool-call.js";
 import type { CallJournal } from "../journal/call-journal.js";
 
 export type CallRunner = (call: Call) => Promise<ToolOutcome>;
-export type CallVerifier = (call: Call) => Promise<{ ok: true } | { ok: false; reason: string }>;
+export type CapabilityCheck = { ok: true } | { ok: false; reason: string };
+export type CallVerifier = (call: Call) => Promise<CapabilityCheck>;
 export type ResultSink = (rseq: number, id: string, outcome: ToolOutcome) => void;
 export type ExecutorLog = (event: string, fields?: Record<string, unknown>) => void;
 
@@ -13,8 +14,15 @@ function refused(message: string): ToolOutcome {
 
 /**
  * Turns delivered calls into at-most-once executions. `admit` runs in arrival order (the client
- * chains it) and resolves once the call is durably journaled, so the ack that follows is true.
+ * chains it); the ack for a call follows once its arrival is durably journaled, so the ack is true.
  * Calls of one session run one after another, in order; different sessions run side by side.
+ *
+ * Journal writes are pipelined, never skipped: the client starts each capability check when its
+ * frame arrives; admission records the arrival without waiting for the disk before the next call
+ * is admitted (arrivals share fsyncs); a call runs only once its "started" line is on disk, and its
+ * result is sent only once its "finished" line is. The session's next call may start as soon as the
+ * previous result is recorded in memory: the journal is one append-only file, so the fsync that
+ * makes the next "started" durable makes that earlier "finished" durable too.
  */
 export class CallExecutor {
   private readonly sessions = new Map<string, Promise<void>>();
@@ -33,25 +41,36 @@ export class CallExecutor {
     return this.running.size;
   }
 
-  async admit(call: Call): Promise<void> {
+  /**
+   * Admits one call; `check` is its capability check, started when the frame arrived. Resolves
+   * once the call is journaled in memory, so the client may admit the next one; `durable`
+   * resolves once its arrival is on disk (what the ack promises).
+   */
+  async admit(call: Call, check: Promise<CapabilityCheck> = this.verify(call)): Promise<{ durable: Promise<void> }> {
     const known = this.journal.get(call.id);
-    if (known) return this.redelivered(call, known.result);
-    const check = await this.verify(call);
-    await this.journal.received(call.id, call.seq);
-    if (!check.ok) {
-      this.log("call.refused", { id: call.id, reason: check.reason });
-      const outcome = refused(`The runner refused this call: ${check.reason}.`);
-      this.sendResult(await this.journal.finish(call.id, outcome), call.id, outcome);
-      return;
+    if (known) {
+      this.redelivered(call, known.result);
+      return { durable: Promise.resolve() };
+    }
+    const verdict = await check;
+    // A redelivery that arrived while this call's check was running is admitted once only.
+    if (this.journal.get(call.id)) return { durable: Promise.resolve() };
+    const durable = this.journal.received(call.id, call.seq);
+    if (!verdict.ok) {
+      this.log("call.refused", { id: call.id, reason: verdict.reason });
+      const outcome = refused(`The runner refused this call: ${verdict.reason}.`);
+      this.whenRecorded(call.id, outcome, this.journal.finish(call.id, outcome));
+      return { durable };
     }
     this.log("call.received", { id: call.id, seq: call.seq, tool: call.request.tool, session: call.session });
     this.running.add(call.id);
     const previous = this.sessions.get(call.session) ?? Promise.resolve();
-    const next = previous.then(() => this.execute(call));
+    const next = Promise.all([previous, durable]).then(() => this.execute(call));
     this.sessions.set(call.session, next);
     void next.finally(() => {
       if (this.sessions.get(call.session) === next) this.sessions.delete(call.session);
     });
+    return { durable };
   }
 
   /** The gateway gave up on the call: if it has not started, it never will. */
@@ -90,10 +109,21 @@ export class CallExecutor {
         },
       }));
     }
-    const rseq = await this.journal.finish(call.id, outcome);
+    // Recorded in memory at once (the session's next call may start); sent once it is on disk.
+    const recorded = this.journal.finish(call.id, outcome);
     this.running.delete(call.id);
     this.cancelled.delete(call.id);
-    this.log("call.finished", { id: call.id, ok: outcome.ok });
-    this.sendResult(rseq, call.id, outcome);
+    this.whenRecorded(call.id, outcome, recorded, () => this.log("call.finished", { id: call.id, ok: outcome.ok }));
+  }
+
+  /** Sends a result once its journal line is on disk; if the write fails it stays unsent (the gateway times the call out). */
+  private whenRecorded(id: string, outcome: ToolOutcome, recorded: Promise<number>, before: () => void = () => undefined): void {
+    void recorded.then(
+      (rseq) => {
+        before();
+        this.sendResult(rseq, id, outcome);
+      },
+      (error: unknown) => this.log("journal.write_failed", { id, message: error instanceof Error ? error.message : String(error) }),
+    );
   }
 }

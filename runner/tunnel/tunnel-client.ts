@@ -153,13 +153,17 @@ export class TunnelClient extends EventEmitter {
         this.emit("ready");
         return;
       case "call": {
-        // Admission (journal, verify) keeps arrival order; execution then runs concurrently.
+        // Capability checks start at once and overlap; admission (journal) keeps arrival order
+        // without waiting for the previous call's disk write; the ack follows the call's own.
         const seq = frame.seq;
-        this.admission = this.admission
-          .catch(() => {})
-          .then(() => this.executor.admit(frame))
-          .then(() => this.scheduleAck(socket, seq));
-        return this.admission;
+        const check = this.options.verifyCall(frame);
+        check.catch(() => undefined); // awaited by admission below; not an unhandled rejection meanwhile
+        const admitted = this.admission.then(() => this.executor.admit(frame, check));
+        this.admission = admitted.then(
+          () => undefined,
+          () => undefined,
+        );
+        return admitted.then(({ durable }) => durable).then(() => this.scheduleAck(socket, seq));
       }
       case "cancel":
         this.executor.cancel(frame.id);
