@@ -33,7 +33,7 @@ describe("sessions by dmScope and identityLinks", () => {
 
   it("per-peer with a link: one person's two accounts share a session; others and groups do not", async () => {
     const gate = new GateHarness(
-      740_001,
+      760_001,
       OWNER,
       access({ dmScope: "per-peer", identityLinks: { alice: [`telegram:${ALICE_PHONE}`, `telegram:${ALICE_LAPTOP}`] } }),
     );
@@ -47,14 +47,14 @@ describe("sessions by dmScope and identityLinks", () => {
   });
 
   it('main (default): only the owner\'s DMs are "main"; a group never is', async () => {
-    const gate = new GateHarness(740_002, OWNER, access(undefined));
+    const gate = new GateHarness(760_002, OWNER, access(undefined));
     expect(await whoami(gate, OWNER)).toBe("main");
     expect(await whoami(gate, ALICE_PHONE)).toBe(`dm:telegram:${ALICE_PHONE}`);
     expect(await whoami(gate, OWNER, GROUP)).toBe(`group:telegram:${GROUP}`);
   });
 
   it("a limited sender's /help and /whoami offer no runner command", async () => {
-    const gate = new GateHarness(740_003, OWNER, access(undefined));
+    const gate = new GateHarness(760_003, OWNER, access(undefined));
     await gate.dm(BOB, "/help");
     await gate.dm(BOB, "/whoami");
     const [help, who] = (await gate.messagesTo(BOB)).slice(-2);
@@ -68,7 +68,7 @@ describe("sessions by dmScope and identityLinks", () => {
   });
 
   it("refuses an id linked to two people, naming the key", async () => {
-    const gate = new GateHarness(740_004, OWNER, access({ identityLinks: { a: [`telegram:${BOB}`], b: [`telegram:${BOB}`] } }));
+    const gate = new GateHarness(760_004, OWNER, access({ identityLinks: { a: [`telegram:${BOB}`], b: [`telegram:${BOB}`] } }));
     const response = await gate.api("GET", "/api/pairing/telegram");
     expect(response.status).toBe(503);
     expect(((await response.json()) as { error: { message: string } }).error.message).toContain(
