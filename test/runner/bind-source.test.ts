@@ -2,7 +2,7 @@ import { mkdir, symlink } from "node:fs/promises";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { checkBindSource } from "../../runner/sandbox/bind-source.js";
-import { tempDir } from "./helpers/sandbox-setup.js";
+import { tempDir } from "./support/sandbox-setup.js";
 
 const base = await tempDir("binds");
 const root = join(base.path, "root");

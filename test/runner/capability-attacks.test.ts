@@ -8,13 +8,13 @@ import { pinGatewayKey } from "../../runner/identity/gateway-key.js";
 import { generateRunnerKey } from "../../runner/identity/runner-key.js";
 import { stopChild } from "../../runner/local-stack/child-process.js";
 import type { ToolRequest } from "../../shared/tools/tool-call.js";
-import { FakeGateway, spawnRunner } from "../support/fake-gateway.js";
+import { HostileGateway, spawnRunner } from "../support/hostile-gateway.js";
 import { publicHalf, signCapability, type CapabilityClaimOverrides } from "../support/signed-call.js";
 
 const runner = `cap-${randomBytes(4).toString("hex")}`;
 const gatewayJwk = generateKeyPairSync("ed25519").privateKey.export({ format: "jwk" }) as JWK;
 const strangerJwk = generateKeyPairSync("ed25519").privateKey.export({ format: "jwk" }) as JWK;
-const gateway = new FakeGateway();
+const gateway = new HostileGateway();
 const log: string[] = [];
 let stateDir = "";
 let child: ReturnType<typeof spawnRunner> | null = null;

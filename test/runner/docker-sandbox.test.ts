@@ -3,7 +3,7 @@ import { DockerSandbox } from "../../runner/sandbox/docker-sandbox.js";
 import { ensureSandboxImage, SANDBOX_IMAGE } from "../../runner/sandbox/sandbox-image.js";
 import { DEFAULT_LIMITS, SandboxError } from "../../runner/sandbox/sandbox-runtime.js";
 import { containersOf, docker } from "../support/docker-probe.js";
-import { tempDir, testSettings } from "./helpers/sandbox-setup.js";
+import { tempDir, testSettings } from "./support/sandbox-setup.js";
 
 const runner = `sbx-${process.pid}`;
 const state = await tempDir("sbx");

@@ -4,7 +4,7 @@ import { join } from "node:path";
 import { afterAll, beforeEach, describe, expect, it } from "vitest";
 import { editFile, listDir, readFile, writeFile, type Workspace } from "../../runner/workspace/file-tools.js";
 import { WorkspaceError } from "../../runner/workspace/workspace-error.js";
-import { tempDir } from "./helpers/sandbox-setup.js";
+import { tempDir } from "./support/sandbox-setup.js";
 
 // Layout per test: <base>/ws is the workspace, <base>/outside holds a canary the tools must never touch,
 // <base>/ws-evil is a sibling whose name starts like the workspace's.

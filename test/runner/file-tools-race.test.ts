@@ -5,7 +5,7 @@ import { fileURLToPath } from "node:url";
 import { afterAll, describe, expect, it } from "vitest";
 import { editFile, listDir, readFile, writeFile, type Workspace } from "../../runner/workspace/file-tools.js";
 import { WorkspaceError } from "../../runner/workspace/workspace-error.js";
-import { tempDir } from "./helpers/sandbox-setup.js";
+import { tempDir } from "./support/sandbox-setup.js";
 
 const SWAP_MS = 3000;
 const SECRET = "canary-secret-never-read\n";
@@ -13,7 +13,7 @@ const base = await tempDir("race");
 afterAll(() => base.remove());
 
 function runSwapper(ws: string, outside: string): Promise<number> {
-  const script = fileURLToPath(new URL("./helpers/swapper.mjs", import.meta.url));
+  const script = fileURLToPath(new URL("./support/swapper.mjs", import.meta.url));
   const child = spawn(process.execPath, [script, ws, outside, String(SWAP_MS)], { stdio: ["ignore", "pipe", "inherit"] });
   let out = "";
   child.stdout.on("data", (chunk: Buffer) => (out += chunk.toString()));

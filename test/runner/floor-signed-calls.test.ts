@@ -9,14 +9,14 @@ import { generateRunnerKey } from "../../runner/identity/runner-key.js";
 import { stopChild } from "../../runner/local-stack/child-process.js";
 import type { ToolRequest } from "../../shared/tools/tool-call.js";
 import { containersOf } from "../support/docker-probe.js";
-import { FakeGateway, spawnRunner } from "../support/fake-gateway.js";
+import { HostileGateway, spawnRunner } from "../support/hostile-gateway.js";
 import { publicHalf, signCapability } from "../support/signed-call.js";
 
 // Issue 5, acceptance 7: the runner process itself, behind a gateway whose capabilities it trusts,
 // still refuses what its own runner.json forbids. Every call here carries a valid signature.
 const runner = `floor-${randomBytes(4).toString("hex")}`;
 const gatewayJwk = generateKeyPairSync("ed25519").privateKey.export({ format: "jwk" }) as JWK;
-const gateway = new FakeGateway();
+const gateway = new HostileGateway();
 const log: string[] = [];
 let stateDir = "";
 let child: ReturnType<typeof spawnRunner> | null = null;

@@ -11,7 +11,7 @@ import { parseRunnerFile } from "../../runner/floor/load-runner-file.js";
 import { ensureSandboxImage } from "../../runner/sandbox/sandbox-image.js";
 import { dispatchCall, type ToolHost } from "../../runner/tools/dispatch.js";
 import { containersOf, docker } from "../support/docker-probe.js";
-import { tempDir, testSandbox, testSettings, uniqueRunner } from "./helpers/sandbox-setup.js";
+import { tempDir, testSandbox, testSettings, uniqueRunner } from "./support/sandbox-setup.js";
 
 const runner = uniqueRunner("floor");
 const state = await tempDir("floor");

@@ -3,8 +3,8 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ensureSandboxImage } from "../../runner/sandbox/sandbox-image.js";
 import { docker } from "../support/docker-probe.js";
-import { expectAllHardened } from "./helpers/hardening.js";
-import { tempDir, testSandbox, testSettings, uniqueRunner } from "./helpers/sandbox-setup.js";
+import { expectAllHardened } from "./support/hardening.js";
+import { tempDir, testSandbox, testSettings, uniqueRunner } from "./support/sandbox-setup.js";
 
 // The runner's own environment holds secrets; none of it may reach a sandbox.
 process.env.DRAWBRIDGE_FAKE_SECRET = "runner-env-secret-4242";

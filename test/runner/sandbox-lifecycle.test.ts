@@ -14,7 +14,7 @@ import { DEFAULT_LIMITS } from "../../runner/sandbox/sandbox-runtime.js";
 import { scopeDigest } from "../../runner/sandbox/sandbox-scope.js";
 import type { SandboxSettings } from "../../runner/sandbox/sandbox-settings.js";
 import { containersOf, docker } from "../support/docker-probe.js";
-import { tempDir, testSandbox, testSettings, uniqueRunner } from "./helpers/sandbox-setup.js";
+import { tempDir, testSandbox, testSettings, uniqueRunner } from "./support/sandbox-setup.js";
 
 const state = await tempDir("life");
 const sandboxes: DockerSandbox[] = [];

@@ -4,8 +4,8 @@ import { ensureSandboxImage } from "../../runner/sandbox/sandbox-image.js";
 import { DEFAULT_LIMITS } from "../../runner/sandbox/sandbox-runtime.js";
 import type { SandboxEvent } from "../../runner/sandbox/docker-sandbox.js";
 import { containersOf, docker } from "../support/docker-probe.js";
-import { expectAllHardened } from "./helpers/hardening.js";
-import { tempDir, testSandbox, testSettings, uniqueRunner } from "./helpers/sandbox-setup.js";
+import { expectAllHardened } from "./support/hardening.js";
+import { tempDir, testSandbox, testSettings, uniqueRunner } from "./support/sandbox-setup.js";
 
 const runner = uniqueRunner("limits");
 const state = await tempDir("limits");

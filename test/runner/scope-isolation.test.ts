@@ -8,8 +8,8 @@ import type { SandboxSettings } from "../../runner/sandbox/sandbox-settings.js";
 import { readFile, writeFile } from "../../runner/workspace/file-tools.js";
 import { WorkspaceError } from "../../runner/workspace/workspace-error.js";
 import { containersOf, docker } from "../support/docker-probe.js";
-import { expectAllHardened } from "./helpers/hardening.js";
-import { tempDir, testSandbox, testSettings, uniqueRunner } from "./helpers/sandbox-setup.js";
+import { expectAllHardened } from "./support/hardening.js";
+import { tempDir, testSandbox, testSettings, uniqueRunner } from "./support/sandbox-setup.js";
 
 const state = await tempDir("scopes");
 const roots = join(state.path, "home");

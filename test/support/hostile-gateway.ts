@@ -10,10 +10,11 @@ export type Frame = Record<string, unknown> & { type: string };
 const cliEntry = join(import.meta.dirname, "..", "..", "runner", "cli", "main.ts");
 
 /**
- * A scripted gateway for runner tests: it challenges, welcomes whatever hello arrives (the
- * runner's own checks are under test, not the gateway's), and lets the test send any frame.
+ * A scripted, possibly hostile gateway for runner tests: it challenges, welcomes whatever hello
+ * arrives (the runner's own checks are under test, not the gateway's), and lets the test send any
+ * frame — forged, replayed or altered calls included. It is a real WebSocket server.
  */
-export class FakeGateway {
+export class HostileGateway {
   private server: WebSocketServer | null = null;
   private socket: WebSocket | null = null;
   private readonly frames: Frame[] = [];
