@@ -18,10 +18,15 @@ export const AuditKind = z.enum([
   "permission.denied",
   "inbox.dropped",
   "inbox.interrupted",
+  "reply.failed",
+  "reply.given_up",
   "approval.asked",
   "approval.decided",
   "approval.expired",
   "approval.callback_refused",
+  "approval.refused",
+  "approval.cap_full",
+  "approval.handover_failed",
 ]);
 export type AuditKind = z.infer<typeof AuditKind>;
 

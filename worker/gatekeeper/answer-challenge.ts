@@ -1,5 +1,4 @@
 import { readPairingCode } from "../../shared/access/pairing-code.js";
-import { sendReply } from "../channels/telegram/bot-api.js";
 import type { TelegramEvent } from "../channels/telegram/update.js";
 import { telegramOwnerId, type Gate } from "./gate.js";
 
@@ -33,8 +32,8 @@ export async function answerChallenge(gate: Gate, event: ChatMessage, withinPair
     const role = access.pairing.defaultRole;
     gate.allowed.put(request.senderId, role, request.name, "pairing", gate.now());
     await gate.audit("pairing.approved", actor, { sender: request.senderId, role, via: "challenge" });
-    await sendReply(gate.telegram, event.chatId, "✅ That is the code — you are paired. Send /help to see what you can do.");
-    if (ownerId) await sendReply(gate.telegram, ownerId, `✅ ${who} typed the pairing code and is paired as ${role}.`);
+    await gate.reply(event.chatId, "✅ That is the code — you are paired. Send /help to see what you can do.");
+    if (ownerId) await gate.reply(ownerId, `✅ ${who} typed the pairing code and is paired as ${role}.`);
     return;
   }
 
@@ -43,18 +42,13 @@ export async function answerChallenge(gate: Gate, event: ChatMessage, withinPair
   await gate.audit("pairing.challenge_failed", actor, { attempts, left, lowerCase });
   if (outcome.kind === "wrong") {
     const hint = lowerCase ? " Codes are upper-case letters and digits (like ABCD2345); type it exactly as shown." : "";
-    await sendReply(
-      gate.telegram,
-      event.chatId,
-      `❌ That is not your pairing code.${hint} ${left} ${left === 1 ? "attempt" : "attempts"} left.`,
-    );
+    await gate.reply(event.chatId, `❌ That is not your pairing code.${hint} ${left} ${left === 1 ? "attempt" : "attempts"} left.`);
     return;
   }
   gate.allowed.put(request.senderId, "blocked", request.name, "pairing", gate.now());
   await gate.audit("pairing.challenge_blocked", actor, { sender: request.senderId, attempts });
   if (ownerId) {
-    await sendReply(
-      gate.telegram,
+    await gate.reply(
       ownerId,
       `🚫 ${who} typed a wrong pairing code ${attempts} times and is now blocked; they get no answer from now on. ` +
         `To let them in anyway: drawbridge allow role ${request.senderId} ${access.pairing.defaultRole}`,

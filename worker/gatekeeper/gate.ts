@@ -17,6 +17,8 @@ export type Gate = {
   allowed: AllowedSenders;
   limits: RateLimiter;
   telegram: Api;
+  /** Sends a reply, keeping it for a retry when Telegram cannot take it now. */
+  reply: (chatId: string, text: string) => Promise<void>;
   audit: (kind: AuditKind, actor: string, detail?: Record<string, string | number | boolean | null>) => Promise<void>;
 };
 

@@ -3,7 +3,7 @@ import { newPairingCode } from "../../shared/access/pairing-code.js";
 import { PairingStore } from "../../shared/access/pairing-store.js";
 import { constantTimeEqual } from "../../shared/constant-time.js";
 import { recordAudit } from "../audit/record-audit.js";
-import { botApi, sendReply } from "../channels/telegram/bot-api.js";
+import { botApi } from "../channels/telegram/bot-api.js";
 import { readUpdate, TelegramUpdate } from "../channels/telegram/update.js";
 import { AllowedSenders } from "./allowed-senders.js";
 import type { EdgeSettings, Gate } from "./gate.js";
@@ -11,12 +11,15 @@ import { handleButton } from "./handle-button.js";
 import { handleChatMessage } from "./handle-chat-message.js";
 import { DEDUPE_WINDOW_MS, Inbox, type InboxEntry } from "./inbox.js";
 import { RateLimiter } from "./rate-limiter.js";
+import { ReplyDelivery } from "./reply-delivery.js";
 import { createGatekeeperTables } from "./schema.js";
 import { SqlPairingRows } from "./sql-pairing-rows.js";
+import { UndeliveredReplies } from "./undelivered-replies.js";
 import { listAllowed, listPending, revokeSender, setSenderRole, type AllowedView, type PendingView } from "./gatekeeper-admin.js";
 import { decidePairing, type PairingDecision } from "./pairing-actions.js";
 import type { PairingAction } from "../channels/telegram/owner-prompt.js";
-import type { GrantableRole } from "../../shared/access/roles.js";
+import type { GrantableRole, Role } from "../../shared/access/roles.js";
+import { currentStanding, type AskedFrom } from "./current-standing.js";
 
 /** An update that failed this often is dropped (and audited) instead of blocking the inbox. */
 const MAX_ATTEMPTS = 5;
@@ -39,6 +42,7 @@ export class Gatekeeper extends DurableObject<Env> {
   private readonly rows: SqlPairingRows;
   private readonly allowed: AllowedSenders;
   private readonly limits: RateLimiter;
+  private readonly undelivered: UndeliveredReplies;
   private draining: Promise<void> | null = null;
 
   constructor(ctx: DurableObjectState, env: Env) {
@@ -49,6 +53,7 @@ export class Gatekeeper extends DurableObject<Env> {
     this.rows = new SqlPairingRows(this.sql);
     this.allowed = new AllowedSenders(this.sql);
     this.limits = new RateLimiter(this.sql);
+    this.undelivered = new UndeliveredReplies(this.sql);
   }
 
   /**
@@ -64,11 +69,18 @@ export class Gatekeeper extends DurableObject<Env> {
 
   override async alarm(): Promise<void> {
     await this.drain();
+    const settings = this.loadSettings();
+    if (settings) await this.delivery(settings).retryDue();
   }
 
   /** Updates stored and not yet handled (for status and tests). */
   inboxDepth(): number {
     return this.inbox.depth();
+  }
+
+  /** Replies kept because Telegram could not take them yet (for status and tests). */
+  undeliveredReplies(): number {
+    return this.undelivered.count();
   }
 
   // Admin operations (the admin API and CLI): each takes the settings the Worker just parsed.
@@ -90,6 +102,11 @@ export class Gatekeeper extends DurableObject<Env> {
 
   allowSetRole(settings: EdgeSettings, senderId: string, role: GrantableRole): Promise<AllowedView | null> {
     return setSenderRole(this.gate(settings), senderId, role, "admin");
+  }
+
+  /** A sender's role now, for the re-check when the owner allows an approval (current-standing.ts). */
+  standingOf(settings: EdgeSettings, senderId: string, from: AskedFrom): Role | null {
+    return currentStanding(settings, this.allowed.roleOf(senderId), senderId, from);
   }
 
   /** Processes the inbox in arrival order; one drain at a time. */
@@ -127,8 +144,7 @@ export class Gatekeeper extends DurableObject<Env> {
       // We crashed while a tool call was out. At most once: say so instead of running it again.
       if (event?.kind === "message") {
         await gate.audit("inbox.interrupted", `telegram:${event.senderId}`, { updateId: entry.updateId });
-        await sendReply(
-          gate.telegram,
+        await gate.reply(
           event.chatId,
           "⚠️ That command was interrupted before its answer came back; it was not re-run. Check its effects before trying again.",
         );
@@ -147,6 +163,7 @@ export class Gatekeeper extends DurableObject<Env> {
 
   private gate(settings: EdgeSettings): Gate {
     const clock = () => this.clock();
+    const delivery = this.delivery(settings);
     return {
       env: this.env,
       settings,
@@ -162,8 +179,26 @@ export class Gatekeeper extends DurableObject<Env> {
       allowed: this.allowed,
       limits: this.limits,
       telegram: botApi(this.env, settings),
+      reply: (chatId, text) => delivery.send(chatId, text),
       audit: (kind, actor, detail = {}) => recordAudit(this.env, { kind, channel: "telegram", actor, detail }),
     };
+  }
+
+  private delivery(settings: EdgeSettings): ReplyDelivery {
+    return new ReplyDelivery(
+      this.undelivered,
+      botApi(this.env, settings),
+      () => this.clock(),
+      (at) => this.wakeAt(at),
+      (kind, actor, detail = {}) => recordAudit(this.env, { kind, channel: "telegram", actor, detail }),
+    );
+  }
+
+  /** One alarm serves the inbox and the replies: keep whichever wake-up is earliest. */
+  private async wakeAt(at: number): Promise<void> {
+    const realAt = Date.now() + Math.max(0, at - this.clock());
+    const current = await this.ctx.storage.getAlarm();
+    if (current === null || current > realAt) await this.ctx.storage.setAlarm(realAt);
   }
 
   /** The alarm has no request to read config from: it uses what the Worker last passed in. */

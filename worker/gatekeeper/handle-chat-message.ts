@@ -1,6 +1,5 @@
 import { decideAccess } from "../../shared/access/decide-access.js";
 import type { RateRule } from "../../shared/access/gcra.js";
-import { sendReply } from "../channels/telegram/bot-api.js";
 import { sendPairingPrompt } from "../channels/telegram/owner-prompt.js";
 import type { TelegramEvent } from "../channels/telegram/update.js";
 import { parseCommand, toolOf } from "../conversation/commands.js";
@@ -56,7 +55,7 @@ export async function handleChatMessage(gate: Gate, event: ChatMessage, beforeTo
     text: decision.text,
     role: decision.role,
   });
-  if (reply) await sendReply(gate.telegram, event.chatId, reply);
+  if (reply) await gate.reply(event.chatId, reply);
 }
 
 /** An unknown sender in a DM under dmPolicy "pairing" (pairing.mode "approve" or "challenge"). */
@@ -80,8 +79,7 @@ async function pair(gate: Gate, event: ChatMessage): Promise<void> {
   const { request } = outcome;
   const minutes = access.pairing.codeTtlMinutes;
   await gate.audit("pairing.requested", actor, { name: request.name });
-  await sendReply(
-    gate.telegram,
+  await gate.reply(
     event.chatId,
     access.pairing.mode === "challenge"
       ? challengeGreeting(minutes)
@@ -98,8 +96,7 @@ async function withinLimit(gate: Gate, event: ChatMessage, key: string, action: 
   await gate.audit("rate.limited", `telegram:${event.senderId}`, { action, answered: verdict.answer });
   if (verdict.answer) {
     const seconds = Math.max(1, Math.ceil(verdict.retryAfterMs / 1000));
-    await sendReply(
-      gate.telegram,
+    await gate.reply(
       event.chatId,
       `⏳ Too many ${action} — slow down. Try again in ${seconds} s; until then further messages are ignored.`,
     );

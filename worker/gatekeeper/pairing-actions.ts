@@ -1,6 +1,5 @@
 import { DECIDE_FAILURE_MESSAGES, type DecideFailure, type PairingRequest } from "../../shared/access/pairing-store.js";
 import type { GrantableRole } from "../../shared/access/roles.js";
-import { sendReply } from "../channels/telegram/bot-api.js";
 import type { PairingAction } from "../channels/telegram/owner-prompt.js";
 import type { Gate } from "./gate.js";
 
@@ -31,7 +30,7 @@ export async function decidePairing(
     const granted = role ?? gate.settings.access.pairing.defaultRole;
     gate.allowed.put(request.senderId, granted, request.name, "pairing", gate.now());
     await gate.audit("pairing.approved", actor, { sender: request.senderId, role: granted });
-    await sendReply(gate.telegram, request.senderId, "✅ The owner approved you. Send /help to see what you can do.");
+    await gate.reply(request.senderId, "✅ The owner approved you. Send /help to see what you can do.");
     return { ok: true, action, request, role: granted, message: `Approved ${who} as ${granted}.` };
   }
   if (action === "block") {

@@ -6,19 +6,43 @@ export function botApi(env: Env, config: GatewayConfig): Api {
   return new Api(env.TELEGRAM_BOT_TOKEN ?? "", { apiRoot: config.telegramApiRoot });
 }
 
-/** Sends a reply; failures are logged with the Bot API's description, never the token. */
-export async function sendReply(api: Api, chatId: string, text: string): Promise<boolean> {
+/**
+ * How one Bot API call went. `retry`: Telegram is down, slow or asks us to wait (network error,
+ * 5xx, 429 with retry_after) — worth trying again. `failed`: it will not work later either (the
+ * user blocked the bot, the chat is gone, a bad request).
+ */
+export type Delivery = { kind: "sent" } | { kind: "retry"; afterMs: number | null; detail: string } | { kind: "failed"; detail: string };
+
+/** Makes one Bot API call; failures are logged with the Bot API's description, never the token. */
+export async function callBotApi(method: string, send: () => Promise<unknown>): Promise<Delivery> {
   try {
-    await api.sendMessage(chatId, text, { link_preview_options: { is_disabled: true } });
-    return true;
+    await send();
+    return { kind: "sent" };
   } catch (error) {
-    const detail =
-      error instanceof GrammyError
-        ? `${error.error_code} ${error.description}`
-        : error instanceof HttpError
-          ? "network error"
-          : "unexpected error";
-    console.error(JSON.stringify({ event: "telegram.send_failed", chatId, detail }));
-    return false;
+    const delivery = classify(error);
+    console.error(JSON.stringify({ event: "telegram.call_failed", method, outcome: delivery.kind, detail: delivery.detail }));
+    return delivery;
   }
+}
+
+/** Sends a plain reply once; see `Delivery` for what a failure means. */
+export function deliverReply(api: Api, chatId: string, text: string): Promise<Delivery> {
+  return callBotApi("sendMessage", () => api.sendMessage(chatId, text, { link_preview_options: { is_disabled: true } }));
+}
+
+/** Sends a reply once, for callers that only need to know whether it arrived. */
+export async function sendReply(api: Api, chatId: string, text: string): Promise<boolean> {
+  return (await deliverReply(api, chatId, text)).kind === "sent";
+}
+
+function classify(error: unknown): Exclude<Delivery, { kind: "sent" }> {
+  if (error instanceof GrammyError) {
+    const detail = `${error.error_code} ${error.description}`;
+    if (error.error_code === 429) {
+      const seconds = error.parameters.retry_after;
+      return { kind: "retry", afterMs: seconds === undefined ? null : seconds * 1000, detail };
+    }
+    return error.error_code >= 500 ? { kind: "retry", afterMs: null, detail } : { kind: "failed", detail };
+  }
+  return { kind: "retry", afterMs: null, detail: error instanceof HttpError ? "network error" : "unexpected error" };
 }

@@ -1,5 +1,6 @@
-import { GrammyError, HttpError, type Api } from "grammy";
+import type { Api } from "grammy";
 import type { PairingRequest } from "../../../shared/access/pairing-store.js";
+import { callBotApi } from "./bot-api.js";
 
 export type PairingAction = "approve" | "deny" | "block";
 export type PairingButton = { action: PairingAction; code: string };
@@ -52,17 +53,5 @@ export function editPrompt(api: Api, chatId: string, messageId: number, text: st
 }
 
 async function call(method: string, send: () => Promise<unknown>): Promise<boolean> {
-  try {
-    await send();
-    return true;
-  } catch (error) {
-    const detail =
-      error instanceof GrammyError
-        ? `${error.error_code} ${error.description}`
-        : error instanceof HttpError
-          ? "network error"
-          : "unexpected error";
-    console.error(JSON.stringify({ event: "telegram.call_failed", method, detail }));
-    return false;
-  }
+  return (await callBotApi(method, send)).kind === "sent";
 }
