@@ -1,6 +1,8 @@
 import type { ToolOutcome, SessionKey, ToolRequest } from "../../shared/tools/tool-call.js";
 import { encodeFrame } from "../../shared/tunnel/parse-frame.js";
 import type { WireError } from "../../shared/wire-error.js";
+import type { CallDelivery } from "./call-delivery.js";
+import type { FloodGuard } from "./flood-guard.js";
 import type { HubSettings } from "./hub-settings.js";
 import type { ReplyTarget } from "./outbox.js";
 import type { KeyInfo } from "./runner-keys.js";
@@ -11,6 +13,9 @@ export type SocketState =
   | { phase: "challenged"; runner: string; nonce: string; openedAt: number }
   | { phase: "ready"; runner: string; kid: string; since: number }
   | { phase: "closing"; runner: string };
+
+/** What the RunnerHub's parts share: its storage, secrets and sockets, the flood guard, and call delivery. */
+export type HubHost = { ctx: DurableObjectState; env: Env; sql: SqlStorage; flood: FloodGuard; delivery: CallDelivery };
 
 export type SubmitInput = {
   /** Chosen by the caller (`<runner>_<32 hex>`), so a retried submit finds its call instead of adding a second. */
@@ -85,6 +90,14 @@ export function refuse(socket: WebSocket, error: WireError, code: number): void 
   } catch {
     // the socket is already gone; nothing left to tell it
   }
+}
+
+/** The runner's authenticated socket, if it is connected. */
+export function readySocket(ctx: DurableObjectState): WebSocket | null {
+  for (const socket of ctx.getWebSockets()) {
+    if ((socket.deserializeAttachment() as SocketState).phase === "ready") return socket;
+  }
+  return null;
 }
 
 export function base64url(bytes: Uint8Array): string {

@@ -1,0 +1,97 @@
+import type { ToolOutcome } from "../../shared/tools/tool-call.js";
+import { encodeFrame } from "../../shared/tunnel/parse-frame.js";
+import { capabilitySigner } from "./capability-signer.js";
+import type { FloodGuard } from "./flood-guard.js";
+import { armAlarm, CALL_GRACE_MS } from "./hub-deadlines.js";
+import type { SocketState, SubmitResult } from "./hub-types.js";
+import { deliverLate } from "./late-delivery.js";
+import * as outbox from "./outbox.js";
+import type { OutboxCall } from "./outbox.js";
+
+/**
+ * Getting calls to the runner and outcomes back to their senders: signs and sends outbox calls
+ * in order, keeps the callers that wait for an outcome, and delivers late what nobody waits for.
+ * Waiting callers live in memory only: after a restart every outcome is delivered late.
+ */
+export class CallDelivery {
+  private readonly waiters = new Map<string, (outcome: ToolOutcome) => void>();
+  private sendChain: Promise<void> = Promise.resolve();
+
+  constructor(
+    private readonly ctx: DurableObjectState,
+    private readonly env: Env,
+    private readonly sql: SqlStorage,
+    private readonly flood: FloodGuard,
+  ) {}
+
+  /** Waits for a call's outcome; after `waitMs` the caller is released and the result is delivered late. */
+  waitFor(id: string, waitMs: number): Promise<SubmitResult> {
+    return new Promise<SubmitResult>((resolve) => {
+      const timer = setTimeout(() => {
+        this.waiters.delete(id);
+        resolve({ status: "running", callId: id });
+      }, waitMs);
+      this.waiters.set(id, (outcome) => {
+        clearTimeout(timer);
+        resolve({ status: "done", callId: id, outcome });
+      });
+    });
+  }
+
+  /** Signs and sends calls in order, through one chain so a drain and new calls never interleave. */
+  send(socket: WebSocket, calls: OutboxCall[]): Promise<void> {
+    this.sendChain = this.sendChain.then(async () => {
+      const signer = await capabilitySigner(this.env);
+      let latestDeadline = 0;
+      for (const call of calls) {
+        const current = outbox.findCall(this.sql, call.id);
+        if (!current || current.state !== "pending" || current.acked) continue;
+        const state = socket.deserializeAttachment() as SocketState | null;
+        if (state?.phase !== "ready") return;
+        const capability = await signer.sign(state.runner, call.id, call);
+        const now = Date.now();
+        const deadline = now + call.timeoutMs + CALL_GRACE_MS;
+        outbox.markSent(this.sql, call.seq, now, deadline);
+        latestDeadline = Math.max(latestDeadline, deadline);
+        try {
+          this.flood.credit(socket);
+          socket.send(
+            encodeFrame({
+              type: "call",
+              seq: call.seq,
+              id: call.id,
+              session: call.session,
+              request: call.request,
+              timeoutMs: call.timeoutMs,
+              capability,
+            }),
+          );
+        } catch {
+          return; // the socket went away; the calls stay unacknowledged and go out on the next connection
+        }
+      }
+      if (latestDeadline) await armAlarm(this.ctx, this.sql, latestDeadline);
+    });
+    this.sendChain = this.sendChain.catch((error: unknown) =>
+      console.error(JSON.stringify({ event: "tunnel.send_failed", error: String(error) })),
+    );
+    return this.sendChain;
+  }
+
+  /** Hands a finished call's outcome to whoever waits for it: the caller if still there, else late delivery. */
+  complete(call: OutboxCall): void {
+    const outcome = call.outcome;
+    if (!outcome) return;
+    const waiter = this.waiters.get(call.id);
+    if (waiter) {
+      this.waiters.delete(call.id);
+      outbox.markDelivered(this.sql, call.id);
+      waiter(outcome);
+      return;
+    }
+    const delivery = deliverLate(this.env, call.replyTo, call.label, outcome).then((ok) => {
+      if (ok && call.replyTo?.channel !== "console") outbox.markDelivered(this.sql, call.id);
+    });
+    this.ctx.waitUntil(delivery);
+  }
+}

@@ -1,0 +1,60 @@
+import { encodeFrame, parseFrame } from "../../shared/tunnel/parse-frame.js";
+import { CloseCode, PONG_TEXT } from "../../shared/tunnel/protocol.js";
+import { touch } from "./hub-status.js";
+import { closeSocket, type HubHost, type SocketState } from "./hub-types.js";
+import * as outbox from "./outbox.js";
+import { authenticate } from "./tunnel-handshake.js";
+import { audit } from "./tunnel-audit.js";
+
+/**
+ * One frame from the runner's socket. Floods, binary and malformed frames close the socket
+ * (and are audited); before the hello only authentication is possible; after it the runner
+ * may only acknowledge calls, send results and ping.
+ */
+export async function receiveFrame(host: HubHost, socket: WebSocket, message: string | ArrayBuffer): Promise<void> {
+  const { sql, flood, delivery } = host;
+  const state = socket.deserializeAttachment() as SocketState;
+  if (state.phase === "closing") return;
+  if (!flood.allow(socket)) {
+    audit(sql, state.runner, "tunnel.flood", "frame rate above the limit; socket closed");
+    closeSocket(socket, { code: "frame_invalid", message: "too many frames; slow down" }, CloseCode.policy);
+    return;
+  }
+  const parsed = parseFrame(message);
+  if (!parsed.ok) {
+    audit(sql, state.runner, "tunnel.bad_frame", parsed.error.message);
+    closeSocket(socket, parsed.error, parsed.error.code === "payload_too_large" ? CloseCode.tooLarge : CloseCode.policy);
+    return;
+  }
+  if (state.phase === "challenged") return authenticate(host, socket, state, parsed.frame);
+  const frame = parsed.frame;
+  switch (frame.type) {
+    case "ack":
+      outbox.markAcked(sql, frame.seq);
+      return;
+    case "result": {
+      const done = outbox.finish(sql, frame.id, frame.outcome);
+      if (done) {
+        if (!frame.outcome.ok && frame.outcome.error.code === "capability_refused") {
+          audit(sql, state.runner, "tunnel.capability_refused", `${frame.id}: ${frame.outcome.error.message}`);
+        }
+        delivery.complete(done);
+      }
+      // Stored (or already finished): either way the runner may forget it.
+      outbox.setCounter(sql, "result_ack", Math.max(frame.seq, outbox.counter(sql, "result_ack")));
+      socket.send(encodeFrame({ type: "ack", seq: frame.seq }));
+      return;
+    }
+    case "ping":
+      socket.send(PONG_TEXT);
+      return;
+    default:
+      closeSocket(socket, { code: "frame_invalid", message: `a runner may not send "${frame.type}" frames` }, CloseCode.policy);
+  }
+}
+
+/** A socket closed or failed: an authenticated runner was last seen now. */
+export function socketClosed(sql: SqlStorage, socket: WebSocket): void {
+  const state = socket.deserializeAttachment() as SocketState | null;
+  if (state?.phase === "ready") touch(sql);
+}
