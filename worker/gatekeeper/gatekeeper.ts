@@ -78,6 +78,20 @@ export class Gatekeeper extends DurableObject<Env> {
     return this.inbox.depth();
   }
 
+  /**
+   * A reply from elsewhere (a late tool result from a RunnerHub): sent now, or kept and retried
+   * with the Gatekeeper's own replies. Resolves once it is sent or durably kept.
+   */
+  async deliverReply(fallback: EdgeSettings, chatId: string, text: string): Promise<void> {
+    // The settings the webhook last stored are authoritative; the caller's only fill a gap.
+    let settings = this.loadSettings();
+    if (!settings) {
+      this.saveSettings(fallback);
+      settings = fallback;
+    }
+    await this.delivery(settings).send(chatId, text);
+  }
+
   /** Replies kept because Telegram could not take them yet (for status and tests). */
   undeliveredReplies(): number {
     return this.undelivered.count();

@@ -1,0 +1,54 @@
+import { env } from "cloudflare:test";
+import { expect, inject, it } from "vitest";
+import { ScriptedRunner } from "./approval-harness.js";
+import { GateHarness, type SentCall } from "./gate-harness.js";
+import { connectRunner, freshRunner, newKey, register } from "./tunnel-harness.js";
+
+const OWNER = 570_000_010;
+
+async function sendMessagesRefusedTo(chatId: number): Promise<SentCall[]> {
+  const calls = (await (await fetch(`${inject("botApiRoot")}/__standin/refused`)).json()) as SentCall[];
+  return calls.filter((call) => call.method === "sendMessage" && String(call.params.chat_id) === String(chatId));
+}
+
+async function eventually<T>(read: () => Promise<T>, done: (value: T) => boolean, timeoutMs = 15_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await read();
+    if (done(value) || Date.now() > deadline) return value;
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+}
+
+it("a queued call's result still reaches the sender when Telegram is down the moment it comes back", async () => {
+  // Late results go back through the Gatekeeper of the Worker's own bot (123456, see TEST_BINDINGS);
+  // this harness is that account, so its stored settings point replies at the Bot API stand-in.
+  const gate = new GateHarness(123_456, OWNER);
+  const name = freshRunner("late-outage");
+  const key = await newKey();
+  expect((await register(name, key)).status).toBe(201);
+  Object.assign(gate.env, { DEFAULT_RUNNER: name });
+
+  // The runner is offline: the call is queued and the sender told so.
+  await gate.dm(OWNER, "/run echo late");
+  expect((await gate.messagesTo(OWNER)).at(-1)).toMatch(/queued/i);
+
+  // Telegram fails the late reply once (the RunnerHub hands it to the Gatekeeper, which sends with the Worker's token).
+  const body = JSON.stringify({ token: env.TELEGRAM_BOT_TOKEN, method: "sendMessage", chatId: String(OWNER), count: 1, errorCode: 502 });
+  await fetch(`${inject("botApiRoot")}/__standin/outage`, { method: "POST", body });
+
+  const { tunnel } = await connectRunner(name, key);
+  const runner = new ScriptedRunner(tunnel);
+  await runner.answerNext();
+  expect(runner.executed).toEqual(["echo late"]);
+
+  const late = (texts: string[]) => texts.filter((text) => text.startsWith("↩️ /run echo late"));
+  const delivered = await eventually(
+    async () => late(await gate.messagesTo(OWNER)),
+    (texts) => texts.length > 0,
+  );
+  expect(await sendMessagesRefusedTo(OWNER)).toHaveLength(1);
+  expect(delivered).toHaveLength(1);
+  expect(delivered[0]).toContain("ran: echo late");
+  tunnel.socket.close(1000, "done");
+}, 30_000);
