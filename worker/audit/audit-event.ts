@@ -24,6 +24,18 @@ export const AuditKind = z.enum([
   "approval.decided",
   "approval.expired",
   "approval.callback_refused",
+  // The tunnel's own events (worker/tunnel/tunnel-audit.ts), copied from each runner's hub.
+  "tunnel.auth_failed",
+  "tunnel.auth_timeout",
+  "tunnel.protocol_refused",
+  "tunnel.flood",
+  "tunnel.bad_frame",
+  "tunnel.capability_refused",
+  "tunnel.audit_capped",
+  "runner.key_registered",
+  "runner.key_rotated",
+  "runner.key_revoked",
+  "runner.rotation_refused",
   "approval.refused",
   "approval.cap_full",
   "approval.handover_failed",
@@ -34,7 +46,7 @@ export const AuditEvent = z
   .object({
     kind: AuditKind,
     channel: z.string().max(64),
-    /** `<channel>:<numeric id>` of whoever caused it, or `admin` for the admin API. */
+    /** `<channel>:<numeric id>` of whoever caused it, `admin` for the admin API, or `runner:<name>` for a socket claiming that runner. */
     actor: z.string().max(128),
     detail: z.record(z.string(), z.union([z.string().max(500), z.number(), z.boolean(), z.null()])).default({}),
   })

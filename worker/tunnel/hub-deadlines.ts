@@ -17,7 +17,7 @@ export async function enforceDeadlines(host: HubHost): Promise<void> {
   for (const socket of ctx.getWebSockets()) {
     const state = socket.deserializeAttachment() as SocketState;
     if (state.phase === "challenged" && now - state.openedAt >= AUTH_DEADLINE_MS) {
-      audit(sql, state.runner, "tunnel.auth_timeout", "no hello within the deadline");
+      audit(host, state.runner, "tunnel.auth_timeout", "no hello within the deadline");
       refuse(socket, { code: "unauthorized", message: "no hello within the deadline" }, CloseCode.authTimeout);
     }
   }

@@ -8,10 +8,10 @@ import type { OutboxCall } from "./outbox.js";
 import { rememberJti } from "./replay-guard.js";
 import { verifyRotationToken } from "./runner-auth.js";
 import { addRunnerKey, findRunnerKey, liveKeys, revokeRunnerKey, RunnerPublicKey } from "./runner-keys.js";
-import { audit } from "./tunnel-audit.js";
+import { audit, type AuditHost } from "./tunnel-audit.js";
 
-/** What key management needs from its RunnerHub: storage, secrets, its sockets, and how to finish a call. */
-export type KeyHost = { sql: SqlStorage; env: Env; sockets(): WebSocket[]; complete(call: OutboxCall): void };
+/** What key management needs from its RunnerHub: storage, secrets, its sockets, how to finish a call, and its `waitUntil` (for audit). */
+export type KeyHost = AuditHost & { sockets(): WebSocket[]; complete(call: OutboxCall): void };
 
 /** Registers a key (owner, through the admin API). At most two live keys; revoked keys never return. */
 export async function registerKey(
@@ -32,7 +32,7 @@ export async function registerKey(
       : refusal(409, "conflict", `runner ${runner} already has two live keys; revoke one first (\`drawbridge runner revoke <kid>\`)`);
   }
   writeSetting(host.sql, "runner", runner);
-  if (added.added) audit(host.sql, runner, "runner.key_registered", `kid ${added.kid}`);
+  if (added.added) audit(host, runner, "runner.key_registered", `kid ${added.kid}`);
   return { ok: true, value: { kid: added.kid, gatewayKey: signer.value.publicKey } };
 }
 
@@ -46,7 +46,7 @@ export async function rotateKey(
   if (!signer.ok) return signer;
   const auth = await verifyRotationToken(token, runner, (kid) => findRunnerKey(host.sql, kid));
   if (!auth.ok || !rememberJti(host.sql, auth.jti, auth.exp * 1000 + 10_000)) {
-    audit(host.sql, runner, "runner.rotation_refused", auth.ok ? "rotation token replayed" : auth.reason);
+    audit(host, runner, "runner.rotation_refused", auth.ok ? "rotation token replayed" : auth.reason);
     return refusal(401, "unauthorized", "the rotation request is not signed by a live key of this runner");
   }
   const newKey = RunnerPublicKey.safeParse(auth.payload.newKey);
@@ -57,7 +57,7 @@ export async function rotateKey(
   }
   const added = await addRunnerKey(host.sql, newKey.data);
   if (!added.ok) return refusal(409, "conflict", `key ${added.kid} cannot be added (${added.reason})`);
-  audit(host.sql, runner, "runner.key_rotated", `kid ${auth.kid} introduced ${added.kid}`);
+  audit(host, runner, "runner.key_rotated", `kid ${auth.kid} introduced ${added.kid}`);
   return { ok: true, value: { kid: added.kid, retired, gatewayKey: signer.value.publicKey } };
 }
 
@@ -95,7 +95,7 @@ export function revokeKey(host: KeyHost, kid: string): { revoked: boolean; close
 function revokeLocally(host: KeyHost, kid: string, why: string): number {
   if (!revokeRunnerKey(host.sql, kid)) return -1;
   const runner = readSettings(host.sql).runner ?? "?";
-  audit(host.sql, runner, "runner.key_revoked", `kid ${kid} ${why}`);
+  audit(host, runner, "runner.key_revoked", `kid ${kid} ${why}`);
   let closed = 0;
   for (const socket of host.sockets()) {
     const state = socket.deserializeAttachment() as SocketState;

@@ -16,13 +16,13 @@ export async function receiveFrame(host: HubHost, socket: WebSocket, message: st
   const state = socket.deserializeAttachment() as SocketState;
   if (state.phase === "closing") return;
   if (!flood.allow(socket)) {
-    audit(sql, state.runner, "tunnel.flood", "frame rate above the limit; socket closed");
+    audit(host, state.runner, "tunnel.flood", "frame rate above the limit; socket closed");
     closeSocket(socket, { code: "frame_invalid", message: "too many frames; slow down" }, CloseCode.policy);
     return;
   }
   const parsed = parseFrame(message);
   if (!parsed.ok) {
-    audit(sql, state.runner, "tunnel.bad_frame", parsed.error.message);
+    audit(host, state.runner, "tunnel.bad_frame", parsed.error.message);
     closeSocket(socket, parsed.error, parsed.error.code === "payload_too_large" ? CloseCode.tooLarge : CloseCode.policy);
     return;
   }
@@ -36,7 +36,7 @@ export async function receiveFrame(host: HubHost, socket: WebSocket, message: st
       const done = outbox.finish(sql, frame.id, frame.outcome);
       if (done) {
         if (!frame.outcome.ok && frame.outcome.error.code === "capability_refused") {
-          audit(sql, state.runner, "tunnel.capability_refused", `${frame.id}: ${frame.outcome.error.message}`);
+          audit(host, state.runner, "tunnel.capability_refused", `${frame.id}: ${frame.outcome.error.message}`);
         }
         delivery.complete(done);
       }

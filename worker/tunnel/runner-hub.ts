@@ -64,7 +64,7 @@ export class RunnerHub extends DurableObject<Env> {
 
   private keyHost(): KeyHost {
     const { sql, env, ctx, delivery } = this.host;
-    return { sql, env, sockets: () => ctx.getWebSockets(), complete: (call) => delivery.complete(call) };
+    return { sql, env, ctx, sockets: () => ctx.getWebSockets(), complete: (call) => delivery.complete(call) };
   }
 
   // ── directory (only on the DIRECTORY_OBJECT_NAME instance) ───────────────────────────────

@@ -41,12 +41,12 @@ export async function authenticate(
 ): Promise<void> {
   const { ctx, sql } = host;
   if (frame.type !== "hello") {
-    audit(sql, state.runner, "tunnel.auth_failed", `"${frame.type}" frame before hello`);
+    audit(host, state.runner, "tunnel.auth_failed", `"${frame.type}" frame before hello`);
     refuse(socket, { code: "unauthorized", message: "authenticate first: answer the challenge with a hello" }, CloseCode.unauthorized);
     return;
   }
   if (!(PROTOCOL_VERSIONS as readonly number[]).includes(frame.version)) {
-    audit(sql, state.runner, "tunnel.protocol_refused", `version ${frame.version}`);
+    audit(host, state.runner, "tunnel.protocol_refused", `version ${frame.version}`);
     refuse(
       socket,
       {
@@ -63,7 +63,7 @@ export async function authenticate(
   if (auth.ok && !consumeNonce(sql, state.nonce)) reason = "nonce already used or expired";
   if (auth.ok && !reason && !rememberJti(sql, auth.jti, auth.exp * 1000 + 10_000)) reason = "jti replayed";
   if (!auth.ok || reason) {
-    audit(sql, state.runner, "tunnel.auth_failed", reason ?? "refused");
+    audit(host, state.runner, "tunnel.auth_failed", reason ?? "refused");
     refuse(socket, { code: "unauthorized", message: "runner authentication failed" }, CloseCode.unauthorized);
     return;
   }
