@@ -109,6 +109,8 @@ export const ToolPolicyConfig = z
       .prefault({}),
     /** How long an owner's approval request stays open; unanswered = denied. */
     approvalTtlMinutes: z.number().int().min(1).max(60).default(5),
+    /** Pending approvals one session may hold; beyond it a new ask is refused and the owner is not pinged. */
+    maxPendingApprovals: z.number().int().min(1).max(50).default(5),
   })
   .strict();
 export type ToolPolicyConfig = z.output<typeof ToolPolicyConfig>;

@@ -16,6 +16,7 @@ describe("tool policy config", () => {
     expect(tools.profile).toBe("coding");
     expect(tools.elevated).toEqual({ enabled: false, ask: "always" });
     expect(tools.approvalTtlMinutes).toBe(5);
+    expect(tools.maxPendingApprovals).toBe(5);
     expect(tools.roles.trusted.exec).toEqual({ security: "allowlist", ask: "on-miss", allowlist: [] });
     expect(tools.roles.limited.profile).toBe("messaging");
   });
@@ -54,6 +55,8 @@ describe("tool policy config", () => {
     [{ roles: { blocked: {} } }, "DRAWBRIDGE_ACCESS.tools.roles is invalid", "blocked"],
     [{ approvalTtlMinutes: 0 }, "DRAWBRIDGE_ACCESS.tools.approvalTtlMinutes is invalid", ""],
     [{ approvalTtlMinutes: 61 }, "DRAWBRIDGE_ACCESS.tools.approvalTtlMinutes is invalid", ""],
+    [{ maxPendingApprovals: 0 }, "DRAWBRIDGE_ACCESS.tools.maxPendingApprovals is invalid", ""],
+    [{ maxPendingApprovals: 51 }, "DRAWBRIDGE_ACCESS.tools.maxPendingApprovals is invalid", ""],
     [{ elevated: { enabled: "yes" } }, "DRAWBRIDGE_ACCESS.tools.elevated.enabled is invalid", ""],
     [{ sandbox: true }, "DRAWBRIDGE_ACCESS.tools is invalid", "sandbox"],
   ])("refuses %j naming the key", (tools, prefix, detail) => {

@@ -15,7 +15,21 @@ type Row = {
   decided_at: number | null;
   prompt_chat: string | null;
   prompt_message: number | null;
+  note: string | null;
+  call_id: string | null;
+  handed_over: number;
+  attempts: number;
+  retry_at: number | null;
 };
+
+/** Columns added after the first release: an existing session's table gains them on its next start. */
+const LATER_COLUMNS = [
+  "note TEXT",
+  "call_id TEXT",
+  "handed_over INTEGER NOT NULL DEFAULT 0",
+  "attempts INTEGER NOT NULL DEFAULT 0",
+  "retry_at INTEGER",
+];
 
 /** A session's approvals in its own SQLite storage. Every state change is one synchronous statement. */
 export class ApprovalRows {
@@ -35,9 +49,21 @@ export class ApprovalRows {
       prompt_chat TEXT,
       prompt_message INTEGER
     )`);
+    const have = new Set(
+      sql
+        .exec<{ name: string }>("PRAGMA table_info(approvals)")
+        .toArray()
+        .map((column) => column.name),
+    );
+    for (const column of LATER_COLUMNS) {
+      if (!have.has(column.split(" ")[0] ?? "")) sql.exec(`ALTER TABLE approvals ADD COLUMN ${column}`);
+    }
   }
 
-  insert(approval: Approval): void {
+  /** Adds a pending approval unless the session already has `cap` pending; the count and the insert are one step. */
+  insertWithin(approval: Approval, cap: number): { inserted: boolean; pending: number } {
+    const pending = this.sql.exec<{ n: number }>("SELECT COUNT(*) AS n FROM approvals WHERE state = 'pending'").one().n;
+    if (pending >= cap) return { inserted: false, pending };
     this.sql.exec(
       `INSERT INTO approvals (id, session, request, label, reason, asker, created_at, expires_at, state)
        VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'pending')`,
@@ -50,6 +76,7 @@ export class ApprovalRows {
       approval.createdAt,
       approval.expiresAt,
     );
+    return { inserted: true, pending: pending + 1 };
   }
 
   find(id: string): Approval | null {
@@ -60,11 +87,28 @@ export class ApprovalRows {
   /**
    * pending → `to`, or nothing when it was already decided. The check and the write are one
    * statement, so of two taps (or a tap and the API, or a tap and the alarm) exactly one wins.
+   * An allow records its call id and first retry time in the same step, so a crash right after
+   * still leaves the alarm something to hand over.
    */
-  settle(id: string, to: Exclude<ApprovalState, "pending">, by: string | null, at: number): boolean {
+  settle(
+    id: string,
+    to: Exclude<ApprovalState, "pending">,
+    by: string | null,
+    at: number,
+    extra: { note?: string; callId?: string; retryAt?: number } = {},
+  ): boolean {
     return (
-      this.sql.exec("UPDATE approvals SET state = ?, decided_by = ?, decided_at = ? WHERE id = ? AND state = 'pending'", to, by, at, id)
-        .rowsWritten === 1
+      this.sql.exec(
+        `UPDATE approvals SET state = ?, decided_by = ?, decided_at = ?, note = ?, call_id = ?, retry_at = ?
+         WHERE id = ? AND state = 'pending'`,
+        to,
+        by,
+        at,
+        extra.note ?? null,
+        extra.callId ?? null,
+        extra.retryAt ?? null,
+        id,
+      ).rowsWritten === 1
     );
   }
 
@@ -80,14 +124,40 @@ export class ApprovalRows {
       .map(approvalOf);
   }
 
-  nextExpiry(): number | null {
-    const row = this.sql.exec<{ at: number | null }>("SELECT MIN(expires_at) AS at FROM approvals WHERE state = 'pending'").toArray()[0];
-    return row?.at ?? null;
+  /** Allowed calls not yet handed to the runner whose retry time has come. */
+  handoversDue(now: number): Approval[] {
+    return this.sql
+      .exec<Row>("SELECT * FROM approvals WHERE state = 'allowed' AND handed_over = 0 AND retry_at <= ? ORDER BY retry_at", now)
+      .toArray()
+      .map(approvalOf);
   }
 
-  /** Decided approvals are kept a while, so a late tap gets "already decided" instead of "unknown". */
+  handedOver(id: string): void {
+    this.sql.exec("UPDATE approvals SET handed_over = 1, retry_at = NULL WHERE id = ?", id);
+  }
+
+  /** One more failed hand-over; returns how many there have been. */
+  handoverFailed(id: string, retryAt: number): number {
+    return this.sql
+      .exec<{ attempts: number }>("UPDATE approvals SET attempts = attempts + 1, retry_at = ? WHERE id = ? RETURNING attempts", retryAt, id)
+      .one().attempts;
+  }
+
+  /** The next expiry or hand-over retry, whichever is first. */
+  nextWake(): number | null {
+    const row = this.sql
+      .exec<{ at: number | null }>(
+        `SELECT MIN(at) AS at FROM (
+           SELECT MIN(expires_at) AS at FROM approvals WHERE state = 'pending'
+           UNION ALL SELECT MIN(retry_at) FROM approvals WHERE state = 'allowed' AND handed_over = 0)`,
+      )
+      .one();
+    return row.at;
+  }
+
+  /** Decided approvals are kept a while, so a late tap gets "already decided" instead of "unknown"; never one still to hand over. */
   pruneDecidedBefore(cutoff: number): void {
-    this.sql.exec("DELETE FROM approvals WHERE state != 'pending' AND decided_at < ?", cutoff);
+    this.sql.exec("DELETE FROM approvals WHERE state != 'pending' AND decided_at < ? AND retry_at IS NULL", cutoff);
   }
 }
 
@@ -105,5 +175,9 @@ function approvalOf(row: Row): Approval {
     decidedBy: row.decided_by,
     decidedAt: row.decided_at,
     prompt: row.prompt_chat !== null && row.prompt_message !== null ? { chatId: row.prompt_chat, messageId: row.prompt_message } : null,
+    note: row.note,
+    callId: row.call_id,
+    handedOver: row.handed_over === 1,
+    attempts: row.attempts,
   };
 }

@@ -44,6 +44,14 @@ export type Approval = {
   decidedAt: number | null;
   /** The owner's Telegram prompt, edited to show the outcome. */
   prompt: { chatId: string; messageId: number } | null;
+  /** Why an Allow ran nothing (the sender's standing changed since the ask); null otherwise. */
+  note: string | null;
+  /** Chosen when allowed, so every hand-over attempt submits the same call and the runner runs it once. */
+  callId: string | null;
+  /** The call reached the runner's outbox (or the hand-over gave up); until then the alarm retries it. */
+  handedOver: boolean;
+  /** Failed hand-overs so far (each retry waits twice as long). */
+  attempts: number;
 };
 
 /** What the admin API lists: no reply targets, times as ISO strings. */
@@ -61,6 +69,7 @@ export type ApprovalView = {
   expiresAt: string;
   decidedBy: string | null;
   decidedAt: string | null;
+  note: string | null;
 };
 
 export function viewOf(approval: Approval): ApprovalView {
@@ -78,6 +87,7 @@ export function viewOf(approval: Approval): ApprovalView {
     expiresAt: new Date(approval.expiresAt).toISOString(),
     decidedBy: approval.decidedBy,
     decidedAt: approval.decidedAt === null ? null : new Date(approval.decidedAt).toISOString(),
+    note: approval.note,
   };
 }
 

@@ -1,15 +1,17 @@
 import type { GatewayConfig } from "../config.js";
+import { telegramAccount } from "../gatekeeper/gatekeeper-client.js";
 import { approvalIndex, sessionStub } from "./approval-stubs.js";
 import type { Decision } from "./approval.js";
 import type { DecideResult } from "./session.js";
 
 /**
  * Decides an approval by id alone (a button, the admin API): the directory names its session,
- * and the session's own row decides. `actor` is `telegram:<owner id>` or `admin`.
+ * and the session's own row decides. `actor` is `telegram:<owner id>` or `admin`. `account` names the
+ * Gatekeeper holding the sender's standing, for the re-check an Allow makes (the Gatekeeper passes its own).
  */
 export async function decideApproval(
   env: Env,
-  settings: GatewayConfig,
+  settings: GatewayConfig & { account?: string },
   id: string,
   decision: Decision,
   actor: string,
@@ -17,6 +19,7 @@ export async function decideApproval(
 ): Promise<DecideResult> {
   const session = await approvalIndex.sessionOf(env, id);
   if (session === null) return { kind: "unknown", message: `no approval ${id} (unknown, or decided more than a day ago)` };
-  const input = button ? { settings, id, decision, actor, button } : { settings, id, decision, actor };
+  const account = settings.account ?? telegramAccount(env);
+  const input = button ? { settings, account, id, decision, actor, button } : { settings, account, id, decision, actor };
   return await sessionStub(env, session).decide(input);
 }

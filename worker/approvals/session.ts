@@ -4,12 +4,17 @@ import { botApi } from "../channels/telegram/bot-api.js";
 import { answerButton } from "../channels/telegram/owner-prompt.js";
 import { sendApprovalPrompt } from "../channels/telegram/approval-prompt.js";
 import type { GatewayConfig } from "../config.js";
+import { newCallId, submitCall } from "../tunnel/submit-call.js";
 import { KEEP_DECIDED_MS } from "./approval-index.js";
 import { approvalIndex } from "./approval-stubs.js";
-import { auditApproval, publish, showOutcomeToOwner, tellSender } from "./approval-effects.js";
+import { auditApproval } from "./approval-effects.js";
+import { announceDecision, type Ending } from "./announce-decision.js";
 import { ApprovalRows } from "./approval-rows.js";
 import { newApprovalId, viewOf, type Approval, type ApprovalView, type Asker, type Decision } from "./approval.js";
-import { runApproved } from "./run-approved.js";
+import { handOver, HANDOVER_RETRY_MS } from "./hand-over.js";
+import { expireDue } from "./expire-approvals.js";
+import { recheckAsker } from "./recheck.js";
+import { SessionSettings } from "./session-settings.js";
 
 export type AskInput = {
   settings: GatewayConfig;
@@ -20,9 +25,18 @@ export type AskInput = {
   asker: Asker;
   ttlMs: number;
 };
-export type AskResult = { id: string; expiresAt: number; ownerTold: boolean };
+/** `full`: the session already holds `cap` pending approvals; nothing was stored and the owner was not pinged. */
+export type AskResult = { kind: "asked"; id: string; expiresAt: number; ownerTold: boolean } | { kind: "full"; cap: number };
 /** `button` is the owner's tap, answered here as soon as the outcome is known. */
-export type DecideInput = { settings: GatewayConfig; id: string; decision: Decision; actor: string; button?: { callbackId: string } };
+export type DecideInput = {
+  settings: GatewayConfig;
+  /** The channel account whose Gatekeeper holds the sender's standing (the re-check). */
+  account: string;
+  id: string;
+  decision: Decision;
+  actor: string;
+  button?: { callbackId: string };
+};
 export type DecideResult =
   | { kind: "decided"; approval: ApprovalView; message: string; result: string | null }
   | { kind: "already"; approval: ApprovalView; message: string }
@@ -31,38 +45,41 @@ export type DecideResult =
 /**
  * One per session key: the session's pending approvals. A decision is one synchronous SQLite
  * step, so whatever decides first (a tap, the admin API, the expiry alarm) wins and the rest
- * are told it was already decided. Allow once submits the call exactly once.
+ * are told it was already decided. Allow once re-checks the sender's standing, then hands the
+ * call over under one call id, retried by the alarm until it is in the runner's outbox.
  */
 export class Session extends DurableObject<Env> {
-  /** Business time (expiry); tests move it forward instead of waiting. Alarms use the real clock. */
+  /** Business time (expiry, retries); tests move it forward instead of waiting. Alarms use the real clock. */
   clock: () => number = () => Date.now();
+  /** The tunnel's submit; tests wrap it to make a hand-over fail the way a crash or an outage would. */
+  submit: typeof submitCall = submitCall;
   private readonly rows: ApprovalRows;
+  private readonly settings: SessionSettings;
+  /** Hand-overs in progress in this instance, so the alarm never submits alongside a decision. */
+  private readonly handing = new Set<string>();
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
-    ctx.storage.sql.exec("CREATE TABLE IF NOT EXISTS settings (id INTEGER PRIMARY KEY, json TEXT NOT NULL)");
+    this.settings = new SessionSettings(ctx.storage.sql);
     this.rows = new ApprovalRows(ctx.storage.sql);
   }
 
   async ask(input: AskInput): Promise<AskResult> {
-    this.saveSettings(input.settings);
+    this.settings.save(input.settings);
+    await this.expireDue();
     const now = this.clock();
     const approval: Approval = {
-      id: newApprovalId(),
-      session: input.session,
-      request: input.request,
-      label: input.label,
-      reason: input.reason,
-      asker: input.asker,
-      createdAt: now,
-      expiresAt: now + input.ttlMs,
-      state: "pending",
-      decidedBy: null,
-      decidedAt: null,
-      prompt: null,
+      ...{ id: newApprovalId(), session: input.session, request: input.request, label: input.label, reason: input.reason },
+      ...{ asker: input.asker, createdAt: now, expiresAt: now + input.ttlMs, state: "pending", decidedBy: null, decidedAt: null },
+      ...{ prompt: null, note: null, callId: null, handedOver: false, attempts: 0 },
     };
-    this.rows.insert(approval);
-    await this.scheduleExpiry();
+    const cap = input.settings.access.tools.maxPendingApprovals;
+    const { inserted, pending } = this.rows.insertWithin(approval, cap);
+    if (!inserted) {
+      await auditApproval(this.env, "approval.cap_full", approval.asker.senderKey, approval, { id: null, pending, cap });
+      return { kind: "full", cap };
+    }
+    await this.scheduleWake();
     // Listed before the owner can tap: a tap looks the session up here.
     await approvalIndex.put(this.env, viewOf(approval));
     await auditApproval(this.env, "approval.asked", approval.asker.senderKey, approval, {
@@ -73,81 +90,76 @@ export class Session extends DurableObject<Env> {
     const messageId =
       owner.channel === "telegram" ? await sendApprovalPrompt(botApi(this.env, input.settings), owner.id, approval, now) : null;
     if (messageId !== null) this.rows.setPrompt(approval.id, owner.id, messageId);
-    return { id: approval.id, expiresAt: approval.expiresAt, ownerTold: messageId !== null };
+    return { kind: "asked", id: approval.id, expiresAt: approval.expiresAt, ownerTold: messageId !== null };
   }
 
   async decide(input: DecideInput): Promise<DecideResult> {
-    this.saveSettings(input.settings);
+    this.settings.save(input.settings);
     const api = botApi(this.env, input.settings);
     const answer = async (text: string, alert = false) => {
       if (input.button) await answerButton(api, input.button.callbackId, text, alert);
     };
     await this.expireDue();
-    const now = this.clock();
-    const won = this.rows.settle(input.id, input.decision === "allow" ? "allowed" : "denied", input.actor, now);
-    const approval = this.rows.find(input.id);
-    if (!approval) {
+    const found = this.rows.find(input.id);
+    if (!found) {
       await answer("Unknown approval.", true);
       return { kind: "unknown", message: `no approval ${input.id}` };
     }
+    // Allow re-checks the sender as they stand now: revoked, blocked or narrowed since the ask runs nothing.
+    const check =
+      found.state === "pending" && input.decision === "allow"
+        ? await recheckAsker(this.env, { ...input.settings, account: input.account }, found)
+        : null;
+    const now = this.clock();
+    const ending: Ending =
+      check?.ok === false ? { kind: "refused", check } : input.decision === "allow" ? { kind: "allowed" } : { kind: "denied" };
+    const extra =
+      ending.kind === "allowed"
+        ? { callId: newCallId(input.settings.defaultRunner), retryAt: now + HANDOVER_RETRY_MS }
+        : { note: ending.kind === "refused" ? `${ending.check.why}; nothing ran.` : undefined };
+    const won = this.rows.settle(input.id, ending.kind === "allowed" ? "allowed" : "denied", input.actor, now, extra);
+    const approval = this.rows.find(input.id) ?? found;
     if (!won) {
       const message = `Approval ${approval.id} was already ${approval.state}${approval.decidedBy ? ` by ${approval.decidedBy}` : ""}; nothing changed.`;
       await answer(message, true);
       return { kind: "already", approval: viewOf(approval), message };
     }
-    const allowed = approval.state === "allowed";
-    await answer(allowed ? "Allowed once — running it now." : "Denied — nothing runs.");
-    await auditApproval(this.env, "approval.decided", input.actor, approval, { decision: allowed ? "allow-once" : "deny" });
-    await publish(this.env, approval);
-    await showOutcomeToOwner(api, approval);
-    if (!allowed) {
-      await tellSender(api, approval, `❌ The owner denied ${approval.label}; nothing ran.`);
-      return { kind: "decided", approval: viewOf(approval), message: `Denied ${approval.label}; nothing ran.`, result: null };
-    }
-    const result = await runApproved(this.env, input.settings, approval);
-    await tellSender(api, approval, result.forSender);
-    return { kind: "decided", approval: viewOf(approval), message: `Allowed once: ${approval.label}`, result: result.text };
+    // A crash from here on leaves the allowed call for the alarm to hand over.
+    if (ending.kind === "allowed") await this.scheduleWake();
+    const message = await announceDecision(this.env, api, approval, input.actor, ending, input.button);
+    const result = ending.kind === "allowed" ? await this.handOverOnce(api, approval) : null;
+    if (ending.kind === "allowed") await this.scheduleWake();
+    return { kind: "decided", approval: viewOf(approval), message, result };
   }
 
   override async alarm(): Promise<void> {
     await this.expireDue();
+    const settings = this.settings.load();
+    if (settings) {
+      const api = botApi(this.env, settings);
+      for (const approval of this.rows.handoversDue(this.clock())) await this.handOverOnce(api, approval);
+    }
     this.rows.pruneDecidedBefore(this.clock() - KEEP_DECIDED_MS);
-    await this.scheduleExpiry();
+    await this.scheduleWake();
   }
 
-  /** Expiry means deny: each one is settled once, audited, and the sender and the owner are told. */
-  private async expireDue(): Promise<void> {
-    const settings = this.loadSettings();
-    const now = this.clock();
-    for (const due of this.rows.due(now)) {
-      if (!this.rows.settle(due.id, "expired", null, now)) continue;
-      const approval = this.rows.find(due.id) ?? due;
-      await auditApproval(this.env, "approval.expired", approval.asker.senderKey, approval);
-      await publish(this.env, approval);
-      if (!settings) continue;
-      const api = botApi(this.env, settings);
-      await showOutcomeToOwner(api, approval);
-      await tellSender(api, approval, `⌛ ${approval.label} was not approved in time; nothing ran.`);
+  private async handOverOnce(api: ReturnType<typeof botApi>, approval: Approval): Promise<string | null> {
+    if (this.handing.has(approval.id)) return null;
+    this.handing.add(approval.id);
+    try {
+      return await handOver({ env: this.env, rows: this.rows, api, now: this.clock(), submit: this.submit }, approval);
+    } finally {
+      this.handing.delete(approval.id);
     }
   }
 
-  private async scheduleExpiry(): Promise<void> {
-    const next = this.rows.nextExpiry();
-    if (next === null) return;
-    // In business time; a clock moved by a test can put it in the past, which runs it at once.
-    await this.ctx.storage.setAlarm(Math.max(next, Date.now()));
+  private async expireDue(): Promise<void> {
+    await expireDue(this.env, this.rows, this.settings.load(), this.clock());
   }
 
-  /** The alarm has no request to read config from: it uses what the Worker last passed in. */
-  private saveSettings(settings: GatewayConfig): void {
-    this.ctx.storage.sql.exec(
-      "INSERT INTO settings (id, json) VALUES (1, ?) ON CONFLICT (id) DO UPDATE SET json = excluded.json",
-      JSON.stringify(settings),
-    );
-  }
-
-  private loadSettings(): GatewayConfig | null {
-    const row = this.ctx.storage.sql.exec<{ json: string }>("SELECT json FROM settings WHERE id = 1").toArray()[0];
-    return row ? (JSON.parse(row.json) as GatewayConfig) : null;
+  /** The next expiry or hand-over retry. In business time; a clock moved by a test can put it in the past, which runs it at once. */
+  private async scheduleWake(): Promise<void> {
+    const next = this.rows.nextWake();
+    if (next !== null) await this.ctx.storage.setAlarm(Math.max(next, Date.now()));
   }
 }

@@ -36,6 +36,9 @@ export async function callTool(
       asker: { senderKey: message.senderKey, name: message.name ?? "", role: message.role, replyTo: replyTargetOf(message) },
       ttlMs: config.access.tools.approvalTtlMinutes * 60_000,
     });
+    if (asked.kind === "full") {
+      return `⏳ Too many requests waiting for the owner's approval (${asked.cap}); this one was not sent to them and nothing ran. Ask again once the owner has decided the others (or they expire).`;
+    }
     const minutes = Math.max(1, Math.round((asked.expiresAt - Date.now()) / 60_000));
     const told = asked.ownerTold ? "The owner has been asked" : "The owner can decide with `drawbridge approvals`";
     return `🔐 Needs the owner's approval: ${decision.reason}\n${told}; nothing runs unless they allow it within ${minutes} min. Approval ${asked.id}.`;

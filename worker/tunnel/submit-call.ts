@@ -18,6 +18,8 @@ export type CallRequest = {
   /** What the sender asked, e.g. "/run ls", quoted in a late reply. */
   label: string;
   waitMs?: number;
+  /** A caller that may submit again after a crash (an allowed approval) picks the id itself, so the call runs once. */
+  callId?: string;
 };
 
 /** The sender-facing answer: a finished outcome, or a notice that the result will follow. */
@@ -36,7 +38,7 @@ export async function submitCall(env: Env, call: CallRequest): Promise<CallAnswe
     };
   }
   const input = {
-    callId: `${call.runner}_${crypto.randomUUID().replace(/-/g, "")}`,
+    callId: call.callId ?? newCallId(call.runner),
     runner: call.runner,
     session: call.session,
     request: parsed.data,
@@ -67,6 +69,11 @@ export async function submitCall(env: Env, call: CallRequest): Promise<CallAnswe
         notice: `⏳ Still running on the home runner; the result will follow here. Call ${result.callId}.`,
       };
   }
+}
+
+/** `<runner>_<32 hex>`: the runner's name first, so the call can be found from its id alone. */
+export function newCallId(runner: string): string {
+  return `${runner}_${crypto.randomUUID().replace(/-/g, "")}`;
 }
 
 /** Where a late result for this message goes: the Telegram chat it came from, or the console's call log. */

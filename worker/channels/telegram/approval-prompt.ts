@@ -40,13 +40,15 @@ export async function sendApprovalPrompt(api: Api, ownerChatId: string, approval
 export function outcomeText(approval: Approval): string {
   const by = approval.decidedBy === null ? "" : ` by ${approval.decidedBy === "admin" ? "the admin API" : approval.decidedBy}`;
   const head =
-    approval.state === "allowed"
-      ? `✅ Allowed once${by}`
-      : approval.state === "denied"
-        ? `❌ Denied${by} — nothing ran`
-        : approval.state === "expired"
-          ? "⌛ Expired without a decision — nothing ran"
-          : "🔐 Approval needed";
+    approval.state === "denied" && approval.note !== null
+      ? `🚫 Allowed${by}, but not run: ${approval.note}`
+      : approval.state === "allowed"
+        ? `✅ Allowed once${by}`
+        : approval.state === "denied"
+          ? `❌ Denied${by} — nothing ran`
+          : approval.state === "expired"
+            ? "⌛ Expired without a decision — nothing ran"
+            : "🔐 Approval needed";
   return `${head}\n${describe(approval)}`;
 }
 

@@ -1,0 +1,18 @@
+import { botApi } from "../channels/telegram/bot-api.js";
+import type { GatewayConfig } from "../config.js";
+import { auditApproval, publish, showOutcomeToOwner, tellSender } from "./approval-effects.js";
+import type { ApprovalRows } from "./approval-rows.js";
+
+/** Expiry means deny: each one is settled once, audited, and the sender and the owner are told. */
+export async function expireDue(env: Env, rows: ApprovalRows, settings: GatewayConfig | null, now: number): Promise<void> {
+  for (const due of rows.due(now)) {
+    if (!rows.settle(due.id, "expired", null, now)) continue;
+    const approval = rows.find(due.id) ?? due;
+    await auditApproval(env, "approval.expired", approval.asker.senderKey, approval);
+    await publish(env, approval);
+    if (!settings) continue;
+    const api = botApi(env, settings);
+    await showOutcomeToOwner(api, approval);
+    await tellSender(api, approval, `⌛ ${approval.label} was not approved in time; nothing ran.`);
+  }
+}

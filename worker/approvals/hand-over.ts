@@ -1,0 +1,51 @@
+import type { Api } from "grammy";
+import { EXEC_TIMEOUT_MS } from "../conversation/call-tool.js";
+import { clampReply, formatExecReply } from "../conversation/format-reply.js";
+import { runnerOfCall } from "../tunnel/hubs.js";
+import type { submitCall } from "../tunnel/submit-call.js";
+import { auditApproval, tellSender } from "./approval-effects.js";
+import type { ApprovalRows } from "./approval-rows.js";
+import type { Approval } from "./approval.js";
+
+/** A failed hand-over is retried by the session's alarm after 15 s, 30 s, 60 s, …; after this many it gives up. */
+export const HANDOVER_RETRY_MS = 15_000;
+export const MAX_HANDOVERS = 5;
+
+export type HandOverHost = { env: Env; rows: ApprovalRows; api: Api; now: number; submit: typeof submitCall };
+
+/**
+ * Hands an allowed call to its runner's outbox and tells the sender the outcome. Every attempt
+ * submits the call id chosen when it was allowed, and the hub adds a call id once: a retry after
+ * a crash finds the call (and its result) instead of running it again. The sender is told before
+ * the hand-over is marked done, so a crash in between repeats the message, never loses it.
+ */
+export async function handOver(host: HandOverHost, approval: Approval): Promise<string> {
+  const head = `✅ The owner allowed ${approval.label}.`;
+  const runner = approval.callId === null ? null : runnerOfCall(approval.callId);
+  try {
+    if (approval.callId === null || runner === null) throw new Error(`approval ${approval.id} has no call id`);
+    const answer = await host.submit(host.env, {
+      callId: approval.callId,
+      runner,
+      session: approval.session,
+      request: approval.request,
+      timeoutMs: EXEC_TIMEOUT_MS,
+      replyTo: approval.asker.replyTo,
+      label: approval.label,
+    });
+    const text = answer.status === "done" ? formatExecReply(answer.outcome) : answer.notice;
+    await tellSender(host.api, approval, clampReply(`${head}\n\n${text}`));
+    host.rows.handedOver(approval.id);
+    return text;
+  } catch (error) {
+    const attempts = host.rows.handoverFailed(approval.id, host.now + HANDOVER_RETRY_MS * 2 ** approval.attempts);
+    console.error(JSON.stringify({ event: "approval.submit_failed", id: approval.id, attempts, error: String(error) }));
+    if (attempts < MAX_HANDOVERS)
+      return `⚠️ Handing the call to the home runner failed; it is retried shortly (attempt ${attempts} of ${MAX_HANDOVERS}).`;
+    host.rows.handedOver(approval.id);
+    await auditApproval(host.env, "approval.handover_failed", "gateway", approval, { attempts, error: String(error).slice(0, 300) });
+    const text = "⚠️ Handing the call to the home runner failed; it may not have run. Check its effects before asking again.";
+    await tellSender(host.api, approval, `${head}\n\n${text}`);
+    return text;
+  }
+}

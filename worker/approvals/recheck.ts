@@ -1,0 +1,37 @@
+import type { Role } from "../../shared/access/roles.js";
+import { decideToolFor } from "../conversation/tool-decision.js";
+import type { EdgeSettings } from "../gatekeeper/gate.js";
+import { retryOnce } from "../tunnel/hubs.js";
+import type { Approval } from "./approval.js";
+
+/** May the allowed call still run? If not: why (for the owner), and whether the sender may still hear from the bot. */
+export type Recheck = { ok: true } | { ok: false; why: string; tellSender: boolean; role: Role | null };
+
+/**
+ * The sender's standing when the owner allows, not when they asked: their current role (the
+ * Gatekeeper's allowlist and roles under today's config) and the tool policy for that role.
+ * Allow or ask both mean the owner's Allow stands; anything else runs nothing.
+ */
+export async function recheckAsker(env: Env, settings: EdgeSettings, approval: Approval): Promise<Recheck> {
+  const { asker } = approval;
+  const role = await currentRole(env, settings, approval);
+  if (role === null) return { ok: false, why: `${asker.senderKey} is no longer allowed to use the bot`, tellSender: false, role };
+  if (role === "blocked") return { ok: false, why: `${asker.senderKey} is now blocked`, tellSender: false, role };
+  const verdict = decideToolFor(settings, { role, senderKey: asker.senderKey }, approval.request);
+  if (verdict.kind !== "deny") return { ok: true };
+  const who =
+    role === asker.role ? `the tool policy no longer lets ${asker.senderKey} (${role}) do this` : `${asker.senderKey} is now ${role}`;
+  return { ok: false, why: `${who}: ${verdict.reason.replace(/\.$/, "")}`, tellSender: true, role };
+}
+
+async function currentRole(env: Env, settings: EdgeSettings, approval: Approval): Promise<Role | null> {
+  const { senderKey, replyTo } = approval.asker;
+  if (senderKey === settings.owner.key) return "owner";
+  const senderId = /^telegram:(-?\d{1,20})$/.exec(senderKey)?.[1];
+  // Only Telegram senders other than the owner can ask; anything else has no standing to re-check.
+  if (senderId === undefined || replyTo.channel !== "telegram") return null;
+  // A DM's chat id is the sender's own id; any other chat is a group.
+  const from = { chat: replyTo.chatId === senderId ? "private" : "group", chatId: replyTo.chatId } as const;
+  const gatekeeper = () => env.GATEKEEPER.get(env.GATEKEEPER.idFromName(settings.account));
+  return await retryOnce(async () => await gatekeeper().standingOf(settings, senderId, from));
+}
