@@ -1,7 +1,9 @@
+import { realpath } from "node:fs/promises";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { consoleSay, say } from "../support/chat-driver.js";
 import { containersOf } from "../support/docker-probe.js";
 import { OWNER_ID, TestStack } from "../support/test-stack.js";
+import { everySandboxHardened } from "../runner/support/hardening-watch.js";
 
 // Acceptance 5, end to end: the session key decides the runner's sandbox (scope "session"), so
 // isolation is proven by what each sender can see — files, the container's hostname — not by keys alone.
@@ -26,6 +28,7 @@ describe('dmScope "per-channel-peer": two peers never share a sandbox', () => {
   const stack = new TestStack({ vars: { DRAWBRIDGE_ACCESS: access({ dmScope: "per-channel-peer" }) } });
   beforeAll(() => stack.start(), 120_000);
   afterAll(() => stack.stop(), 60_000);
+  everySandboxHardened([stack.runnerName], async () => [await realpath(stack.privateWorkspaces)]);
 
   it("peer B cannot read, list or cat what peer A wrote", async () => {
     expect(await say(stack, PEER_A, "/write secret.txt\nA's secret")).toBe("✅ Created /workspace/secret.txt (10 B)");
@@ -67,6 +70,7 @@ describe('dmScope "main" (the default): the owner\'s DMs share one session, nobo
   const stack = new TestStack({ vars: { DRAWBRIDGE_ACCESS: access(undefined) } });
   beforeAll(() => stack.start(), 120_000);
   afterAll(() => stack.stop(), 60_000);
+  everySandboxHardened([stack.runnerName], async () => [await realpath(stack.privateWorkspaces)]);
 
   it("the console sees what the owner wrote on Telegram, in the same container", async () => {
     expect(await say(stack, OWNER_ID, "/write shared.txt\nfrom telegram\nline 2")).toMatch(/^✅ Created \/workspace\/shared\.txt/);

@@ -1,14 +1,18 @@
+import { realpath } from "node:fs/promises";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { DockerSandbox } from "../../runner/sandbox/docker-sandbox.js";
 import { ensureSandboxImage, SANDBOX_IMAGE } from "../../runner/sandbox/sandbox-image.js";
 import { DEFAULT_LIMITS, SandboxError } from "../../runner/sandbox/sandbox-runtime.js";
 import { containersOf, docker } from "../support/docker-probe.js";
+import { everySandboxHardened } from "./support/hardening-watch.js";
 import { tempDir, testSettings } from "./support/sandbox-setup.js";
 
 const runner = `sbx-${process.pid}`;
 const state = await tempDir("sbx");
 const settings = testSettings(state.path, { limits: { ...DEFAULT_LIMITS, outputBytes: 4096 } });
 const sandbox = new DockerSandbox({ docker, image: SANDBOX_IMAGE, runner, settings });
+// Acceptance 1: every container these tests create, including those thrown away after a timeout or removed behind the runtime's back.
+everySandboxHardened([runner], async () => [await realpath(state.path)]);
 
 beforeAll(async () => {
   await ensureSandboxImage(docker);

@@ -1,5 +1,5 @@
 import { spawnSync } from "node:child_process";
-import { chmod, readFile, stat, writeFile } from "node:fs/promises";
+import { chmod, readFile, realpath, stat, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -11,11 +11,14 @@ import { parseRunnerFile } from "../../runner/floor/load-runner-file.js";
 import { ensureSandboxImage } from "../../runner/sandbox/sandbox-image.js";
 import { dispatchCall, type ToolHost } from "../../runner/tools/dispatch.js";
 import { containersOf, docker } from "../support/docker-probe.js";
+import { everySandboxHardened } from "./support/hardening-watch.js";
 import { tempDir, testSandbox, testSettings, uniqueRunner } from "./support/sandbox-setup.js";
 
 const runner = uniqueRunner("floor");
 const state = await tempDir("floor");
 const sandbox = testSandbox(runner, testSettings(state.path));
+// Acceptance 1: every container the floor's calls create (including the one thrown away after a lowered time limit).
+everySandboxHardened([runner], async () => [await realpath(state.path)]);
 let audit: AuditLog;
 let seq = 0;
 

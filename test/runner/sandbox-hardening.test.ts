@@ -4,6 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ensureSandboxImage } from "../../runner/sandbox/sandbox-image.js";
 import { docker } from "../support/docker-probe.js";
 import { expectAllHardened } from "./support/hardening.js";
+import { everySandboxHardened } from "./support/hardening-watch.js";
 import { tempDir, testSandbox, testSettings, uniqueRunner } from "./support/sandbox-setup.js";
 
 // The runner's own environment holds secrets; none of it may reach a sandbox.
@@ -12,6 +13,8 @@ const runner = uniqueRunner("harden");
 const state = await tempDir("harden");
 const sandbox = testSandbox(runner, testSettings(state.path));
 const run = (command: string) => sandbox.exec("attacker", command, 15_000);
+// Acceptance 1 for any container the escape attempts below lead to, not only the first one.
+everySandboxHardened([runner], async () => [await realpath(join(state.path, "sandboxes"))]);
 
 beforeAll(() => ensureSandboxImage(docker), 120_000);
 afterAll(async () => {

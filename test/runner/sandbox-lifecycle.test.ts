@@ -1,5 +1,5 @@
 import { spawn, type ChildProcess } from "node:child_process";
-import { mkdir, readFile as readHost, writeFile as writeHost } from "node:fs/promises";
+import { mkdir, readFile as readHost, realpath, writeFile as writeHost } from "node:fs/promises";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -14,11 +14,14 @@ import { DEFAULT_LIMITS } from "../../runner/sandbox/sandbox-runtime.js";
 import { scopeDigest } from "../../runner/sandbox/sandbox-scope.js";
 import type { SandboxSettings } from "../../runner/sandbox/sandbox-settings.js";
 import { containersOf, docker } from "../support/docker-probe.js";
+import { everySandboxHardened } from "./support/hardening-watch.js";
 import { tempDir, testSandbox, testSettings, uniqueRunner } from "./support/sandbox-setup.js";
 
 const state = await tempDir("life");
 const sandboxes: DockerSandbox[] = [];
 const children: ChildProcess[] = [];
+// Acceptance 1: every container these tests create — warm pool, recreated, orphaned, pruned — passes the inspect check.
+const hardening = everySandboxHardened([], async () => [await realpath(state.path)]);
 
 function sandboxFor(runner: string, overrides: Partial<SandboxSettings> = {}): DockerSandbox {
   const sandbox = testSandbox(runner, testSettings(join(state.path, runner), overrides));
@@ -75,7 +78,7 @@ async function startRunnerProcess(
 
 describe("sandbox lifecycle", () => {
   it("a killed runner's containers are removed when it starts again", async () => {
-    const runner = uniqueRunner("orphan");
+    const runner = hardening.follow(uniqueRunner("orphan"));
     const stateDir = join(state.path, runner);
     await mkdir(stateDir, { recursive: true });
     await generateRunnerKey(join(stateDir, "runner-key.json"));
@@ -99,7 +102,7 @@ describe("sandbox lifecycle", () => {
   }, 60_000);
 
   it("idle containers are removed after the idle time; a busy one is not", async () => {
-    const runner = uniqueRunner("idle");
+    const runner = hardening.follow(uniqueRunner("idle"));
     const sandbox = sandboxFor(runner, { idleMs: 1500 });
     sandbox.startReaper();
     await sandbox.exec("quick", "true", 10_000);
@@ -110,7 +113,7 @@ describe("sandbox lifecycle", () => {
   }, 30_000);
 
   it("a warm container is reused; a configuration change recreates it", async () => {
-    const runner = uniqueRunner("config");
+    const runner = hardening.follow(uniqueRunner("config"));
     const sandbox = sandboxFor(runner);
     await sandbox.exec("s", "true", 10_000);
     const [first] = await ids(runner);
@@ -127,7 +130,7 @@ describe("sandbox lifecycle", () => {
   });
 
   it("a warm pool hands a ready container to a new session and refills", async () => {
-    const runner = uniqueRunner("pool");
+    const runner = hardening.follow(uniqueRunner("pool"));
     const sandbox = sandboxFor(runner, { warmPool: 1 });
     await sandbox.warmUp();
     const [pooled] = await containersOf(runner);
@@ -145,7 +148,7 @@ describe("sandbox lifecycle", () => {
   }, 30_000);
 
   it("`drawbridge sandbox list` shows containers; `prune` removes stopped ones and keeps running ones; stop/remove are idempotent", async () => {
-    const runner = uniqueRunner("prune");
+    const runner = hardening.follow(uniqueRunner("prune"));
     const sandbox = sandboxFor(runner);
     await sandbox.exec("running", "true", 10_000);
     const stopped = await docker.createContainer(

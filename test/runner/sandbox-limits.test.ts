@@ -5,6 +5,7 @@ import { DEFAULT_LIMITS } from "../../runner/sandbox/sandbox-runtime.js";
 import type { SandboxEvent } from "../../runner/sandbox/docker-sandbox.js";
 import { containersOf, docker } from "../support/docker-probe.js";
 import { expectAllHardened } from "./support/hardening.js";
+import { everySandboxHardened } from "./support/hardening-watch.js";
 import { tempDir, testSandbox, testSettings, uniqueRunner } from "./support/sandbox-setup.js";
 
 const runner = uniqueRunner("limits");
@@ -14,6 +15,8 @@ const sandbox = testSandbox(
   runner,
   testSettings(state.path, { limits: { ...DEFAULT_LIMITS, memoryBytes: 64 * MiB, pidsLimit: 64, outputBytes: 8192 } }),
 );
+// Acceptance 1 for the containers the bombs took with them too, not only those left at the end.
+everySandboxHardened([runner], async () => [await realpath(state.path)]);
 const events: SandboxEvent[] = [];
 sandbox.onLimit = (event) => events.push(event);
 

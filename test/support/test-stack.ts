@@ -42,6 +42,12 @@ export class TestStack {
     return this.runner?.pid;
   }
 
+  /** Where the runner keeps its private workspaces (sandbox.workspaceAccess "none"): the only place its sandboxes may mount. */
+  get privateWorkspaces(): string {
+    if (!this.stateDir) throw new Error("stack not started");
+    return join(this.stateDir, "sandboxes", this.runnerName);
+  }
+
   get url(): string {
     if (!this.gateway) throw new Error("stack not started");
     return this.gateway.url;
