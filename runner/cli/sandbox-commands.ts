@@ -2,7 +2,9 @@ import Docker from "dockerode";
 import { LABEL } from "../sandbox/container-spec.js";
 import { removeQuietly } from "../sandbox/docker-sandbox.js";
 import { buildFromDockerfile } from "../sandbox/dockerfile-build.js";
+import { privateRootOf, readClaims } from "../sandbox/pool-claims.js";
 import { ensureSandboxImage, SANDBOX_IMAGE } from "../sandbox/sandbox-image.js";
+import { stateDir as defaultStateDir } from "../runner-config.js";
 
 export const SANDBOX_USAGE = `  sandbox build         build the sandbox image locally (no registry needed)
   sandbox build --dockerfile <dir>   build it from <dir>/Dockerfile instead (registry needed for FROM)
@@ -10,8 +12,13 @@ export const SANDBOX_USAGE = `  sandbox build         build the sandbox image lo
   sandbox prune         remove stopped sandbox containers and old sandbox images
   sandbox prune --all   also remove running sandbox containers (runners recreate them on demand)`;
 
-/** `drawbridge sandbox …`. Returns false for an unknown subcommand. */
-export async function sandboxCommand(args: string[], out: (line: string) => void, docker = new Docker()): Promise<boolean> {
+/** `drawbridge sandbox …`. Returns false for an unknown subcommand. `stateDir` is where `list` finds the scopes of warm-pool containers. */
+export async function sandboxCommand(
+  args: string[],
+  out: (line: string) => void,
+  docker = new Docker(),
+  stateDir = defaultStateDir(),
+): Promise<boolean> {
   const [sub, ...rest] = args;
   if (sub === "build" && rest.length === 0) {
     const built = await ensureSandboxImage(docker, { force: true });
@@ -24,7 +31,7 @@ export async function sandboxCommand(args: string[], out: (line: string) => void
     return true;
   }
   if (sub === "list" && rest.length === 0) {
-    await list(docker, out);
+    await list(docker, out, stateDir);
     return true;
   }
   if (sub === "prune" && (rest.length === 0 || (rest.length === 1 && rest[0] === "--all"))) {
@@ -34,16 +41,30 @@ export async function sandboxCommand(args: string[], out: (line: string) => void
   return false;
 }
 
-async function list(docker: Docker, out: (line: string) => void): Promise<void> {
+async function list(docker: Docker, out: (line: string) => void, stateDir: string): Promise<void> {
   const images = await docker.listImages({ filters: { label: [`${LABEL.managed}=true`] } });
   out("IMAGES");
   for (const image of images) out(`  ${(image.RepoTags ?? ["<untagged>"]).join(", ")}  ${image.Id.slice(7, 19)}  ${mib(image.Size)}`);
   if (images.length === 0) out("  (none; run `drawbridge sandbox build`)");
   const containers = await docker.listContainers({ all: true, filters: { label: [`${LABEL.managed}=true`] } });
   out("CONTAINERS");
+  const claims = new Map<string, Record<string, string>>();
   for (const c of containers) {
-    const scope = c.Labels[LABEL.pool] ? "(warm pool)" : (c.Labels[LABEL.scope] ?? "?");
-    out(`  ${(c.Names[0] ?? c.Id).replace(/^\//, "")}  runner=${c.Labels[LABEL.runner] ?? "?"}  scope=${scope}  ${c.State}  ${c.Status}`);
+    const runner = c.Labels[LABEL.runner] ?? "?";
+    const name = (c.Names[0] ?? c.Id).replace(/^\//, "");
+    let scope = c.Labels[LABEL.scope] ?? "?";
+    if (c.Labels[LABEL.pool]) {
+      // A pool container's labels were set before it had a scope; its runner noted the scope it was taken for.
+      const root = privateRootOf(stateDir, runner);
+      if (root && !claims.has(runner)) claims.set(runner, await readClaims(root));
+      const taken = claims.get(runner)?.[c.Id];
+      scope = taken
+        ? `${taken} (from the warm pool)`
+        : /-pool-[0-9a-f]+$/.test(name)
+          ? "(warm pool, not taken yet)"
+          : "? (from the warm pool)";
+    }
+    out(`  ${name}  runner=${runner}  scope=${scope}  ${c.State}  ${c.Status}`);
   }
   if (containers.length === 0) out("  (none)");
 }

@@ -152,7 +152,7 @@ export class DockerSandbox implements SandboxRuntime {
       if (statusOf(error) !== 404) throw wrap(error, "inspect the sandbox container");
     }
     const privateDir = this.settings.workspaceAccess === "none" ? privateWorkspacePath(this.settings, key) : undefined;
-    const pooled = await this.pool.claim(digest, name, privateDir);
+    const pooled = await this.pool.claim(digest, { key, name, privateDir, privateRoot: this.settings.privateRoot });
     if (pooled) {
       void this.warmUp().catch(() => undefined);
       return pooled;

@@ -3,20 +3,25 @@ import type Docker from "dockerode";
 import { rename, rm } from "node:fs/promises";
 import { join } from "node:path";
 import { type ContainerShape, sandboxContainerSpec } from "./container-spec.js";
+import { PoolClaims } from "./pool-claims.js";
 import { ensurePrivateDir, type SandboxSettings } from "./sandbox-settings.js";
 
 export type PooledContainer = { container: Docker.Container; digest: string; privateDir?: string };
+/** The scope a pooled container is taken for: its key, its container name, its private directory (`none`) and the runner's private root. */
+export type PoolTaker = { key: string; name: string; privateDir: string | undefined; privateRoot: string };
 
 /**
  * A few containers started ahead of need, so the first call of a new scope pays a docker exec
  * (~70 ms) instead of create+start (~300–400 ms). A pooled container for private workspaces
  * mounts its own fresh directory, which is renamed to the scope's directory when claimed (the
- * bind mount follows the directory).
+ * bind mount follows the directory). Its labels keep `scope=pool`, `pool=true` (Docker cannot
+ * relabel a container); the scope it was taken for is noted in PoolClaims for `sandbox list`.
  */
 export class WarmPool {
   private ready: PooledContainer[] = [];
   private filling: Promise<void> | undefined;
   private closed = false;
+  private claims: PoolClaims | undefined;
 
   constructor(
     private readonly docker: Docker,
@@ -40,7 +45,8 @@ export class WarmPool {
   }
 
   /** Hands out a ready container of this shape, moved to the scope's name and (private) directory; undefined if none fits. */
-  async claim(digest: string, name: string, privateDir: string | undefined): Promise<Docker.Container | undefined> {
+  async claim(digest: string, taker: PoolTaker): Promise<Docker.Container | undefined> {
+    const { key, name, privateDir, privateRoot } = taker;
     const index = this.ready.findIndex(
       (entry) => entry.digest === digest && (entry.privateDir === undefined) === (privateDir === undefined),
     );
@@ -53,11 +59,14 @@ export class WarmPool {
         await rename(entry.privateDir, privateDir);
       }
       await entry.container.rename({ name });
-      return entry.container;
     } catch {
       await this.discard(entry);
       return undefined;
     }
+    // Not awaited: the first call of a new scope does not wait for a note only `sandbox list` reads.
+    if (this.claims === undefined || this.claims.privateRoot !== privateRoot) this.claims = new PoolClaims(privateRoot);
+    void this.claims.record(entry.container.id, key);
+    return entry.container;
   }
 
   /** Removes every pooled container (e.g. after the configuration changed). */

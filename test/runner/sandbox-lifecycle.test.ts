@@ -131,7 +131,9 @@ describe("sandbox lifecycle", () => {
 
   it("a warm pool hands a ready container to a new session and refills", async () => {
     const runner = hardening.follow(uniqueRunner("pool"));
-    const sandbox = sandboxFor(runner, { warmPool: 1 });
+    // Laid out as the runner lays out its state dir, so `sandbox list` finds what the runner noted.
+    const stateDir = join(state.path, runner);
+    const sandbox = sandboxFor(runner, { warmPool: 1, privateRoot: join(stateDir, "sandboxes", runner) });
     await sandbox.warmUp();
     const [pooled] = await containersOf(runner);
     expect(pooled?.Labels[LABEL.pool]).toBe("true");
@@ -145,6 +147,32 @@ describe("sandbox lifecycle", () => {
       "the pool to refill",
       async () => (await containersOf(runner)).filter((c) => c.Labels[LABEL.pool] === "true" && c.Id !== pooled?.Id).length === 1,
     );
+
+    // Docker cannot relabel it: the taken container's labels still say it came from the pool, with no scope of its own...
+    expect(served?.Labels).toMatchObject({ [LABEL.pool]: "true", [LABEL.scope]: "pool", [LABEL.runner]: runner });
+    // ...so `drawbridge sandbox list` names its scope from the runner's note, and tells an untaken one apart.
+    const listed = async () => {
+      const lines: string[] = [];
+      await sandboxCommand(["list"], (line) => lines.push(line), docker, stateDir);
+      return lines.filter((line) => line.includes(`runner=${runner} `));
+    };
+    const lines = await until("sandbox list to name the scope", async () => {
+      const mine = await listed();
+      return mine.some((line) => line.includes("scope=session:newcomer (from the warm pool)")) && mine;
+    });
+    expect(lines).toEqual(
+      expect.arrayContaining([
+        expect.stringMatching(
+          new RegExp(
+            `^  drawbridge-${runner}-${scopeDigest("session:newcomer")}  runner=${runner}  scope=session:newcomer \\(from the warm pool\\)  running`,
+          ),
+        ),
+        expect.stringMatching(
+          new RegExp(`^  drawbridge-${runner}-pool-[0-9a-f]+  runner=${runner}  scope=\\(warm pool, not taken yet\\)  `),
+        ),
+      ]),
+    );
+    expect(lines).toHaveLength(2);
   }, 30_000);
 
   it("`drawbridge sandbox list` shows containers; `prune` removes stopped ones and keeps running ones; stop/remove are idempotent", async () => {
