@@ -63,8 +63,16 @@ export class Gatekeeper extends DurableObject<Env> {
   async receive(settings: EdgeSettings, update: TelegramUpdate): Promise<{ stored: boolean }> {
     this.saveSettings(settings);
     const stored = this.inbox.accept(update.update_id, JSON.stringify(update), this.clock());
-    if (stored) await this.ctx.storage.setAlarm(Date.now());
+    if (stored && !(await this.retryWaiting())) await this.ctx.storage.setAlarm(Date.now());
     return { stored };
+  }
+
+  /**
+   * A failed update is waiting for its retry alarm: a new one queues behind it and does not bring
+   * the retry forward (else a few quick messages would use up its attempts within a second).
+   */
+  private async retryWaiting(): Promise<boolean> {
+    return this.draining === null && (this.inbox.next()?.attempts ?? 0) > 0 && (await this.ctx.storage.getAlarm()) !== null;
   }
 
   override async alarm(): Promise<void> {
@@ -153,6 +161,11 @@ export class Gatekeeper extends DurableObject<Env> {
   }
 
   private async process(gate: Gate, entry: InboxEntry): Promise<void> {
+    if (entry.stage !== "tool_call") {
+      if (entry.attempts >= MAX_ATTEMPTS) return gate.audit("inbox.dropped", actorOf(entry.body), { updateId: entry.updateId });
+      // Counted before the body is read: a body that cannot be read is dropped too, not retried forever.
+      this.inbox.mark(entry.seq, "started");
+    }
     const event = readUpdate(TelegramUpdate.parse(JSON.parse(entry.body)));
     if (entry.stage === "tool_call") {
       // We crashed while a tool call was out. At most once: say so instead of running it again.
@@ -165,11 +178,6 @@ export class Gatekeeper extends DurableObject<Env> {
       }
       return;
     }
-    if (entry.attempts >= MAX_ATTEMPTS) {
-      await gate.audit("inbox.dropped", event?.kind === "message" ? `telegram:${event.senderId}` : "unknown", { updateId: entry.updateId });
-      return;
-    }
-    this.inbox.mark(entry.seq, "started");
     if (!event) return;
     if (event.kind === "button") return handleButton(gate, event);
     return handleChatMessage(gate, event, () => this.inbox.mark(entry.seq, "tool_call"));
@@ -226,5 +234,15 @@ export class Gatekeeper extends DurableObject<Env> {
   private loadSettings(): EdgeSettings | null {
     const row = this.sql.exec<{ json: string }>("SELECT json FROM settings WHERE id = 1").toArray()[0];
     return row ? (JSON.parse(row.json) as EdgeSettings) : null;
+  }
+}
+
+/** Who sent a stored update, for the audit of a dropped one; "unknown" when it cannot be read. */
+function actorOf(body: string): string {
+  try {
+    const event = readUpdate(TelegramUpdate.parse(JSON.parse(body)));
+    return event?.kind === "message" ? `telegram:${event.senderId}` : "unknown";
+  } catch {
+    return "unknown";
   }
 }
