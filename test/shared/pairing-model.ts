@@ -2,7 +2,7 @@ import fc from "fast-check";
 import { expect } from "vitest";
 import { SENDER_ATTEMPT_WINDOW_MS } from "../../shared/access/pairing-challenge.js";
 import { newPairingCode } from "../../shared/access/pairing-code.js";
-import { MemoryPairingRows, PairingStore } from "../../shared/access/pairing-store.js";
+import { MemoryPairingRows, PairingStore, type PairingRows } from "../../shared/access/pairing-store.js";
 import { constantTimeEqual } from "../../shared/constant-time.js";
 
 export const CAP = 3;
@@ -60,9 +60,10 @@ export function ops(accounts: number, senders: number): fc.Arbitrary<Op> {
   );
 }
 
-export function setup(equal: (a: string, b: string) => Promise<boolean> = constantTimeEqual) {
+/** A store over `rows` (in memory by default; the workerd test passes the Gatekeeper's SQLite rows). */
+export function setup(equal: (a: string, b: string) => Promise<boolean> = constantTimeEqual, rows: PairingRows = new MemoryPairingRows()) {
   const clock = { now: 1_000_000 };
-  const store = new PairingStore(new MemoryPairingRows(), {
+  const store = new PairingStore(rows, {
     maxPending: CAP,
     ttlMs: TTL,
     clock: () => clock.now,
@@ -86,6 +87,20 @@ function wrongCode(taken: string[]): string {
     const code = newPairingCode();
     if (!taken.includes(code)) return code;
   }
+}
+
+/** Any sequence of operations (over `accounts` accounts and `senders` senders) agrees with the model. */
+export function modelProperty(
+  accounts: number,
+  senders: number,
+  length: { minLength?: number; maxLength: number },
+  rows: () => PairingRows,
+) {
+  return fc.asyncProperty(fc.array(ops(accounts, senders), length), async (steps) => {
+    const { clock, store } = setup(constantTimeEqual, rows());
+    const model = new PairingModel(store, clock);
+    for (const step of steps) await model.step(step);
+  });
 }
 
 /**
