@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { RunnerRouting } from "../sessions/runner-routing.js";
 import { SessionConfig } from "../sessions/session-config.js";
 import { ToolPolicyConfig } from "../policy/tool-policy-config.js";
 import { RateRule } from "./gcra.js";
@@ -76,6 +77,8 @@ export const AccessConfig = z
     tools: ToolPolicyConfig.prefault({}),
     /** Which DMs share a session, and so a sandbox and workspace (shared/sessions). */
     sessions: SessionConfig.prefault({}),
+    /** Which runner serves a session or a tool when there are several (shared/sessions/runner-routing). */
+    runners: RunnerRouting.prefault({}),
   })
   .strict()
   .superRefine((config, context) => {

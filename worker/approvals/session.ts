@@ -1,4 +1,5 @@
 import { DurableObject } from "cloudflare:workers";
+import { runnerFor } from "../../shared/sessions/runner-routing.js";
 import type { ToolRequest } from "../../shared/tools/tool-call.js";
 import { botApi } from "../channels/telegram/bot-api.js";
 import { answerButton } from "../channels/telegram/owner-prompt.js";
@@ -115,7 +116,10 @@ export class Session extends DurableObject<Env> {
       check?.ok === false ? { kind: "refused", check } : input.decision === "allow" ? { kind: "allowed" } : { kind: "denied" };
     const extra =
       ending.kind === "allowed"
-        ? { callId: newCallId(input.settings.defaultRunner), retryAt: now + HANDOVER_RETRY_MS }
+        ? {
+            callId: newCallId(runnerFor(input.settings.access.runners, input.settings.defaultRunner, found.session, found.request.tool)),
+            retryAt: now + HANDOVER_RETRY_MS,
+          }
         : { note: ending.kind === "refused" ? `${ending.check.why}; nothing ran.` : undefined };
     const won = this.rows.settle(input.id, ending.kind === "allowed" ? "allowed" : "denied", input.actor, now, extra);
     const approval = this.rows.find(input.id) ?? found;

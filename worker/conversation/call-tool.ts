@@ -1,3 +1,4 @@
+import { runnerFor } from "../../shared/sessions/runner-routing.js";
 import type { ToolRequest } from "../../shared/tools/tool-call.js";
 import { sessionStub } from "../approvals/approval-stubs.js";
 import type { GatewayConfig } from "../config.js";
@@ -44,7 +45,7 @@ export async function callTool(
     return `🔐 Needs the owner's approval: ${decision.reason}\n${told}; nothing runs unless they allow it within ${minutes} min. Approval ${asked.id}.`;
   }
   const answer = await submitCall(env, {
-    runner: config.defaultRunner,
+    runner: runnerFor(config.access.runners, config.defaultRunner, session, decision.request.tool),
     session,
     request: decision.request,
     timeoutMs: EXEC_TIMEOUT_MS,

@@ -1,5 +1,6 @@
 import { allowedTools } from "../../shared/policy/decide-tool.js";
-import type { ToolName } from "../../shared/tools/tool-call.js";
+import { runnerFor } from "../../shared/sessions/runner-routing.js";
+import { TOOL_NAMES, type ToolName } from "../../shared/tools/tool-call.js";
 import type { GatewayConfig } from "../config.js";
 import { hubOf, retryOnce } from "../tunnel/hubs.js";
 import type { InboundMessage } from "./inbound-message.js";
@@ -39,14 +40,16 @@ export function whoamiText(config: GatewayConfig, message: InboundMessage): stri
   ].join("\n");
 }
 
-/** The same hub status the admin API's /api/status reads, for the one runner this gateway uses. */
+/** The same hub status the admin API's /api/status reads, for each runner this sender's tools go to. */
 export async function statusText(env: Env, config: GatewayConfig, message: InboundMessage): Promise<string> {
-  const runner = config.defaultRunner;
-  const status = await retryOnce(() => hubOf(env, runner).status(runner));
-  const state = status.connected ? "🟢 online" : status.registered ? "🔴 offline" : "⚪ not registered";
-  return [
-    `Home runner ${runner}: ${state}`,
-    `Queued calls: ${status.queueDepth} waiting, ${status.inFlight} running`,
-    `Your role: ${message.role}`,
-  ].join("\n");
+  const session = sessionOf(message, config);
+  const runners = [...new Set(TOOL_NAMES.map((tool) => runnerFor(config.access.runners, config.defaultRunner, session, tool)))];
+  const lines = await Promise.all(
+    runners.map(async (runner) => {
+      const status = await retryOnce(() => hubOf(env, runner).status(runner));
+      const state = status.connected ? "🟢 online" : status.registered ? "🔴 offline" : "⚪ not registered";
+      return [`Home runner ${runner}: ${state}`, `Queued calls: ${status.queueDepth} waiting, ${status.inFlight} running`];
+    }),
+  );
+  return [...lines.flat(), `Your role: ${message.role}`].join("\n");
 }
