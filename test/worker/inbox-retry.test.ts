@@ -143,7 +143,11 @@ describe("durable inbox: a failing update is retried by the alarm", () => {
     expect(await auditedDrops(t.gate, status.update_id)).toEqual([
       expect.objectContaining({ kind: "inbox.dropped", actor: `telegram:${t.owner}` }),
     ]);
-    expect(await t.gate.messagesTo(t.owner)).toEqual([expect.stringMatching(/^Drawbridge commands:/)]);
+    // The owner is told their /status was dropped, then gets the answer to the next message.
+    expect(await t.gate.messagesTo(t.owner)).toEqual([
+      expect.stringMatching(/could not be handled after several tries and was dropped; nothing ran/),
+      expect.stringMatching(/^Drawbridge commands:/),
+    ]);
     expect(await t.inbox()).toEqual({ rows: [], alarm: null });
     await t.bringHubBack();
   });
@@ -169,6 +173,7 @@ describe("durable inbox: a failing update is retried by the alarm", () => {
     expect(await auditedDrops(t.gate, unreadable.update_id)).toEqual([
       expect.objectContaining({ kind: "inbox.dropped", actor: "unknown" }),
     ]);
+    // Nobody can be told about an update that cannot be read: only the next message is answered.
     expect(await t.gate.messagesTo(t.owner)).toEqual([expect.stringMatching(/^Drawbridge commands:/)]);
     expect(await t.inbox()).toEqual({ rows: [], alarm: null });
   });

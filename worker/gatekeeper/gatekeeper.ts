@@ -4,9 +4,9 @@ import { PairingStore } from "../../shared/access/pairing-store.js";
 import { constantTimeEqual } from "../../shared/constant-time.js";
 import { recordAudit } from "../audit/record-audit.js";
 import { botApi } from "../channels/telegram/bot-api.js";
-import { readUpdate, TelegramUpdate } from "../channels/telegram/update.js";
+import { readUpdate, TelegramUpdate, type TelegramEvent } from "../channels/telegram/update.js";
 import { AllowedSenders } from "./allowed-senders.js";
-import type { EdgeSettings, Gate } from "./gate.js";
+import { telegramOwnerId, type EdgeSettings, type Gate } from "./gate.js";
 import { handleButton } from "./handle-button.js";
 import { handleChatMessage } from "./handle-chat-message.js";
 import { DEDUPE_WINDOW_MS, Inbox, type InboxEntry } from "./inbox.js";
@@ -162,7 +162,7 @@ export class Gatekeeper extends DurableObject<Env> {
 
   private async process(gate: Gate, entry: InboxEntry): Promise<void> {
     if (entry.stage !== "tool_call") {
-      if (entry.attempts >= MAX_ATTEMPTS) return gate.audit("inbox.dropped", actorOf(entry.body), { updateId: entry.updateId });
+      if (entry.attempts >= MAX_ATTEMPTS) return this.drop(gate, entry);
       // Counted before the body is read: a body that cannot be read is dropped too, not retried forever.
       this.inbox.mark(entry.seq, "started");
     }
@@ -181,6 +181,24 @@ export class Gatekeeper extends DurableObject<Env> {
     if (!event) return;
     if (event.kind === "button") return handleButton(gate, event);
     return handleChatMessage(gate, event, () => this.inbox.mark(entry.seq, "tool_call"));
+  }
+
+  /**
+   * Gives up on an update that failed every attempt: audited, and a sender the bot serves is told
+   * in their DM (a stranger or a blocked sender still hears nothing).
+   */
+  private async drop(gate: Gate, entry: InboxEntry): Promise<void> {
+    const event = eventOf(entry.body);
+    await gate.audit("inbox.dropped", event?.kind === "message" ? `telegram:${event.senderId}` : "unknown", { updateId: entry.updateId });
+    if (event?.kind !== "message" || event.chat !== "private") return;
+    const role = event.senderId === telegramOwnerId(gate.settings) ? "owner" : gate.allowed.roleOf(event.senderId);
+    const listed = gate.settings.access.allowFrom.includes(event.senderId) && gate.settings.access.roles[event.senderId] !== "blocked";
+    if ((role !== null && role !== "blocked") || listed) {
+      await gate.reply(
+        event.chatId,
+        "⚠️ Your message could not be handled after several tries and was dropped; nothing ran. Please send it again.",
+      );
+    }
   }
 
   private gate(settings: EdgeSettings): Gate {
@@ -237,12 +255,11 @@ export class Gatekeeper extends DurableObject<Env> {
   }
 }
 
-/** Who sent a stored update, for the audit of a dropped one; "unknown" when it cannot be read. */
-function actorOf(body: string): string {
+/** The event a stored update carries, or null when it cannot be read. */
+function eventOf(body: string): TelegramEvent | null {
   try {
-    const event = readUpdate(TelegramUpdate.parse(JSON.parse(body)));
-    return event?.kind === "message" ? `telegram:${event.senderId}` : "unknown";
+    return readUpdate(TelegramUpdate.parse(JSON.parse(body)));
   } catch {
-    return "unknown";
+    return null;
   }
 }
