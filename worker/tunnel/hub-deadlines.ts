@@ -1,6 +1,6 @@
 import { encodeFrame } from "../../shared/tunnel/parse-frame.js";
 import { CloseCode } from "../../shared/tunnel/protocol.js";
-import { failure, readySocket, refuse, type HubHost, type SocketState } from "./hub-types.js";
+import { closeSocket, failure, readySocket, type HubHost, type SocketState } from "./hub-types.js";
 import * as outbox from "./outbox.js";
 import { pruneReplayGuard } from "./replay-guard.js";
 import { audit } from "./tunnel-audit.js";
@@ -18,7 +18,7 @@ export async function enforceDeadlines(host: HubHost): Promise<void> {
     const state = socket.deserializeAttachment() as SocketState;
     if (state.phase === "challenged" && now - state.openedAt >= AUTH_DEADLINE_MS) {
       audit(host, state.runner, "tunnel.auth_timeout", "no hello within the deadline");
-      refuse(socket, { code: "unauthorized", message: "no hello within the deadline" }, CloseCode.authTimeout);
+      closeSocket(socket, { code: "unauthorized", message: "no hello within the deadline" }, CloseCode.authTimeout);
     }
   }
   for (const call of outbox.expiredCalls(sql, now)) {

@@ -49,6 +49,10 @@ export async function receiveFrame(host: HubHost, socket: WebSocket, message: st
       socket.send(PONG_TEXT);
       return;
     default:
+      // A second hello answers a nonce this socket already used: a replay, audited as a failed authentication.
+      if (frame.type === "hello")
+        audit(host, state.runner, "tunnel.auth_failed", "hello on an authenticated socket: its nonce is already used");
+      else audit(host, state.runner, "tunnel.bad_frame", `"${frame.type}" frame from an authenticated runner`);
       closeSocket(socket, { code: "frame_invalid", message: `a runner may not send "${frame.type}" frames` }, CloseCode.policy);
   }
 }

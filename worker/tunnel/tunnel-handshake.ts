@@ -2,7 +2,7 @@ import { encodeFrame } from "../../shared/tunnel/parse-frame.js";
 import { CloseCode, PROTOCOL_VERSION, PROTOCOL_VERSIONS, type TunnelFrame } from "../../shared/tunnel/protocol.js";
 import { armAlarm, AUTH_DEADLINE_MS } from "./hub-deadlines.js";
 import { touch } from "./hub-status.js";
-import { base64url, closeSocket, refuse, type HubHost, type SocketState } from "./hub-types.js";
+import { base64url, closeSocket, type HubHost, type SocketState } from "./hub-types.js";
 import * as outbox from "./outbox.js";
 import { consumeNonce, issueNonce, rememberJti } from "./replay-guard.js";
 import { verifyRunnerToken } from "./runner-auth.js";
@@ -32,7 +32,11 @@ export async function challenge(host: HubHost, request: Request): Promise<Respon
   return new Response(null, { status: 101, webSocket: client });
 }
 
-/** The first frame on a challenged socket: a hello with a runner-signed token, or the socket is refused. */
+/**
+ * The first frame on a challenged socket: a hello with a runner-signed token, or the socket is refused.
+ * A refused socket is marked closing, so frames already on their way are ignored, not authenticated
+ * (and audited) one by one.
+ */
 export async function authenticate(
   host: HubHost,
   socket: WebSocket,
@@ -42,12 +46,12 @@ export async function authenticate(
   const { ctx, sql } = host;
   if (frame.type !== "hello") {
     audit(host, state.runner, "tunnel.auth_failed", `"${frame.type}" frame before hello`);
-    refuse(socket, { code: "unauthorized", message: "authenticate first: answer the challenge with a hello" }, CloseCode.unauthorized);
+    closeSocket(socket, { code: "unauthorized", message: "authenticate first: answer the challenge with a hello" }, CloseCode.unauthorized);
     return;
   }
   if (!(PROTOCOL_VERSIONS as readonly number[]).includes(frame.version)) {
     audit(host, state.runner, "tunnel.protocol_refused", `version ${frame.version}`);
-    refuse(
+    closeSocket(
       socket,
       {
         code: "protocol_version",
@@ -64,7 +68,7 @@ export async function authenticate(
   if (auth.ok && !reason && !rememberJti(sql, auth.jti, auth.exp * 1000 + 10_000)) reason = "jti replayed";
   if (!auth.ok || reason) {
     audit(host, state.runner, "tunnel.auth_failed", reason ?? "refused");
-    refuse(socket, { code: "unauthorized", message: "runner authentication failed" }, CloseCode.unauthorized);
+    closeSocket(socket, { code: "unauthorized", message: "runner authentication failed" }, CloseCode.unauthorized);
     return;
   }
   // One live socket per runner: a new authenticated connection replaces the old one.
