@@ -1,3 +1,5 @@
+import { realpath } from "node:fs/promises";
+import { everySandboxHardened } from "../runner/support/hardening-watch.js";
 import { execFile } from "node:child_process";
 import { join } from "node:path";
 import { promisify } from "node:util";
@@ -7,6 +9,8 @@ import { OWNER_ID, TestStack, textUpdate } from "../support/test-stack.js";
 
 // The real stack: wrangler dev (workerd) + runner process + Docker + Bot API stand-in.
 const stack = new TestStack();
+// Every sandbox container this file's runner creates passes the hardening check (issue 5, acceptance 1).
+everySandboxHardened([stack.runnerName], async () => [await realpath(stack.privateWorkspaces)]);
 beforeAll(() => stack.start(), 120_000);
 afterAll(() => stack.stop(), 60_000);
 

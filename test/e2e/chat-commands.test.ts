@@ -1,3 +1,5 @@
+import { realpath } from "node:fs/promises";
+import { everySandboxHardened } from "../runner/support/hardening-watch.js";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { consoleSay, say } from "../support/chat-driver.js";
 import { OWNER_ID, TestStack } from "../support/test-stack.js";
@@ -9,6 +11,8 @@ const rateLimits = { tool: { perMinute: 600, burst: 100 }, message: { perMinute:
 const stack = new TestStack({
   vars: { DRAWBRIDGE_ACCESS: JSON.stringify({ dmPolicy: "allowlist", allowFrom: [String(LIMITED)], rateLimits }) },
 });
+// Every sandbox container this file's runner creates passes the hardening check (issue 5, acceptance 1).
+everySandboxHardened([stack.runnerName], async () => [await realpath(stack.privateWorkspaces)]);
 beforeAll(() => stack.start(), 120_000);
 afterAll(() => stack.stop(), 60_000);
 

@@ -1,9 +1,13 @@
+import { realpath } from "node:fs/promises";
+import { everySandboxHardened } from "../runner/support/hardening-watch.js";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { countMarkers, SandboxExecutions } from "../support/sandbox-executions.js";
 import { OWNER_ID, TestStack, textUpdate } from "../support/test-stack.js";
 
 // Its own stack: the runner is stopped and restarted, and the queue settings changed.
 const stack = new TestStack();
+// Every sandbox container this file's runner creates passes the hardening check (issue 5, acceptance 1).
+everySandboxHardened([stack.runnerName], async () => [await realpath(stack.privateWorkspaces)]);
 beforeAll(() => stack.start(), 120_000);
 afterAll(() => stack.stop(), 60_000);
 
