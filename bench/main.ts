@@ -1,4 +1,4 @@
-// `npm run bench [-- --quick]`: the gateway measured against raw Docker and a bare HTTP front
+// `npm run bench [-- --quick] [-- --only P3,P5]`: the gateway measured against raw Docker and a bare HTTP front
 // door in the same run. One JSON object per figure on stdout; progress on stderr. Not a test:
 // missed targets are reported, never fail the run; a crash does (so the bench cannot rot).
 import { TestStack } from "../test/support/test-stack.js";
@@ -12,6 +12,10 @@ import { warmToolCall } from "./warm-call.js";
 import { webhookAck } from "./webhook-ack.js";
 
 const quick = process.argv.includes("--quick");
+// `--only P3` (or `P1,P3`) runs just those figures: P6 idle is cheap and always printed; P5 runs P3 first for its baseline.
+const onlyAt = process.argv.indexOf("--only");
+const only = onlyAt >= 0 ? new Set((process.argv[onlyAt + 1] ?? "").toUpperCase().split(",")) : undefined;
+const wanted = (figure: string) => !only || only.has(figure) || (figure === "P3" && only.has("P5"));
 const plan = quick
   ? { warmRuns: 5, firstRuns: 3, throughputCalls: 200, ackSenders: 50, ackRounds: 1, drainCalls: 100 }
   : { warmRuns: 30, firstRuns: 12, throughputCalls: 1000, ackSenders: 200, ackRounds: 3, drainCalls: 1000 };
@@ -35,29 +39,39 @@ try {
   const idle = await rssMiB(stack.runnerPid!);
   printFigure(footprintFigure("P6 runner footprint, idle", idle, bareNode, 1, "≤ 60 MiB idle", idle <= 60));
 
-  say("P1 warm tool call…");
-  printFigure(await warmToolCall(stack, raw, plan.warmRuns));
-  say("P2 first call of a new session…");
-  printFigure(await firstCallOfNewSession(stack, raw, plan.firstRuns));
-  say("P4 webhook ack…");
-  printFigure(await webhookAck(stack, plan.ackSenders, plan.ackRounds));
-  say("P3 tunnel throughput…");
-  const throughput = await tunnelThroughput(stack, plan.throughputCalls);
-  printFigure(throughput.figure);
-  const afterCalls = await rssMiB(stack.runnerPid!);
-  printFigure(
-    footprintFigure(
-      // P3 restarts the runner, so this process has served P3's calls.
-      `P6 runner footprint, after ${plan.throughputCalls} calls`,
-      afterCalls,
-      bareNode,
-      1,
-      "report",
-      null,
-    ),
-  );
-  say("P5 offline drain…");
-  printFigure(await offlineDrain(stack, plan.drainCalls, throughput.figure.value));
+  if (wanted("P1")) {
+    say("P1 warm tool call…");
+    printFigure(await warmToolCall(stack, raw, plan.warmRuns));
+  }
+  if (wanted("P2")) {
+    say("P2 first call of a new session…");
+    printFigure(await firstCallOfNewSession(stack, raw, plan.firstRuns));
+  }
+  if (wanted("P4")) {
+    say("P4 webhook ack…");
+    printFigure(await webhookAck(stack, plan.ackSenders, plan.ackRounds));
+  }
+  if (wanted("P3")) {
+    say("P3 tunnel throughput…");
+    const throughput = await tunnelThroughput(stack, plan.throughputCalls);
+    printFigure(throughput.figure);
+    const afterCalls = await rssMiB(stack.runnerPid!);
+    printFigure(
+      footprintFigure(
+        // P3 restarts the runner, so this process has served P3's calls.
+        `P6 runner footprint, after ${plan.throughputCalls} calls`,
+        afterCalls,
+        bareNode,
+        1,
+        "report",
+        null,
+      ),
+    );
+    if (wanted("P5")) {
+      say("P5 offline drain…");
+      printFigure(await offlineDrain(stack, plan.drainCalls, throughput.figure.value));
+    }
+  }
 } finally {
   await raw.stop();
   await stack.stop();

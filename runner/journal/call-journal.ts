@@ -7,10 +7,12 @@ import { ToolOutcome } from "../../shared/tools/tool-call.js";
  * The runner's idempotency journal: every call id it has seen, whether it started, and its
  * result. Written (and fsynced) before a call runs and before its result is sent, so a call is
  * executed at most once however often it is delivered, and a result whose frame was lost is
- * sent again after a reconnect. JSON lines, mode 0600, compacted on open.
+ * sent again after a reconnect. A read (`readOnly`) is not fsynced before it runs: running one
+ * again is harmless (see CallExecutor). JSON lines, mode 0600, compacted on open.
  */
 const Entry = z.discriminatedUnion("t", [
-  z.object({ t: z.literal("received"), id: z.string(), seq: z.number(), at: z.number() }),
+  // `readOnly`: a read (no "started" line is written for it; see CallExecutor).
+  z.object({ t: z.literal("received"), id: z.string(), seq: z.number(), at: z.number(), readOnly: z.literal(true).optional() }),
   z.object({ t: z.literal("started"), id: z.string(), at: z.number() }),
   z.object({ t: z.literal("finished"), id: z.string(), rseq: z.number(), outcome: ToolOutcome, at: z.number() }),
   z.object({ t: z.literal("acked"), rseq: z.number() }),
@@ -21,6 +23,7 @@ export type JournalRecord = {
   id: string;
   seq: number;
   receivedAt: number;
+  readOnly: boolean;
   started: boolean;
   result: { rseq: number; outcome: ToolOutcome; at: number } | null;
 };
@@ -73,19 +76,7 @@ export class CallJournal {
     for (const record of journal.records.values()) {
       if (record.result) continue;
       interrupted.push(record.id);
-      const outcome: ToolOutcome = record.started
-        ? {
-            ok: false,
-            error: {
-              code: "call_interrupted",
-              message: "The home runner stopped while this call was running; it may have run partly. It was not run again.",
-            },
-          }
-        : {
-            ok: false,
-            error: { code: "call_interrupted", message: "The home runner restarted before this call started; it did not run." },
-          };
-      await journal.finish(record.id, outcome);
+      await journal.finish(record.id, interruptedOutcome(record));
     }
     return { journal, interrupted };
   }
@@ -99,9 +90,9 @@ export class CallJournal {
   }
 
   /** Durably records that the call arrived (before anything else happens to it). */
-  received(id: string, seq: number): Promise<void> {
+  received(id: string, seq: number, readOnly = false): Promise<void> {
     const at = Date.now();
-    return this.write({ t: "received", id, seq, at });
+    return this.write(readOnly ? { t: "received", id, seq, at, readOnly } : { t: "received", id, seq, at });
   }
 
   /** Durably records that the call is about to run: after this, it never runs again. */
@@ -146,7 +137,14 @@ export class CallJournal {
     switch (entry.t) {
       case "received":
         if (!this.records.has(entry.id))
-          this.records.set(entry.id, { id: entry.id, seq: entry.seq, receivedAt: entry.at, started: false, result: null });
+          this.records.set(entry.id, {
+            id: entry.id,
+            seq: entry.seq,
+            receivedAt: entry.at,
+            readOnly: entry.readOnly === true,
+            started: false,
+            result: null,
+          });
         return;
       case "started": {
         const record = this.records.get(entry.id);
@@ -154,7 +152,14 @@ export class CallJournal {
         return;
       }
       case "finished": {
-        const record = this.records.get(entry.id) ?? { id: entry.id, seq: 0, receivedAt: entry.at, started: false, result: null };
+        const record = this.records.get(entry.id) ?? {
+          id: entry.id,
+          seq: 0,
+          receivedAt: entry.at,
+          readOnly: false,
+          started: false,
+          result: null,
+        };
         record.result = { rseq: entry.rseq, outcome: entry.outcome, at: entry.at };
         this.records.set(entry.id, record);
         this.nextRseq = Math.max(this.nextRseq, entry.rseq + 1);
@@ -176,7 +181,8 @@ export class CallJournal {
         this.records.delete(record.id);
         continue;
       }
-      lines.push(JSON.stringify({ t: "received", id: record.id, seq: record.seq, at: record.receivedAt } satisfies Entry));
+      const received: Entry = { t: "received", id: record.id, seq: record.seq, at: record.receivedAt };
+      lines.push(JSON.stringify(record.readOnly ? { ...received, readOnly: true } : received));
       if (record.started) lines.push(JSON.stringify({ t: "started", id: record.id, at: record.receivedAt } satisfies Entry));
       if (record.result) lines.push(JSON.stringify({ t: "finished", id: record.id, ...record.result } satisfies Entry));
     }
@@ -213,4 +219,14 @@ export class CallJournal {
     }
     this.flushing = null;
   }
+}
+
+/** The result a call the previous process never finished is closed with: honest about whether it ran. */
+function interruptedOutcome(record: JournalRecord): ToolOutcome {
+  const message = record.readOnly
+    ? "The home runner stopped before this read's result was recorded; a read changes nothing, so it is safe to send again."
+    : record.started
+      ? "The home runner stopped while this call was running; it may have run partly. It was not run again."
+      : "The home runner restarted before this call started; it did not run.";
+  return { ok: false, error: { code: "call_interrupted", message } };
 }

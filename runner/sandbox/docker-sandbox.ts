@@ -4,7 +4,8 @@ import { LABEL, containerName, sandboxContainerSpec, shapeDigest, type Container
 import { execInContainer, oomKills } from "./exec-in-container.js";
 import { SandboxError, type SandboxRuntime, type ScopeWorkspace } from "./sandbox-runtime.js";
 import { scopeKey } from "./sandbox-scope.js";
-import { ensurePrivateDir, privateWorkspacePath, sharedMount, type ResolvedMount, type SandboxSettings } from "./sandbox-settings.js";
+import { PrivateWorkspaces } from "./private-workspaces.js";
+import { privateWorkspacePath, sharedMount, type ResolvedMount, type SandboxSettings } from "./sandbox-settings.js";
 import { WarmPool } from "./warm-pool.js";
 
 export type DockerSandboxOptions = { docker: Docker; image: string; runner: string; settings: SandboxSettings };
@@ -21,6 +22,7 @@ type Entry = { key: string; container: Promise<Docker.Container>; digest: string
 export class DockerSandbox implements SandboxRuntime {
   private readonly entries = new Map<string, Entry>();
   private readonly pool: WarmPool;
+  private readonly privateWorkspaces = new PrivateWorkspaces();
   private settings: SandboxSettings;
   private reaper: ReturnType<typeof setInterval> | undefined;
   /** Called for every limit hit; the runner writes them to its audit log. */
@@ -34,6 +36,7 @@ export class DockerSandbox implements SandboxRuntime {
   /** New settings apply to the next call of each scope: a container of another shape is recreated. */
   async configure(settings: SandboxSettings): Promise<void> {
     this.settings = settings;
+    this.privateWorkspaces.forget();
     await this.pool.drain();
   }
 
@@ -117,7 +120,7 @@ export class DockerSandbox implements SandboxRuntime {
   }
 
   private async mountFor(key: string): Promise<ResolvedMount> {
-    return (await sharedMount(this.settings)) ?? (await ensurePrivateDir(this.settings, privateWorkspacePath(this.settings, key)));
+    return (await sharedMount(this.settings)) ?? (await this.privateWorkspaces.mount(this.settings, key));
   }
 
   private shape(workspace: ResolvedMount): ContainerShape {

@@ -8,6 +8,11 @@ export type CallVerifier = (call: Call) => Promise<CapabilityCheck>;
 export type ResultSink = (rseq: number, id: string, outcome: ToolOutcome) => void;
 export type ExecutorLog = (event: string, fields?: Record<string, unknown>) => void;
 
+/** Tools that only look: running one twice changes nothing, so it needs no "started" fsync. */
+export function isReadOnly(call: Call): boolean {
+  return call.request.tool === "read" || call.request.tool === "ls";
+}
+
 function refused(message: string): ToolOutcome {
   return { ok: false, error: { code: "capability_refused", message } };
 }
@@ -17,12 +22,18 @@ function refused(message: string): ToolOutcome {
  * chains it); the ack for a call follows once its arrival is durably journaled, so the ack is true.
  * Calls of one session run one after another, in order; different sessions run side by side.
  *
- * Journal writes are pipelined, never skipped: the client starts each capability check when its
- * frame arrives; admission records the arrival without waiting for the disk before the next call
- * is admitted (arrivals share fsyncs); a call runs only once its "started" line is on disk, and its
- * result is sent only once its "finished" line is. The session's next call may start as soon as the
- * previous result is recorded in memory: the journal is one append-only file, so the fsync that
- * makes the next "started" durable makes that earlier "finished" durable too.
+ * Journal writes are pipelined: the client starts each capability check when its frame arrives;
+ * admission records the arrival without waiting for the disk before the next call is admitted
+ * (arrivals share fsyncs); a call with effects (exec, write, edit) runs only once its arrival and
+ * its "started" line are on disk; every result is sent only once its "finished" line is. The
+ * session's next call may start as soon as the previous result is recorded in memory: the journal
+ * is one append-only file, so the fsync that makes a later line durable makes the earlier ones
+ * durable too.
+ *
+ * A read (`read`, `ls`) changes nothing, so running one again after a crash is harmless: it skips
+ * the "started" fsync and does not wait for its arrival to reach the disk. Its result still goes
+ * out only once journaled, and results waiting for the disk share one fsync. It still runs after
+ * every earlier call of its session has finished, so it sees what an earlier write or exec did.
  */
 export class CallExecutor {
   private readonly sessions = new Map<string, Promise<void>>();
@@ -55,7 +66,8 @@ export class CallExecutor {
     const verdict = await check;
     // A redelivery that arrived while this call's check was running is admitted once only.
     if (this.journal.get(call.id)) return { durable: Promise.resolve() };
-    const durable = this.journal.received(call.id, call.seq);
+    const readOnly = isReadOnly(call);
+    const durable = this.journal.received(call.id, call.seq, readOnly);
     if (!verdict.ok) {
       this.log("call.refused", { id: call.id, reason: verdict.reason });
       const outcome = refused(`The runner refused this call: ${verdict.reason}.`);
@@ -65,7 +77,8 @@ export class CallExecutor {
     this.log("call.received", { id: call.id, seq: call.seq, tool: call.request.tool, session: call.session });
     this.running.add(call.id);
     const previous = this.sessions.get(call.session) ?? Promise.resolve();
-    const next = Promise.all([previous, durable]).then(() => this.execute(call));
+    const ready = readOnly ? previous : Promise.all([previous, durable]);
+    const next = ready.then(() => this.execute(call, readOnly));
     this.sessions.set(call.session, next);
     void next.finally(() => {
       if (this.sessions.get(call.session) === next) this.sessions.delete(call.session);
@@ -94,12 +107,12 @@ export class CallExecutor {
     this.sendResult(result.rseq, call.id, result.outcome);
   }
 
-  private async execute(call: Call): Promise<void> {
+  private async execute(call: Call, readOnly: boolean): Promise<void> {
     let outcome: ToolOutcome;
     if (this.cancelled.has(call.id)) {
       outcome = { ok: false, error: { code: "call_cancelled", message: "The call was cancelled before it started; it did not run." } };
     } else {
-      await this.journal.started(call.id);
+      if (!readOnly) await this.journal.started(call.id);
       this.log("call.started", { id: call.id, tool: call.request.tool, session: call.session });
       outcome = await this.run(call).catch((error: unknown): ToolOutcome => ({
         ok: false,

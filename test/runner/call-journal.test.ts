@@ -43,6 +43,30 @@ describe("the runner's idempotency journal", () => {
     expect((await stat(path)).mode & 0o777).toBe(0o600);
   });
 
+  it("a read that never got its result recorded is closed as safe to send again, across restarts", async () => {
+    const path = join(dir, "reads.jsonl");
+    const { journal } = await CallJournal.open(path);
+    await journal.received("listing", 1, true);
+    await journal.received("reading", 2, true);
+    await journal.close();
+
+    // The first reopen closes both; the second (after compaction) still knows they were reads.
+    const first = await CallJournal.open(path);
+    expect(first.interrupted.sort()).toEqual(["listing", "reading"]);
+    await first.journal.received("later-read", 3, true);
+    await first.journal.close();
+    const second = await CallJournal.open(path);
+    expect(second.interrupted).toEqual(["later-read"]);
+    for (const id of ["listing", "reading", "later-read"]) {
+      expect(second.journal.get(id)?.result?.outcome).toMatchObject({
+        ok: false,
+        error: { code: "call_interrupted", message: expect.stringMatching(/a read changes nothing, so it is safe to send again/) },
+      });
+    }
+    expect(second.journal.get("later-read")?.readOnly).toBe(true);
+    await second.journal.close();
+  });
+
   it("stops re-sending acknowledged results and keeps numbering past them after a restart", async () => {
     const path = join(dir, "acks.jsonl");
     const { journal } = await CallJournal.open(path);
