@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { submitCall } from "../../worker/tunnel/submit-call.js";
-import { env } from "cloudflare:test";
+import { env, runInDurableObject } from "cloudflare:test";
+import { hubOf } from "../../worker/tunnel/hubs.js";
 import {
   api,
   callIdIn,
@@ -143,4 +144,41 @@ describe("durable outbox", () => {
     );
     tunnel.socket.close(1000);
   }, 60_000);
+
+  it("gives a call queued behind its session's earlier calls a deadline that starts where theirs ends", async () => {
+    // The runner runs one session's calls in order: 3 calls of 2 s sent at once end at 7, 14 and 21 s at the
+    // latest (2 s each plus 5 s of grace), not all at 7 s — else a long queue times out calls that never got a turn.
+    const { runner, key } = await registered("chained");
+    const submit = (session: string, n: number) =>
+      submitCall(env, {
+        runner,
+        session,
+        request: { tool: "exec", args: { command: `echo ${n}` } },
+        timeoutMs: 2_000,
+        replyTo: null,
+        label: `call ${n}`,
+        waitMs: 1,
+      });
+    for (const [session, n] of [
+      ["a", 1],
+      ["a", 2],
+      ["b", 3],
+      ["a", 4],
+    ] as const)
+      await submit(session, n);
+    const { tunnel } = await connectRunner(runner, key);
+    for (let n = 0; n < 4; n++) await tunnel.next();
+    const rows = await runInDurableObject(hubOf(env, runner), (_instance, state) =>
+      state.storage.sql
+        .exec<{ session: string; sent_at: number; deadline_at: number }>("SELECT session, sent_at, deadline_at FROM outbox ORDER BY seq")
+        .toArray(),
+    );
+    const [a1, a2, b3, a4] = rows.map((row) => row.deadline_at - row.sent_at);
+    expect(a1).toBeGreaterThanOrEqual(7_000);
+    expect(a1).toBeLessThan(7_500);
+    expect(a2! - a1!).toBeGreaterThanOrEqual(6_900);
+    expect(a4! - a2!).toBeGreaterThanOrEqual(6_900);
+    expect(b3).toBeLessThan(7_500); // another session does not queue behind session "a"
+    tunnel.socket.close(1000);
+  });
 });

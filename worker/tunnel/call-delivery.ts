@@ -43,6 +43,8 @@ export class CallDelivery {
     this.sendChain = this.sendChain.then(async () => {
       const signer = await capabilitySigner(this.env);
       let latestDeadline = 0;
+      // Per session, the deadline the next call queues behind (one look-up per session per batch).
+      const sessionDeadlines = new Map<string, number>();
       for (const call of calls) {
         const current = outbox.findCall(this.sql, call.id);
         if (!current || current.state !== "pending" || current.acked) continue;
@@ -50,7 +52,9 @@ export class CallDelivery {
         if (state?.phase !== "ready") return;
         const capability = await signer.sign(state.runner, call.id, call);
         const now = Date.now();
-        const deadline = now + call.timeoutMs + CALL_GRACE_MS;
+        const behind = sessionDeadlines.get(call.session) ?? outbox.sessionDeadline(this.sql, call.session, call.seq) ?? 0;
+        const deadline = Math.max(now, behind) + call.timeoutMs + CALL_GRACE_MS;
+        sessionDeadlines.set(call.session, deadline);
         outbox.markSent(this.sql, call.seq, now, deadline);
         latestDeadline = Math.max(latestDeadline, deadline);
         try {

@@ -146,6 +146,20 @@ export function markSent(sql: SqlStorage, seq: number, sentAt: number, deadlineA
   sql.exec("UPDATE outbox SET sent_at = ?, deadline_at = ? WHERE seq = ? AND state = 'pending'", sentAt, deadlineAt, seq);
 }
 
+/**
+ * The latest deadline among a session's earlier calls still out. The runner runs one session's
+ * calls in order, so a call queued behind them cannot start before they end: its clock starts there.
+ */
+export function sessionDeadline(sql: SqlStorage, session: string, beforeSeq: number): number | null {
+  return sql
+    .exec<{ at: number | null }>(
+      "SELECT MAX(deadline_at) AS at FROM outbox WHERE state = 'pending' AND session = ? AND seq < ? AND deadline_at IS NOT NULL",
+      session,
+      beforeSeq,
+    )
+    .one().at;
+}
+
 /** The runner journaled every call up to `seq`. */
 export function markAcked(sql: SqlStorage, seq: number): void {
   sql.exec("UPDATE outbox SET acked = 1 WHERE seq <= ? AND state = 'pending' AND sent_at IS NOT NULL AND acked = 0", seq);
