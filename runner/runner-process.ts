@@ -8,6 +8,7 @@ import { loadRunnerFile } from "./floor/load-runner-file.js";
 import { startTools } from "./floor/runner-tools.js";
 import { ensureSandboxImage, SANDBOX_IMAGE } from "./sandbox/sandbox-image.js";
 import { SandboxError } from "./sandbox/sandbox-runtime.js";
+import { auditRefusal } from "./tools/audit-call.js";
 import { dispatchCall } from "./tools/dispatch.js";
 import { TunnelClient, type TunnelLog } from "./tunnel/tunnel-client.js";
 
@@ -44,6 +45,7 @@ export async function startRunner(config: RunnerConfig, log: TunnelLog = jsonLog
     verifyCall: (call) => checkCapability(call, config.runner, gatewayKey),
     runCall: (call) => dispatchCall(tools.host, call),
     log,
+    auditRefusal: async (call, reason) => tools.host.audit?.record(auditRefusal(call, reason)),
   });
   client.start();
   log("runner.started", { runner: config.runner, kid: key.kid, gateway: config.gatewayUrl });

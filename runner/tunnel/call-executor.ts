@@ -7,6 +7,8 @@ export type CapabilityCheck = { ok: true } | { ok: false; reason: string };
 export type CallVerifier = (call: Call) => Promise<CapabilityCheck>;
 export type ResultSink = (rseq: number, id: string, outcome: ToolOutcome) => void;
 export type ExecutorLog = (event: string, fields?: Record<string, unknown>) => void;
+/** Writes the audit line for a call refused at admission; its result is sent only after the line is written. */
+export type RefusalAudit = (call: Call, reason: string) => Promise<void>;
 
 /** Tools that only look: running one twice changes nothing, so it needs no "started" fsync. */
 export function isReadOnly(call: Call): boolean {
@@ -46,6 +48,7 @@ export class CallExecutor {
     private readonly run: CallRunner,
     private readonly sendResult: ResultSink,
     private readonly log: ExecutorLog,
+    private readonly auditRefusal: RefusalAudit = () => Promise.resolve(),
   ) {}
 
   get inFlight(): number {
@@ -71,7 +74,13 @@ export class CallExecutor {
     if (!verdict.ok) {
       this.log("call.refused", { id: call.id, reason: verdict.reason });
       const outcome = refused(`The runner refused this call: ${verdict.reason}.`);
-      this.whenRecorded(call.id, outcome, this.journal.finish(call.id, outcome));
+      // Journaled in memory at once (a redelivery finds it); sent once journal and audit lines are written.
+      const recorded = Promise.all([this.journal.finish(call.id, outcome), this.auditRefusal(call, verdict.reason)]);
+      this.whenRecorded(
+        call.id,
+        outcome,
+        recorded.then(([rseq]) => rseq),
+      );
       return { durable };
     }
     this.log("call.received", { id: call.id, seq: call.seq, tool: call.request.tool, session: call.session });
@@ -96,11 +105,9 @@ export class CallExecutor {
     if (this.journal.isAcked(result.rseq)) {
       // The gateway already stored this result, so a second delivery is not a resend: it is a replay.
       this.log("call.replay_refused", { id: call.id });
-      this.sendResult(
-        this.journal.allocateRseq(),
-        call.id,
-        refused("this call already ran and its result was delivered; a replay is refused"),
-      );
+      const reason = "this call already ran and its result was delivered; a replay is refused";
+      const rseq = this.journal.allocateRseq();
+      void this.auditRefusal(call, reason).then(() => this.sendResult(rseq, call.id, refused(reason)));
       return;
     }
     this.log("call.result_resent", { id: call.id });

@@ -6,7 +6,7 @@ import type { ToolOutcome } from "../../shared/tools/tool-call.js";
 import { signHelloToken, type RunnerKey } from "../identity/runner-key.js";
 import type { CallJournal } from "../journal/call-journal.js";
 import { Backoff } from "./backoff.js";
-import { CallExecutor, type CallRunner, type CallVerifier } from "./call-executor.js";
+import { CallExecutor, type CallRunner, type CallVerifier, type RefusalAudit } from "./call-executor.js";
 
 export type TunnelLog = (event: string, fields?: Record<string, unknown>) => void;
 
@@ -23,6 +23,8 @@ export type TunnelClientOptions = {
   verifyCall: CallVerifier;
   runCall: CallRunner;
   log: TunnelLog;
+  /** Audits calls refused before they run (capability, replay); calls that run are audited by the tools. */
+  auditRefusal?: RefusalAudit;
   backoff?: Backoff;
   heartbeatMs?: number;
 };
@@ -62,6 +64,7 @@ export class TunnelClient extends EventEmitter {
       options.runCall,
       (rseq, id, outcome) => this.sendResult(rseq, id, outcome),
       options.log,
+      options.auditRefusal,
     );
   }
 

@@ -1,5 +1,5 @@
 import { generateKeyPairSync, randomBytes } from "node:crypto";
-import { mkdtemp, rm } from "node:fs/promises";
+import { mkdtemp, readFile, rm, stat } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { JWK } from "jose";
@@ -19,6 +19,10 @@ const log: string[] = [];
 let stateDir = "";
 let child: ReturnType<typeof spawnRunner> | null = null;
 let seq = 0;
+/** Every call the runner must have refused, with the reason its audit line must give. */
+const refusals: Array<{ name: string; id: string; reason: RegExp }> = [];
+/** Planted in an attacker-chosen claim: the runner quotes that claim in its reason, the audit log must not. */
+const plantedToken = "123456789:AAHdqTcvCH1vGWJxfSeofSAs0K5PALDsaw";
 
 /** A call frame and its capability, signed like the gateway signs it unless `claims` or `signer` say otherwise. */
 async function call(
@@ -75,10 +79,16 @@ describe("the runner refuses calls whose capability does not hold (acceptance 2)
     ["issued for another call id", () => call("echo other-id", { claims: { jti: `${runner}_${"0".repeat(32)}` } }), /another call/],
     ["issued for another tool", () => call("echo other-tool", { claims: { tool: "read" } }), /another session or tool/],
     ["signed by a key that is not the pinned gateway key", () => call("echo stranger", { signer: strangerJwk }), /pinned gateway key/],
+    [
+      "addressed to a huge runner name carrying a bot token",
+      () => call("echo huge", { claims: { aud: `evil bot=${plantedToken} ${"x".repeat(2000)}` } }),
+      /addressed to runner "evil/,
+    ],
   ];
 
-  it.each(attacks)("refuses a call that is %s, says so, and runs nothing", async (_name, make, reason) => {
+  it.each(attacks)("refuses a call that is %s, says so, and runs nothing", async (name, make, reason) => {
     const frame = await make();
+    refusals.push({ name, id: frame.id, reason });
     const result = await resultOf(frame);
     expect(result).toMatchObject({
       type: "result",
@@ -103,5 +113,33 @@ describe("the runner refuses calls whose capability does not hold (acceptance 2)
       outcome: { ok: false, error: { code: "capability_refused", message: expect.stringMatching(/replay/) } },
     });
     expect(started(frame.id)).toBe(1);
+    refusals.push({ name: "replayed", id: frame.id, reason: /replay/ });
+  });
+
+  it("writes one audit line per refused call, with its reason, secrets redacted, lines bounded, file 0600", async () => {
+    const path = join(stateDir, "audit.jsonl");
+    expect((await stat(path)).mode & 0o777).toBe(0o600);
+    const text = await readFile(path, "utf8");
+    expect(text).not.toContain(plantedToken);
+    const lines = text.split("\n").filter(Boolean);
+    for (const line of lines) expect(line.length).toBeLessThan(4096);
+    const parsed = lines.map((line) => JSON.parse(line) as Record<string, unknown>);
+    expect(refusals).toHaveLength(attacks.length + 1);
+    for (const { name, id, reason } of refusals) {
+      const mine = parsed.filter((line) => line.id === id && line.decision === "refused");
+      expect(mine, name).toEqual([
+        expect.objectContaining({
+          event: "tool.call",
+          id,
+          session: "main",
+          tool: "exec",
+          refusedAt: "admission",
+          reason: expect.stringMatching(reason),
+          outcome: { ok: false, code: "capability_refused" },
+        }),
+      ]);
+    }
+    const huge = parsed.find((line) => line.id === refusals.find((r) => r.name.startsWith("addressed to a huge"))?.id);
+    expect(String(huge?.reason)).toMatch(/bot=\[REDACTED\].*…\[clipped\]$/);
   });
 });
