@@ -43,7 +43,7 @@ export async function startRunner(config: RunnerConfig, log: TunnelLog = jsonLog
     loadKey: () => loadRunnerKey(config.keyPath),
     journal,
     verifyCall: (call) => checkCapability(call, config.runner, gatewayKey),
-    runCall: (call) => dispatchCall(tools.host, call),
+    runCall: (call, signal) => dispatchCall(tools.host, call, signal),
     log,
     auditRefusal: async (call, reason) => tools.host.audit?.record(auditRefusal(call, reason)),
   });

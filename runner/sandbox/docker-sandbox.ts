@@ -40,17 +40,17 @@ export class DockerSandbox implements SandboxRuntime {
     await this.pool.drain();
   }
 
-  async exec(session: string, command: string, timeoutMs: number): Promise<ExecOutput> {
+  async exec(session: string, command: string, timeoutMs: number, signal?: AbortSignal): Promise<ExecOutput> {
     const { docker, limits } = { docker: this.options.docker, limits: this.settings.limits };
     for (let attempt = 0; ; attempt++) {
       const entry = await this.entryFor(session);
       entry.busy++;
       try {
         const container = await entry.container;
-        const raw = await execInContainer(docker, container, command, timeoutMs, limits.outputBytes, () => this.discard(entry));
+        const raw = await execInContainer(docker, container, command, timeoutMs, limits.outputBytes, () => this.discard(entry), signal);
         const { backstopFired, ...output } = raw;
-        // A timed-out command may have left children behind (`cmd &`); the container goes with it.
-        if (output.timedOut && !backstopFired) await this.discard(entry);
+        // A timed-out or cancelled command may have left children (`cmd &`); the container goes with it.
+        if ((output.timedOut || output.cancelled) && !backstopFired) await this.discard(entry);
         if (output.timedOut) this.onLimit({ kind: "timeout", session, container: container.id });
         if (output.stdoutTruncated || output.stderrTruncated) this.onLimit({ kind: "output", session, container: container.id });
         if (output.exitCode === 137 && (await this.newOomKill(entry, container))) {

@@ -1,3 +1,4 @@
+import { randomBytes } from "node:crypto";
 import type Docker from "dockerode";
 import type { ExecOutput } from "../../shared/tools/exec.js";
 import { SANDBOX_ENV, SANDBOX_USER, WORKSPACE_MOUNT } from "./container-spec.js";
@@ -13,10 +14,14 @@ export type RawExec = ExecOutput & {
   backstopFired: boolean;
 };
 
+/** Names one exec's processes: inherited by everything it starts, so a cancel can find them all. */
+const MARKER_VAR = "SANDBOX_EXEC";
+
 /**
  * One command in a running container: busybox `timeout` sends SIGTERM at the limit and SIGKILL
  * after the grace; stdout and stderr are demultiplexed and capped; a stream that stays open
- * past all that makes the host remove the container (`onBackstop`).
+ * past all that makes the host remove the container (`onBackstop`). `signal` (the gateway's
+ * cancel) stops it the same way: SIGTERM to its processes, SIGKILL after the grace, the backstop after that.
  */
 export async function execInContainer(
   docker: Docker,
@@ -25,9 +30,12 @@ export async function execInContainer(
   timeoutMs: number,
   outputBytes: number,
   onBackstop: () => Promise<void>,
+  signal?: AbortSignal,
 ): Promise<RawExec> {
+  if (signal?.aborted) return notRun();
   const seconds = Math.max(1, Math.ceil(timeoutMs / 1000));
   const started = performance.now();
+  const marker = randomBytes(12).toString("hex");
   const exec = await container.exec({
     Cmd: ["/bin/timeout", "-s", "TERM", "-k", String(KILL_GRACE_SECONDS), String(seconds), "/bin/sh", "-c", command],
     AttachStdout: true,
@@ -36,7 +44,7 @@ export async function execInContainer(
     Tty: false,
     User: SANDBOX_USER,
     WorkingDir: WORKSPACE_MOUNT,
-    Env: SANDBOX_ENV,
+    Env: [...SANDBOX_ENV, `${MARKER_VAR}=${marker}`],
   });
   const stream = await exec.start({ hijack: true, stdin: false });
   const stdout = new CappedSink(outputBytes);
@@ -44,20 +52,29 @@ export async function execInContainer(
   docker.modem.demuxStream(stream, stdout, stderr);
 
   let backstopFired = false;
+  let cancelRequested = false;
   await new Promise<void>((resolve) => {
-    const backstop = setTimeout(
-      () => {
-        // Something in the sandbox kept the stream open past the kill: kill the container itself.
-        backstopFired = true;
-        stream.destroy();
-        void onBackstop().finally(resolve);
-      },
-      seconds * 1000 + KILL_GRACE_SECONDS * 1000 + HOST_BACKSTOP_MS,
-    );
+    const timers: NodeJS.Timeout[] = [];
+    const backstop = () => {
+      // Something in the sandbox kept the stream open past the kill: kill the container itself.
+      backstopFired = true;
+      stream.destroy();
+      void onBackstop().finally(resolve);
+    };
+    const cancel = () => {
+      cancelRequested = true;
+      void signalExec(docker, container, marker, "TERM");
+      timers.push(setTimeout(() => void signalExec(docker, container, marker, "KILL"), KILL_GRACE_SECONDS * 1000));
+      timers.push(setTimeout(backstop, KILL_GRACE_SECONDS * 1000 + HOST_BACKSTOP_MS));
+    };
+    timers.push(setTimeout(backstop, seconds * 1000 + KILL_GRACE_SECONDS * 1000 + HOST_BACKSTOP_MS));
     const finish = () => {
-      clearTimeout(backstop);
+      for (const timer of timers) clearTimeout(timer);
+      signal?.removeEventListener("abort", cancel);
       resolve();
     };
+    if (signal?.aborted) cancel();
+    else signal?.addEventListener("abort", cancel, { once: true });
     stream.once("end", finish);
     stream.once("close", finish);
     stream.once("error", finish);
@@ -65,17 +82,62 @@ export async function execInContainer(
   const durationMs = Math.round(performance.now() - started);
   const exitCode = backstopFired ? null : ((await exec.inspect()).ExitCode ?? null);
   // busybox timeout passes on the signal's status: 143 after SIGTERM, 137 when SIGKILL was needed.
-  const timedOut = backstopFired || ((exitCode === 143 || exitCode === 137 || exitCode === 124) && durationMs >= seconds * 1000);
+  const killed = backstopFired || exitCode === 143 || exitCode === 137;
+  // Cancelled only if the kill is what ended it: a command that finished first keeps its own exit code.
+  const cancelled = cancelRequested && killed;
+  const timedOut = !cancelled && (backstopFired || ((killed || exitCode === 124) && durationMs >= seconds * 1000));
   return {
-    exitCode: timedOut ? null : exitCode,
+    exitCode: timedOut || cancelled ? null : exitCode,
     stdout: stdout.text(),
     stderr: stderr.text(),
     stdoutTruncated: stdout.truncated,
     stderrTruncated: stderr.truncated,
     timedOut,
+    ...(cancelled ? { cancelled: true } : {}),
     durationMs,
     backstopFired,
   };
+}
+
+/** A cancel that arrived before the command was started: nothing ran. */
+function notRun(): RawExec {
+  const empty = { stdout: "", stderr: "", stdoutTruncated: false, stderrTruncated: false };
+  return { exitCode: null, ...empty, timedOut: false, cancelled: true, durationMs: 0, backstopFired: false };
+}
+
+/**
+ * Sends `sig` to every process of one exec (found by its marker in /proc/<pid>/environ), from a
+ * second exec as the same sandbox user. All are stopped first and continued last, so a parent
+ * cannot run on (or exit) between its child's signal and its own. Best effort: a process that
+ * scrubbed its environment is left to the container's removal, which follows a cancel anyway.
+ */
+async function signalExec(docker: Docker, container: Docker.Container, marker: string, sig: "TERM" | "KILL"): Promise<void> {
+  const script = [
+    'pids=""',
+    "for d in /proc/[0-9]*; do",
+    `  tr '\\0' '\\n' < "$d/environ" 2>/dev/null | grep -qx "${MARKER_VAR}=$1" && pids="$pids \${d#/proc/}"`,
+    "done",
+    `if [ -n "$pids" ]; then kill -STOP $pids; kill -${sig} $pids; kill -CONT $pids; fi 2>/dev/null; true`,
+  ].join("\n");
+  try {
+    const exec = await container.exec({
+      Cmd: ["/bin/sh", "-c", script, "signal-exec", marker],
+      AttachStdout: true,
+      AttachStderr: true,
+      User: SANDBOX_USER,
+      Env: SANDBOX_ENV,
+    });
+    const stream = await exec.start({ hijack: true, stdin: false });
+    const sink = new CappedSink(1024);
+    docker.modem.demuxStream(stream, sink, sink);
+    await new Promise<void>((resolve) => {
+      stream.once("end", resolve);
+      stream.once("close", resolve);
+      stream.once("error", resolve);
+    });
+  } catch {
+    // The container is gone or full (pids limit): the backstop removes it.
+  }
 }
 
 /**

@@ -35,8 +35,11 @@ export type ScopeWorkspace = { hostPath: string; access: "ro" | "rw" };
  * the tunnel and tools independent of it (and lets another backend plug in).
  */
 export interface SandboxRuntime {
-  /** Runs `command` with `/bin/sh -c` in the session's sandbox (per its scope), creating or reusing it. */
-  exec(session: string, command: string, timeoutMs: number): Promise<ExecOutput>;
+  /**
+   * Runs `command` with `/bin/sh -c` in the session's sandbox (per its scope), creating or reusing
+   * it. Aborting `signal` stops it as the time limit would; the output then says `cancelled`.
+   */
+  exec(session: string, command: string, timeoutMs: number, signal?: AbortSignal): Promise<ExecOutput>;
   /** The workspace the session's sandbox has mounted at /workspace (created if private and missing). */
   workspaceFor(session: string): Promise<ScopeWorkspace>;
   /** Stops and removes every sandbox this runtime created. Safe to call twice. */

@@ -65,6 +65,7 @@ function summarize(outcome: ToolOutcome): Record<string, unknown> {
       ok: true,
       exitCode: output.exitCode,
       timedOut: output.timedOut,
+      ...(output.cancelled ? { cancelled: true } : {}),
       ...(output.outOfMemory ? { outOfMemory: true } : {}),
       ...(output.stdoutTruncated || output.stderrTruncated ? { truncated: true } : {}),
     };

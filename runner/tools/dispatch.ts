@@ -14,20 +14,25 @@ export type ToolHost = { sandbox: SandboxRuntime; floor: LocalFloor; audit?: Aud
  * The one way a verified call becomes an outcome: the local floor first (whatever the gateway
  * signed), then the tool, then an audit line with the decision and the outcome.
  */
-export async function dispatchCall(host: ToolHost, call: Call): Promise<ToolOutcome> {
+export async function dispatchCall(host: ToolHost, call: Call, signal?: AbortSignal): Promise<ToolOutcome> {
   const started = performance.now();
   const decision = checkFloor(host.floor, call);
   const outcome: ToolOutcome = decision.allowed
-    ? await runTool(host, call, decision.timeoutMs)
+    ? await runTool(host, call, decision.timeoutMs, signal)
     : { ok: false, error: { code: "forbidden", message: `refused: ${decision.reason}` } };
   await host.audit?.record(auditCall(call, decision.allowed ? "allowed" : "refused", outcome, Math.round(performance.now() - started)));
   return outcome;
 }
 
-async function runTool(host: ToolHost, call: Call, timeoutMs: number): Promise<ToolOutcome> {
+/**
+ * `signal` is the gateway's cancel: an exec is stopped (SIGTERM, then SIGKILL). A file tool ignores
+ * it once started — it is bounded by the file size cap and done in milliseconds.
+ */
+async function runTool(host: ToolHost, call: Call, timeoutMs: number, signal?: AbortSignal): Promise<ToolOutcome> {
   const { request } = call;
   try {
-    if (request.tool === "exec") return { ok: true, output: await host.sandbox.exec(call.session, request.args.command, timeoutMs) };
+    if (request.tool === "exec")
+      return { ok: true, output: await host.sandbox.exec(call.session, request.args.command, timeoutMs, signal) };
     const scoped = await host.sandbox.workspaceFor(call.session);
     const ws: Workspace = { root: scoped.hostPath, access: scoped.access, maxFileBytes: host.floor.maxFileBytes };
     switch (request.tool) {

@@ -2,7 +2,8 @@ import type { Call } from "../../shared/tunnel/protocol.js";
 import type { ToolOutcome } from "../../shared/tools/tool-call.js";
 import type { CallJournal } from "../journal/call-journal.js";
 
-export type CallRunner = (call: Call) => Promise<ToolOutcome>;
+/** Runs one admitted call; `signal` aborts when the gateway cancels it while it runs. */
+export type CallRunner = (call: Call, signal: AbortSignal) => Promise<ToolOutcome>;
 export type CapabilityCheck = { ok: true } | { ok: false; reason: string };
 export type CallVerifier = (call: Call) => Promise<CapabilityCheck>;
 export type ResultSink = (rseq: number, id: string, outcome: ToolOutcome) => void;
@@ -41,6 +42,8 @@ export class CallExecutor {
   private readonly sessions = new Map<string, Promise<void>>();
   private readonly cancelled = new Set<string>();
   private readonly running = new Set<string>();
+  /** Calls that have started, by id: aborting one stops it (see CallRunner). */
+  private readonly started = new Map<string, AbortController>();
 
   constructor(
     private readonly journal: CallJournal,
@@ -95,9 +98,17 @@ export class CallExecutor {
     return { durable };
   }
 
-  /** The gateway gave up on the call: if it has not started, it never will. */
+  /**
+   * The gateway gave up on the call: if it has not started, it never will; if it is running, it
+   * is stopped (an exec is killed; a file tool, done in milliseconds, finishes). Either way its
+   * result is journaled like any other, so a redelivery gets the recorded cancelled result.
+   */
   cancel(id: string): void {
-    if (this.running.has(id)) this.cancelled.add(id);
+    if (!this.running.has(id)) return;
+    this.cancelled.add(id);
+    const controller = this.started.get(id);
+    this.log("call.cancelled", { id, running: controller !== undefined });
+    controller?.abort();
   }
 
   private redelivered(call: Call, result: { rseq: number; outcome: ToolOutcome } | null): void {
@@ -116,23 +127,33 @@ export class CallExecutor {
 
   private async execute(call: Call, readOnly: boolean): Promise<void> {
     let outcome: ToolOutcome;
+    const notStarted: ToolOutcome = {
+      ok: false,
+      error: { code: "call_cancelled", message: "The call was cancelled before it started; it did not run." },
+    };
     if (this.cancelled.has(call.id)) {
-      outcome = { ok: false, error: { code: "call_cancelled", message: "The call was cancelled before it started; it did not run." } };
+      outcome = notStarted;
     } else {
+      const controller = new AbortController();
+      this.started.set(call.id, controller);
       if (!readOnly) await this.journal.started(call.id);
       this.log("call.started", { id: call.id, tool: call.request.tool, session: call.session });
-      outcome = await this.run(call).catch((error: unknown): ToolOutcome => ({
-        ok: false,
-        error: {
-          code: "tool_failed",
-          message: `the runner could not run the call: ${error instanceof Error ? error.message : String(error)}`,
-        },
-      }));
+      // A cancel that came while "started" was being written still finds nothing running.
+      outcome = controller.signal.aborted
+        ? notStarted
+        : await this.run(call, controller.signal).catch((error: unknown): ToolOutcome => ({
+            ok: false,
+            error: {
+              code: "tool_failed",
+              message: `the runner could not run the call: ${error instanceof Error ? error.message : String(error)}`,
+            },
+          }));
     }
     // Recorded in memory at once (the session's next call may start); sent once it is on disk.
     const recorded = this.journal.finish(call.id, outcome);
     this.running.delete(call.id);
     this.cancelled.delete(call.id);
+    this.started.delete(call.id);
     this.whenRecorded(call.id, outcome, recorded, () => this.log("call.finished", { id: call.id, ok: outcome.ok }));
   }
 

@@ -19,7 +19,7 @@ export const ExecArgs = z
   .strict();
 export type ExecArgs = z.infer<typeof ExecArgs>;
 
-/** What an `exec` produced. `exitCode` is null when the process was killed (timeout) rather than exiting. */
+/** What an `exec` produced. `exitCode` is null when the process was killed (timeout, cancel) rather than exiting. */
 export const ExecOutput = z
   .object({
     exitCode: z.number().int().nullable(),
@@ -28,6 +28,8 @@ export const ExecOutput = z
     stdoutTruncated: z.boolean(),
     stderrTruncated: z.boolean(),
     timedOut: z.boolean(),
+    /** Set when a cancel (DELETE /api/calls/:id, or the gateway's deadline) stopped the command; `exitCode` is then null. */
+    cancelled: z.boolean().optional(),
     /** Set when the kernel killed the command for going over the sandbox's memory limit. */
     outOfMemory: z.boolean().optional(),
     durationMs: z.number().nonnegative(),

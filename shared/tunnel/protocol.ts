@@ -106,7 +106,8 @@ export const Call = z
   .strict();
 
 /**
- * gateway → runner: the sender gave up on this call (timeout or cancel); do not start it.
+ * gateway → runner: the sender gave up on this call (timeout or cancel); do not start it, and
+ * stop it if it is running (an exec is killed and reported `cancelled`).
  * Advisory and unsequenced: the sender has already been answered, so a lost cancel costs nothing
  * but a run whose result the gateway ignores.
  */

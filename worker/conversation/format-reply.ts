@@ -33,6 +33,7 @@ export function formatExecReply(outcome: ToolOutcome): string {
   if (stdout) parts.push(stdout + (out.stdoutTruncated ? "\n… [stdout truncated]" : ""));
   if (stderr) parts.push(`stderr:\n${stderr}${out.stderrTruncated ? "\n… [stderr truncated]" : ""}`);
   if (out.timedOut) parts.push(`⏱ killed after the time limit (${Math.round(out.durationMs / 1000)}s)`);
+  else if (out.cancelled) parts.push(`⏹ stopped: the call was cancelled after ${Math.round(out.durationMs / 1000)}s`);
   else if (out.exitCode !== 0) parts.push(`exit code ${out.exitCode ?? "unknown"}`);
   if (parts.length === 0) parts.push("(no output, exit code 0)");
   return clampReply(parts.join("\n\n"));

@@ -1,0 +1,121 @@
+import { generateKeyPairSync, randomBytes } from "node:crypto";
+import { mkdtemp, readFile, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import type { JWK } from "jose";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { pinGatewayKey } from "../../runner/identity/gateway-key.js";
+import { generateRunnerKey } from "../../runner/identity/runner-key.js";
+import { stopChild } from "../../runner/local-stack/child-process.js";
+import { ensureSandboxImage } from "../../runner/sandbox/sandbox-image.js";
+import type { ToolRequest } from "../../shared/tools/tool-call.js";
+import { containersOf, docker } from "../support/docker-probe.js";
+import { HostileGateway, spawnRunner, type Frame } from "../support/hostile-gateway.js";
+import { publicHalf, signCapability } from "../support/signed-call.js";
+
+// The gateway's `cancel` (DELETE /api/calls/:id, or its deadline) must stop a call that is already
+// running, not only one still queued: the real runner process, real Docker, a hostile-gateway harness.
+const runner = `cancel-${randomBytes(4).toString("hex")}`;
+const gatewayJwk = generateKeyPairSync("ed25519").privateKey.export({ format: "jwk" }) as JWK;
+const gateway = new HostileGateway();
+const log: string[] = [];
+let stateDir = "";
+let child: ReturnType<typeof spawnRunner> | null = null;
+let seq = 0;
+
+async function signedCall(session: string, request: ToolRequest) {
+  const id = `${runner}_${randomBytes(12).toString("hex")}`;
+  const capability = await signCapability(gatewayJwk, { runner, id, session, request, timeoutMs: 60_000 });
+  return { type: "call", seq: ++seq, id, session, request, timeoutMs: 60_000, capability };
+}
+
+async function resultOf(id: string): Promise<Frame> {
+  for (;;) {
+    const result = await gateway.next("result", 60_000);
+    if (result.id === id) return result;
+  }
+}
+
+/** Processes of this runner's sandbox containers whose command line contains `needle`. */
+async function processesMatching(needle: string): Promise<string[]> {
+  const found: string[] = [];
+  for (const info of await containersOf(runner)) {
+    const top = await docker
+      .getContainer(info.Id)
+      .top({ ps_args: "-eo pid,args" })
+      .catch(() => ({ Processes: [] as string[][] }));
+    for (const row of top.Processes ?? []) if (row.join(" ").includes(needle)) found.push(row.join(" "));
+  }
+  return found;
+}
+
+async function untilRunning(needle: string): Promise<void> {
+  const deadline = Date.now() + 60_000;
+  while ((await processesMatching(needle)).length === 0) {
+    if (Date.now() > deadline) throw new Error(`"${needle}" never started in the sandbox`);
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+}
+
+const startedLines = (id: string) => log.filter((line) => line.includes('"event":"call.started"') && line.includes(id)).length;
+
+beforeAll(async () => {
+  await ensureSandboxImage(docker);
+  stateDir = await mkdtemp(join(tmpdir(), "drawbridge-cancel-"));
+  const url = await gateway.start(runner);
+  await generateRunnerKey(join(stateDir, "runner-key.json"));
+  await pinGatewayKey(stateDir, publicHalf(gatewayJwk));
+  const connected = gateway.waitForRunner();
+  child = spawnRunner({ DRAWBRIDGE_STATE_DIR: stateDir, DRAWBRIDGE_GATEWAY_URL: url, DRAWBRIDGE_RUNNER_NAME: runner }, log);
+  await connected;
+}, 120_000);
+
+afterAll(async () => {
+  await stopChild(child ?? undefined, "SIGINT");
+  await gateway.stop();
+  await rm(stateDir, { recursive: true, force: true });
+}, 60_000);
+
+describe("cancel stops a running exec", () => {
+  it("sends SIGTERM to the command and what it started, reports it cancelled, journals that, and serves the next call", async () => {
+    const command = "trap 'echo got-term > /workspace/term.txt; exit 143' TERM; sleep 3017 & wait $!";
+    const frame = await signedCall("cancel", { tool: "exec", args: { command } });
+    gateway.send(frame);
+    await untilRunning("sleep 3017");
+
+    gateway.send({ type: "cancel", id: frame.id });
+    const result = await resultOf(frame.id);
+    expect(result).toMatchObject({ outcome: { ok: true, output: { cancelled: true, exitCode: null, timedOut: false } } });
+    expect(await processesMatching("sleep 3017")).toEqual([]);
+
+    // The command saw the polite SIGTERM before anything harder.
+    const term = await signedCall("cancel", { tool: "read", args: { path: "term.txt" } });
+    gateway.send(term);
+    expect(await resultOf(term.id)).toMatchObject({ outcome: { ok: true, output: { content: "got-term\n" } } });
+
+    // A redelivery returns the recorded cancelled result; nothing runs again.
+    gateway.send(frame);
+    expect(await resultOf(frame.id)).toMatchObject({ seq: result.seq, outcome: { ok: true, output: { cancelled: true } } });
+    expect(startedLines(frame.id)).toBe(1);
+
+    const next = await signedCall("cancel", { tool: "exec", args: { command: "echo after-cancel" } });
+    gateway.send(next);
+    expect(await resultOf(next.id)).toMatchObject({ outcome: { ok: true, output: { exitCode: 0, stdout: "after-cancel\n" } } });
+
+    const audit = (await readFile(join(stateDir, "audit.jsonl"), "utf8")).split("\n").filter(Boolean);
+    const line = audit.map((text) => JSON.parse(text) as Record<string, unknown>).find((entry) => entry.id === frame.id);
+    expect(line).toMatchObject({ event: "tool.call", decision: "allowed", outcome: { ok: true, exitCode: null, cancelled: true } });
+  }, 120_000);
+
+  it("kills a command that ignores SIGTERM", async () => {
+    const frame = await signedCall("stubborn", { tool: "exec", args: { command: "trap '' TERM; sleep 3018; echo survived" } });
+    gateway.send(frame);
+    await untilRunning("sleep 3018");
+
+    gateway.send({ type: "cancel", id: frame.id });
+    const result = await resultOf(frame.id);
+    expect(result).toMatchObject({ outcome: { ok: true, output: { cancelled: true, exitCode: null } } });
+    expect((result.outcome as { output: { stdout: string } }).output.stdout).not.toContain("survived");
+    expect(await processesMatching("sleep 3018")).toEqual([]);
+  }, 120_000);
+});
