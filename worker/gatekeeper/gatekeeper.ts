@@ -173,7 +173,7 @@ export class Gatekeeper extends DurableObject<Env> {
         await gate.audit("inbox.interrupted", `telegram:${event.senderId}`, { updateId: entry.updateId });
         await gate.reply(
           event.chatId,
-          "⚠️ That command was interrupted before its answer came back; it was not re-run. Check its effects before trying again.",
+          "⚠️ That command was interrupted before its answer came back here; it will not be re-run. If it had reached the home runner, its result still follows here; otherwise nothing ran.",
         );
       }
       return;
