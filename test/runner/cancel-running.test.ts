@@ -1,17 +1,13 @@
 import { generateKeyPairSync, randomBytes } from "node:crypto";
-import { mkdtemp, readFile, rm } from "node:fs/promises";
-import { tmpdir } from "node:os";
+import { readFile } from "node:fs/promises";
 import { join } from "node:path";
 import type { JWK } from "jose";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { pinGatewayKey } from "../../runner/identity/gateway-key.js";
-import { generateRunnerKey } from "../../runner/identity/runner-key.js";
-import { stopChild } from "../../runner/local-stack/child-process.js";
-import { ensureSandboxImage } from "../../runner/sandbox/sandbox-image.js";
+import { describe, expect, it } from "vitest";
 import type { ToolRequest } from "../../shared/tools/tool-call.js";
 import { containersOf, docker } from "../support/docker-probe.js";
-import { HostileGateway, spawnRunner, type Frame } from "../support/hostile-gateway.js";
-import { publicHalf, signCapability } from "../support/signed-call.js";
+import { HostileGateway, type Frame } from "../support/hostile-gateway.js";
+import { runnerProcessAgainst } from "../support/runner-process.js";
+import { signCapability } from "../support/signed-call.js";
 
 // The gateway's `cancel` (DELETE /api/calls/:id, or its deadline) must stop a call that is already
 // running, not only one still queued: the real runner process, real Docker, a hostile-gateway harness.
@@ -19,8 +15,6 @@ const runner = `cancel-${randomBytes(4).toString("hex")}`;
 const gatewayJwk = generateKeyPairSync("ed25519").privateKey.export({ format: "jwk" }) as JWK;
 const gateway = new HostileGateway();
 const log: string[] = [];
-let stateDir = "";
-let child: ReturnType<typeof spawnRunner> | null = null;
 let seq = 0;
 
 async function signedCall(session: string, request: ToolRequest) {
@@ -59,22 +53,7 @@ async function untilRunning(needle: string): Promise<void> {
 
 const startedLines = (id: string) => log.filter((line) => line.includes('"event":"call.started"') && line.includes(id)).length;
 
-beforeAll(async () => {
-  await ensureSandboxImage(docker);
-  stateDir = await mkdtemp(join(tmpdir(), "drawbridge-cancel-"));
-  const url = await gateway.start(runner);
-  await generateRunnerKey(join(stateDir, "runner-key.json"));
-  await pinGatewayKey(stateDir, publicHalf(gatewayJwk));
-  const connected = gateway.waitForRunner();
-  child = spawnRunner({ DRAWBRIDGE_STATE_DIR: stateDir, DRAWBRIDGE_GATEWAY_URL: url, DRAWBRIDGE_RUNNER_NAME: runner }, log);
-  await connected;
-}, 120_000);
-
-afterAll(async () => {
-  await stopChild(child ?? undefined, "SIGINT");
-  await gateway.stop();
-  await rm(stateDir, { recursive: true, force: true });
-}, 60_000);
+const runnerProcess = runnerProcessAgainst(gateway, { runner, gatewayJwk, log, sandboxImage: true });
 
 describe("cancel stops a running exec", () => {
   it("sends SIGTERM to the command and what it started, reports it cancelled, journals that, and serves the next call", async () => {
@@ -102,7 +81,7 @@ describe("cancel stops a running exec", () => {
     gateway.send(next);
     expect(await resultOf(next.id)).toMatchObject({ outcome: { ok: true, output: { exitCode: 0, stdout: "after-cancel\n" } } });
 
-    const audit = (await readFile(join(stateDir, "audit.jsonl"), "utf8")).split("\n").filter(Boolean);
+    const audit = (await readFile(join(runnerProcess.stateDir, "audit.jsonl"), "utf8")).split("\n").filter(Boolean);
     const line = audit.map((text) => JSON.parse(text) as Record<string, unknown>).find((entry) => entry.id === frame.id);
     expect(line).toMatchObject({ event: "tool.call", decision: "allowed", outcome: { ok: true, exitCode: null, cancelled: true } });
   }, 120_000);

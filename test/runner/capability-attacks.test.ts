@@ -1,23 +1,18 @@
 import { generateKeyPairSync, randomBytes } from "node:crypto";
-import { mkdtemp, readFile, rm, stat } from "node:fs/promises";
-import { tmpdir } from "node:os";
+import { readFile, stat } from "node:fs/promises";
 import { join } from "node:path";
 import type { JWK } from "jose";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { pinGatewayKey } from "../../runner/identity/gateway-key.js";
-import { generateRunnerKey } from "../../runner/identity/runner-key.js";
-import { stopChild } from "../../runner/local-stack/child-process.js";
+import { describe, expect, it } from "vitest";
 import type { ToolRequest } from "../../shared/tools/tool-call.js";
-import { HostileGateway, spawnRunner } from "../support/hostile-gateway.js";
-import { publicHalf, signCapability, type CapabilityClaimOverrides } from "../support/signed-call.js";
+import { HostileGateway } from "../support/hostile-gateway.js";
+import { runnerProcessAgainst } from "../support/runner-process.js";
+import { signCapability, type CapabilityClaimOverrides } from "../support/signed-call.js";
 
 const runner = `cap-${randomBytes(4).toString("hex")}`;
 const gatewayJwk = generateKeyPairSync("ed25519").privateKey.export({ format: "jwk" }) as JWK;
 const strangerJwk = generateKeyPairSync("ed25519").privateKey.export({ format: "jwk" }) as JWK;
 const gateway = new HostileGateway();
 const log: string[] = [];
-let stateDir = "";
-let child: ReturnType<typeof spawnRunner> | null = null;
 let seq = 0;
 /** Every call the runner must have refused, with the reason its audit line must give. */
 const refusals: Array<{ name: string; id: string; reason: RegExp }> = [];
@@ -53,21 +48,7 @@ function started(id: string): number {
   return log.filter((line) => line.includes('"event":"call.started"') && line.includes(id)).length;
 }
 
-beforeAll(async () => {
-  stateDir = await mkdtemp(join(tmpdir(), "drawbridge-cap-"));
-  const url = await gateway.start(runner);
-  await generateRunnerKey(join(stateDir, "runner-key.json"));
-  await pinGatewayKey(stateDir, publicHalf(gatewayJwk));
-  const connected = gateway.waitForRunner();
-  child = spawnRunner({ DRAWBRIDGE_STATE_DIR: stateDir, DRAWBRIDGE_GATEWAY_URL: url, DRAWBRIDGE_RUNNER_NAME: runner }, log);
-  await connected;
-}, 120_000);
-
-afterAll(async () => {
-  await stopChild(child ?? undefined, "SIGINT");
-  await gateway.stop();
-  await rm(stateDir, { recursive: true, force: true });
-}, 60_000);
+const runnerProcess = runnerProcessAgainst(gateway, { runner, gatewayJwk, log });
 
 describe("the runner refuses calls whose capability does not hold (acceptance 2)", () => {
   const now = () => Math.floor(Date.now() / 1000);
@@ -117,7 +98,7 @@ describe("the runner refuses calls whose capability does not hold (acceptance 2)
   });
 
   it("writes one audit line per refused call, with its reason, secrets redacted, lines bounded, file 0600", async () => {
-    const path = join(stateDir, "audit.jsonl");
+    const path = join(runnerProcess.stateDir, "audit.jsonl");
     expect((await stat(path)).mode & 0o777).toBe(0o600);
     const text = await readFile(path, "utf8");
     expect(text).not.toContain(plantedToken);

@@ -1,19 +1,12 @@
 import { generateKeyPairSync, randomBytes } from "node:crypto";
 import { readFileSync } from "node:fs";
-import { mkdtemp, rm } from "node:fs/promises";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import type { JWK } from "jose";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { pinGatewayKey } from "../../runner/identity/gateway-key.js";
-import { generateRunnerKey } from "../../runner/identity/runner-key.js";
+import { describe, expect, it } from "vitest";
 import { journalPath } from "../../runner/journal/call-journal.js";
-import { stopChild } from "../../runner/local-stack/child-process.js";
-import { ensureSandboxImage } from "../../runner/sandbox/sandbox-image.js";
 import type { ToolRequest } from "../../shared/tools/tool-call.js";
-import { docker } from "../support/docker-probe.js";
-import { HostileGateway, spawnRunner, type Frame } from "../support/hostile-gateway.js";
-import { publicHalf, signCapability } from "../support/signed-call.js";
+import { HostileGateway, type Frame } from "../support/hostile-gateway.js";
+import { runnerProcessAgainst } from "../support/runner-process.js";
+import { signCapability } from "../support/signed-call.js";
 
 // Reads skip the "started" fsync and share fsyncs for their results (call-executor.ts). What must
 // not change: a read never overtakes an earlier write or exec of its session, and no result leaves
@@ -22,8 +15,6 @@ const runner = `order-${randomBytes(4).toString("hex")}`;
 const gatewayJwk = generateKeyPairSync("ed25519").privateKey.export({ format: "jwk" }) as JWK;
 const gateway = new HostileGateway();
 const log: string[] = [];
-let stateDir = "";
-let child: ReturnType<typeof spawnRunner> | null = null;
 let seq = 0;
 
 async function signedCall(session: string, request: ToolRequest) {
@@ -39,29 +30,14 @@ async function resultsOf(ids: string[]): Promise<{ results: Map<string, Frame>; 
   while (results.size < ids.length) {
     const result = await gateway.next("result", 60_000);
     const id = String(result.id);
-    const journal = readFileSync(journalPath(stateDir, runner), "utf8");
+    const journal = readFileSync(journalPath(runnerProcess.stateDir, runner), "utf8");
     if (!journal.includes(`"t":"finished","id":"${id}"`)) sentBeforeJournaled.push(id);
     results.set(id, result);
   }
   return { results, sentBeforeJournaled };
 }
 
-beforeAll(async () => {
-  await ensureSandboxImage(docker);
-  stateDir = await mkdtemp(join(tmpdir(), "drawbridge-order-"));
-  const url = await gateway.start(runner);
-  await generateRunnerKey(join(stateDir, "runner-key.json"));
-  await pinGatewayKey(stateDir, publicHalf(gatewayJwk));
-  const connected = gateway.waitForRunner();
-  child = spawnRunner({ DRAWBRIDGE_STATE_DIR: stateDir, DRAWBRIDGE_GATEWAY_URL: url, DRAWBRIDGE_RUNNER_NAME: runner }, log);
-  await connected;
-}, 120_000);
-
-afterAll(async () => {
-  await stopChild(child ?? undefined, "SIGINT");
-  await gateway.stop();
-  await rm(stateDir, { recursive: true, force: true });
-}, 60_000);
+const runnerProcess = runnerProcessAgainst(gateway, { runner, gatewayJwk, log, sandboxImage: true });
 
 describe("one session's calls, hundreds in flight", () => {
   it("every read sees the write and the exec before it, and no result is sent before it is journaled", async () => {
@@ -93,7 +69,7 @@ describe("one session's calls, hundreds in flight", () => {
     // They also started in the order they were sent; only writes and execs wrote a "started" line.
     const started = log.filter((line) => line.includes('"event":"call.started"')).map((line) => (JSON.parse(line) as { id: string }).id);
     expect(started).toEqual(frames.map((frame) => frame.id));
-    const journal = readFileSync(journalPath(stateDir, runner), "utf8");
+    const journal = readFileSync(journalPath(runnerProcess.stateDir, runner), "utf8");
     const withStartedLine = frames.filter((frame) => journal.includes(`"t":"started","id":"${frame.id}"`));
     expect(withStartedLine.map((frame) => frame.request.tool).sort()).toEqual([
       ...Array<string>(rounds).fill("exec"),
