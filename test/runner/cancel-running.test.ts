@@ -7,7 +7,7 @@ import type { ToolRequest } from "../../shared/tools/tool-call.js";
 import { containersOf, docker } from "../support/docker-probe.js";
 import { HostileGateway, type Frame } from "../support/hostile-gateway.js";
 import { runnerProcessAgainst } from "../support/runner-process.js";
-import { signCapability } from "../support/signed-call.js";
+import { GatewayCalls } from "../support/signed-call.js";
 
 // The gateway's `cancel` (DELETE /api/calls/:id, or its deadline) must stop a call that is already
 // running, not only one still queued: the real runner process, real Docker, a hostile-gateway harness.
@@ -15,13 +15,9 @@ const runner = `cancel-${randomBytes(4).toString("hex")}`;
 const gatewayJwk = generateKeyPairSync("ed25519").privateKey.export({ format: "jwk" }) as JWK;
 const gateway = new HostileGateway();
 const log: string[] = [];
-let seq = 0;
+const calls = new GatewayCalls(gatewayJwk, runner);
 
-async function signedCall(session: string, request: ToolRequest) {
-  const id = `${runner}_${randomBytes(12).toString("hex")}`;
-  const capability = await signCapability(gatewayJwk, { runner, id, session, request, timeoutMs: 60_000 });
-  return { type: "call", seq: ++seq, id, session, request, timeoutMs: 60_000, capability };
-}
+const signedCall = (session: string, request: ToolRequest) => calls.frame(session, request, 60_000);
 
 async function resultOf(id: string): Promise<Frame> {
   for (;;) {

@@ -7,7 +7,7 @@ import type { ToolRequest } from "../../shared/tools/tool-call.js";
 import { containersOf } from "../support/docker-probe.js";
 import { HostileGateway } from "../support/hostile-gateway.js";
 import { runnerProcessAgainst } from "../support/runner-process.js";
-import { signCapability } from "../support/signed-call.js";
+import { GatewayCalls } from "../support/signed-call.js";
 
 // Issue 5, acceptance 7: the runner process itself, behind a gateway whose capabilities it trusts,
 // still refuses what its own runner.json forbids. Every call here carries a valid signature.
@@ -15,13 +15,9 @@ const runner = `floor-${randomBytes(4).toString("hex")}`;
 const gatewayJwk = generateKeyPairSync("ed25519").privateKey.export({ format: "jwk" }) as JWK;
 const gateway = new HostileGateway();
 const log: string[] = [];
-let seq = 0;
+const calls = new GatewayCalls(gatewayJwk, runner);
 
-async function signedCall(request: ToolRequest) {
-  const id = `${runner}_${randomBytes(16).toString("hex")}`;
-  const capability = await signCapability(gatewayJwk, { runner, id, session: "floor", request, timeoutMs: 10_000 });
-  return { type: "call", seq: ++seq, id, session: "floor", request, timeoutMs: 10_000, capability };
-}
+const signedCall = (request: ToolRequest) => calls.frame("floor", request, 10_000);
 
 async function resultOf(request: ToolRequest) {
   const frame = await signedCall(request);

@@ -6,7 +6,7 @@ import { journalPath } from "../../runner/journal/call-journal.js";
 import type { ToolRequest } from "../../shared/tools/tool-call.js";
 import { HostileGateway, type Frame } from "../support/hostile-gateway.js";
 import { runnerProcessAgainst } from "../support/runner-process.js";
-import { signCapability } from "../support/signed-call.js";
+import { GatewayCalls } from "../support/signed-call.js";
 
 // Reads skip the "started" fsync and share fsyncs for their results (call-executor.ts). What must
 // not change: a read never overtakes an earlier write or exec of its session, and no result leaves
@@ -15,13 +15,9 @@ const runner = `order-${randomBytes(4).toString("hex")}`;
 const gatewayJwk = generateKeyPairSync("ed25519").privateKey.export({ format: "jwk" }) as JWK;
 const gateway = new HostileGateway();
 const log: string[] = [];
-let seq = 0;
+const calls = new GatewayCalls(gatewayJwk, runner);
 
-async function signedCall(session: string, request: ToolRequest) {
-  const id = `${runner}_${randomBytes(12).toString("hex")}`;
-  const capability = await signCapability(gatewayJwk, { runner, id, session, request, timeoutMs: 30_000 });
-  return { type: "call", seq: ++seq, id, session, request, timeoutMs: 30_000, capability };
-}
+const signedCall = (session: string, request: ToolRequest) => calls.frame(session, request, 30_000);
 
 /** Collects one result per id; checks, as each arrives, that the journal already holds its "finished" line. */
 async function resultsOf(ids: string[]): Promise<{ results: Map<string, Frame>; sentBeforeJournaled: string[] }> {

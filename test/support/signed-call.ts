@@ -1,3 +1,4 @@
+import { randomBytes } from "node:crypto";
 import { calculateJwkThumbprint, importJWK, SignJWT, type JWK } from "jose";
 import { CAPABILITY_ISSUER, CAPABILITY_JWT_TYPE, capabilityDigest } from "../../shared/tunnel/capability.js";
 import type { SessionKey, ToolRequest } from "../../shared/tools/tool-call.js";
@@ -30,4 +31,20 @@ export async function signCapability(
     .setIssuedAt(claims.iat ?? now)
     .setExpirationTime(claims.exp ?? now + 120)
     .sign(await importJWK(signer, "EdDSA"));
+}
+
+/** Numbered call frames for `runner`, each with a valid capability, as the gateway sends them. */
+export class GatewayCalls {
+  private seq = 0;
+
+  constructor(
+    private readonly signer: JWK,
+    readonly runner: string,
+  ) {}
+
+  async frame(session: SessionKey, request: ToolRequest, timeoutMs: number) {
+    const id = `${this.runner}_${randomBytes(12).toString("hex")}`;
+    const capability = await signCapability(this.signer, { runner: this.runner, id, session, request, timeoutMs });
+    return { type: "call", seq: ++this.seq, id, session, request, timeoutMs, capability };
+  }
 }
