@@ -206,7 +206,16 @@ function statusOf(error: unknown): number | undefined {
   return typeof error === "object" && error !== null && "statusCode" in error ? Number(error.statusCode) : undefined;
 }
 
+/** Errors that mean the engine itself is gone (stopped, socket removed), not this one request. */
+const ENGINE_GONE = new Set(["ECONNREFUSED", "ENOENT", "ECONNRESET", "EPIPE"]);
+
 function wrap(error: unknown, action: string): SandboxError {
   const detail = error instanceof Error ? error.message : String(error);
+  const code = typeof error === "object" && error !== null && "code" in error ? String(error.code) : "";
+  if (ENGINE_GONE.has(code)) {
+    return new SandboxError(
+      `could not ${action}: the Docker engine is not reachable (${detail}); start it (e.g. \`sudo systemctl start docker\`) and try again`,
+    );
+  }
   return new SandboxError(`could not ${action}: ${detail}`);
 }

@@ -21,6 +21,8 @@ export type RunnerProcessOptions = {
   runnerConfig?: unknown;
   /** Build the sandbox image first, for files whose calls reach Docker. */
   sandboxImage?: boolean;
+  /** More environment for the runner process (e.g. DOCKER_HOST). */
+  env?: Record<string, string>;
 };
 
 /**
@@ -34,7 +36,7 @@ export function runnerProcessAgainst(gateway: HostileGateway, options: RunnerPro
   beforeAll(async () => {
     if (options.sandboxImage) await ensureSandboxImage(docker);
     stateDir = await mkdtemp(join(tmpdir(), `drawbridge-${options.runner}-`));
-    const env: Record<string, string> = { DRAWBRIDGE_STATE_DIR: stateDir, DRAWBRIDGE_RUNNER_NAME: options.runner };
+    const env: Record<string, string> = { ...options.env, DRAWBRIDGE_STATE_DIR: stateDir, DRAWBRIDGE_RUNNER_NAME: options.runner };
     if (options.runnerConfig !== undefined) {
       env.DRAWBRIDGE_RUNNER_CONFIG = join(stateDir, "runner.json");
       await writeFile(env.DRAWBRIDGE_RUNNER_CONFIG, JSON.stringify(options.runnerConfig), { mode: 0o600 });
