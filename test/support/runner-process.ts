@@ -7,7 +7,7 @@ import { pinGatewayKey } from "../../runner/identity/gateway-key.js";
 import { generateRunnerKey } from "../../runner/identity/runner-key.js";
 import { stopChild } from "../../runner/local-stack/child-process.js";
 import { ensureSandboxImage } from "../../runner/sandbox/sandbox-image.js";
-import { docker } from "./docker-probe.js";
+import { containersOf, docker } from "./docker-probe.js";
 import { spawnRunner, type HostileGateway } from "./hostile-gateway.js";
 import { publicHalf } from "./signed-call.js";
 
@@ -28,7 +28,7 @@ export type RunnerProcessOptions = {
 /**
  * A real runner process for one test file, dialled out to `gateway`: its own state directory
  * (runner key, pinned gateway key, runner.json), started before the file's tests, stopped with
- * Ctrl-C semantics after them, and its state removed.
+ * Ctrl-C semantics after them, its containers and state removed.
  */
 export function runnerProcessAgainst(gateway: HostileGateway, options: RunnerProcessOptions): { readonly stateDir: string } {
   let stateDir = "";
@@ -50,6 +50,12 @@ export function runnerProcessAgainst(gateway: HostileGateway, options: RunnerPro
   }, 120_000);
   afterAll(async () => {
     await stopChild(child ?? undefined, "SIGINT");
+    // The runner removes its containers on Ctrl-C; one killed after the grace period could not.
+    for (const info of await containersOf(options.runner))
+      await docker
+        .getContainer(info.Id)
+        .remove({ force: true })
+        .catch(() => {});
     await gateway.stop();
     if (stateDir) await rm(stateDir, { recursive: true, force: true });
   }, 60_000);
