@@ -120,21 +120,7 @@ async function signalExec(docker: Docker, container: Docker.Container, marker: s
     `if [ -n "$pids" ]; then kill -STOP $pids; kill -${sig} $pids; kill -CONT $pids; fi 2>/dev/null; true`,
   ].join("\n");
   try {
-    const exec = await container.exec({
-      Cmd: ["/bin/sh", "-c", script, "signal-exec", marker],
-      AttachStdout: true,
-      AttachStderr: true,
-      User: SANDBOX_USER,
-      Env: SANDBOX_ENV,
-    });
-    const stream = await exec.start({ hijack: true, stdin: false });
-    const sink = new CappedSink(1024);
-    docker.modem.demuxStream(stream, sink, sink);
-    await new Promise<void>((resolve) => {
-      stream.once("end", resolve);
-      stream.once("close", resolve);
-      stream.once("error", resolve);
-    });
+    await sideExec(docker, container, ["/bin/sh", "-c", script, "signal-exec", marker], 1024);
   } catch {
     // The container is gone or full (pids limit): the backstop removes it.
   }
@@ -145,21 +131,26 @@ async function signalExec(docker: Docker, container: Docker.Container, marker: s
  * (cgroup v1 `memory.oom_control`, v2 `memory.events`). Read from inside, where /sys is read-only.
  */
 export async function oomKills(docker: Docker, container: Docker.Container): Promise<number | undefined> {
-  const exec = await container.exec({
-    Cmd: ["/bin/sh", "-c", "cat /sys/fs/cgroup/memory/memory.oom_control /sys/fs/cgroup/memory.events 2>/dev/null"],
-    AttachStdout: true,
-    AttachStderr: false,
-    User: SANDBOX_USER,
-    Env: SANDBOX_ENV,
-  });
+  const out = await sideExec(
+    docker,
+    container,
+    ["/bin/sh", "-c", "cat /sys/fs/cgroup/memory/memory.oom_control /sys/fs/cgroup/memory.events 2>/dev/null"],
+    4096,
+  );
+  const match = /^oom_kill (\d+)$/m.exec(out);
+  return match ? Number(match[1]) : undefined;
+}
+
+/** A short helper command in the container as the sandbox user (not the caller's command): its output, capped. */
+async function sideExec(docker: Docker, container: Docker.Container, cmd: string[], maxBytes: number): Promise<string> {
+  const exec = await container.exec({ Cmd: cmd, AttachStdout: true, AttachStderr: true, User: SANDBOX_USER, Env: SANDBOX_ENV });
   const stream = await exec.start({ hijack: true, stdin: false });
-  const out = new CappedSink(4096);
+  const out = new CappedSink(maxBytes);
   docker.modem.demuxStream(stream, out, out);
   await new Promise<void>((resolve) => {
     stream.once("end", resolve);
     stream.once("close", resolve);
     stream.once("error", resolve);
   });
-  const match = /^oom_kill (\d+)$/m.exec(out.text());
-  return match ? Number(match[1]) : undefined;
+  return out.text();
 }

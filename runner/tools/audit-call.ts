@@ -17,21 +17,20 @@ export function clipForAudit(text: string, max: number): string {
   return redacted.length > max ? `${redacted.slice(0, max)}…[clipped]` : redacted;
 }
 
-function auditArgs(call: Call): Record<string, unknown> {
+/** The part of every audit line that says who asked for what. */
+function whatWasAsked(call: Call) {
   const { request } = call;
-  return request.tool === "exec"
-    ? { command: clipForAudit(request.args.command, MAX_COMMAND_IN_AUDIT), ...(request.args.elevated ? { elevated: true } : {}) }
-    : { path: clipForAudit(request.args.path ?? ".", MAX_COMMAND_IN_AUDIT) };
+  const args =
+    request.tool === "exec"
+      ? { command: clipForAudit(request.args.command, MAX_COMMAND_IN_AUDIT), ...(request.args.elevated ? { elevated: true } : {}) }
+      : { path: clipForAudit(request.args.path ?? ".", MAX_COMMAND_IN_AUDIT) };
+  return { event: "tool.call", id: call.id, session: call.session, tool: request.tool, args };
 }
 
 /** The audit line for one call: who asked for what, what the floor decided, how it ended. Never file contents. */
 export function auditCall(call: Call, decision: "allowed" | "refused", outcome: ToolOutcome, durationMs: number): AuditEvent {
   return {
-    event: "tool.call",
-    id: call.id,
-    session: call.session,
-    tool: call.request.tool,
-    args: auditArgs(call),
+    ...whatWasAsked(call),
     decision,
     outcome: summarize(outcome),
     durationMs,
@@ -45,11 +44,7 @@ export function auditCall(call: Call, decision: "allowed" | "refused", outcome: 
  */
 export function auditRefusal(call: Call, reason: string): AuditEvent {
   return {
-    event: "tool.call",
-    id: call.id,
-    session: call.session,
-    tool: call.request.tool,
-    args: auditArgs(call),
+    ...whatWasAsked(call),
     decision: "refused",
     refusedAt: "admission",
     reason: clipForAudit(reason, MAX_REASON_IN_AUDIT),

@@ -57,12 +57,23 @@ function setUp(n: number) {
     expect(alarm!).toBeLessThanOrEqual(ran.after + delay);
   };
 
+  /** Attempts 2 to 5 of the first update fail, each with its backoff; the second update waits untried behind it. */
+  const failsUntilFifthAttempt = async () => {
+    for (let attempts = 2; attempts <= 5; attempts++) {
+      const ran = await runAlarm();
+      const state = await inbox();
+      expect(state.rows.map((row) => row.attempts)).toEqual([attempts, 0]);
+      expectRetryAfter(state.alarm, attempts, ran);
+    }
+  };
+
   return {
     gate,
     owner,
     inbox,
     runAlarm,
     expectRetryAfter,
+    failsUntilFifthAttempt,
     takeHubDown: async () => {
       await renameHubTables("", "__down"); // constructs the hub (its tables) first, then breaks them
     },
@@ -129,12 +140,7 @@ describe("durable inbox: a failing update is retried by the alarm", () => {
     await t.gate.post(status);
     await vi.waitFor(async () => expect((await t.inbox()).rows[0]?.attempts).toBe(1));
     await t.gate.post(help);
-    for (let attempts = 2; attempts <= 5; attempts++) {
-      const ran = await t.runAlarm();
-      const state = await t.inbox();
-      expect(state.rows.map((row) => row.attempts)).toEqual([attempts, 0]);
-      t.expectRetryAfter(state.alarm, attempts, ran);
-    }
+    await t.failsUntilFifthAttempt();
     expect(await auditedDrops(t.gate, status.update_id)).toEqual([]);
     expect(await t.gate.messagesTo(t.owner)).toEqual([]);
 
@@ -163,12 +169,7 @@ describe("durable inbox: a failing update is retried by the alarm", () => {
     });
     await vi.waitFor(async () => expect((await t.inbox()).rows[0]?.attempts).toBe(1));
     await t.gate.post(help);
-    for (let attempts = 2; attempts <= 5; attempts++) {
-      const ran = await t.runAlarm();
-      const state = await t.inbox();
-      expect(state.rows.map((row) => row.attempts)).toEqual([attempts, 0]);
-      t.expectRetryAfter(state.alarm, attempts, ran);
-    }
+    await t.failsUntilFifthAttempt();
     await t.runAlarm();
     expect(await auditedDrops(t.gate, unreadable.update_id)).toEqual([
       expect.objectContaining({ kind: "inbox.dropped", actor: "unknown" }),

@@ -1,4 +1,5 @@
 import { DurableObject } from "cloudflare:workers";
+import type { Api } from "grammy";
 import { newPairingCode } from "../../shared/access/pairing-code.js";
 import { PairingStore } from "../../shared/access/pairing-store.js";
 import { constantTimeEqual } from "../../shared/constant-time.js";
@@ -6,7 +7,7 @@ import { recordAudit } from "../audit/record-audit.js";
 import { botApi } from "../channels/telegram/bot-api.js";
 import { readUpdate, TelegramUpdate, type TelegramEvent } from "../channels/telegram/update.js";
 import { AllowedSenders } from "./allowed-senders.js";
-import { telegramOwnerId, type EdgeSettings, type Gate } from "./gate.js";
+import type { EdgeSettings, Gate } from "./gate.js";
 import { handleButton } from "./handle-button.js";
 import { handleChatMessage } from "./handle-chat-message.js";
 import { DEDUPE_WINDOW_MS, Inbox, type InboxEntry } from "./inbox.js";
@@ -78,7 +79,7 @@ export class Gatekeeper extends DurableObject<Env> {
   override async alarm(): Promise<void> {
     await this.drain();
     const settings = this.loadSettings();
-    if (settings) await this.delivery(settings).retryDue();
+    if (settings) await this.delivery(botApi(this.env, settings)).retryDue();
   }
 
   /** Updates stored and not yet handled (for status and tests). */
@@ -97,7 +98,7 @@ export class Gatekeeper extends DurableObject<Env> {
       this.saveSettings(fallback);
       settings = fallback;
     }
-    await this.delivery(settings).send(chatId, text);
+    await this.delivery(botApi(this.env, settings)).send(chatId, text);
   }
 
   /** Replies kept because Telegram could not take them yet (for status and tests). */
@@ -191,9 +192,8 @@ export class Gatekeeper extends DurableObject<Env> {
     const event = eventOf(entry.body);
     await gate.audit("inbox.dropped", event?.kind === "message" ? `telegram:${event.senderId}` : "unknown", { updateId: entry.updateId });
     if (event?.kind !== "message" || event.chat !== "private") return;
-    const role = event.senderId === telegramOwnerId(gate.settings) ? "owner" : gate.allowed.roleOf(event.senderId);
-    const listed = gate.settings.access.allowFrom.includes(event.senderId) && gate.settings.access.roles[event.senderId] !== "blocked";
-    if ((role !== null && role !== "blocked") || listed) {
+    const role = currentStanding(gate.settings, gate.allowed.roleOf(event.senderId), event.senderId, event);
+    if (role !== null && role !== "blocked") {
       await gate.reply(
         event.chatId,
         "⚠️ Your message could not be handled after several tries and was dropped; nothing ran. Please send it again.",
@@ -203,7 +203,8 @@ export class Gatekeeper extends DurableObject<Env> {
 
   private gate(settings: EdgeSettings): Gate {
     const clock = () => this.clock();
-    const delivery = this.delivery(settings);
+    const telegram = botApi(this.env, settings);
+    const delivery = this.delivery(telegram);
     return {
       env: this.env,
       settings,
@@ -218,19 +219,21 @@ export class Gatekeeper extends DurableObject<Env> {
       }),
       allowed: this.allowed,
       limits: this.limits,
-      telegram: botApi(this.env, settings),
+      telegram,
       reply: (chatId, text) => delivery.send(chatId, text),
-      audit: (kind, actor, detail = {}) => recordAudit(this.env, { kind, channel: "telegram", actor, detail }),
+      audit: this.audit,
     };
   }
 
-  private delivery(settings: EdgeSettings): ReplyDelivery {
+  private readonly audit: Gate["audit"] = (kind, actor, detail = {}) => recordAudit(this.env, { kind, channel: "telegram", actor, detail });
+
+  private delivery(telegram: Api): ReplyDelivery {
     return new ReplyDelivery(
       this.undelivered,
-      botApi(this.env, settings),
+      telegram,
       () => this.clock(),
       (at) => this.wakeAt(at),
-      (kind, actor, detail = {}) => recordAudit(this.env, { kind, channel: "telegram", actor, detail }),
+      this.audit,
     );
   }
 
