@@ -78,7 +78,7 @@ export class CallExecutor {
       this.log("call.refused", { id: call.id, reason: verdict.reason });
       const outcome = refused(`The runner refused this call: ${verdict.reason}.`);
       // Journaled in memory at once (a redelivery finds it); sent once journal and audit lines are written.
-      const recorded = Promise.all([this.journal.finish(call.id, outcome), this.auditRefusal(call, verdict.reason)]);
+      const recorded = Promise.all([this.journal.finish(call.id, outcome), this.audited(call, verdict.reason)]);
       this.whenRecorded(
         call.id,
         outcome,
@@ -118,7 +118,7 @@ export class CallExecutor {
       this.log("call.replay_refused", { id: call.id });
       const reason = "this call already ran and its result was delivered; a replay is refused";
       const rseq = this.journal.allocateRseq();
-      void this.auditRefusal(call, reason).then(() => this.sendResult(rseq, call.id, refused(reason)));
+      void this.audited(call, reason).then(() => this.sendResult(rseq, call.id, refused(reason)));
       return;
     }
     this.log("call.result_resent", { id: call.id });
@@ -158,6 +158,13 @@ export class CallExecutor {
   }
 
   /** Sends a result once its journal line is on disk; if the write fails it stays unsent (the gateway times the call out). */
+  /** The refusal's audit line; a failed write is logged and the refusal still goes out (refusing is always safe). */
+  private audited(call: Call, reason: string): Promise<void> {
+    return this.auditRefusal(call, reason).catch((error: unknown) =>
+      this.log("audit.write_failed", { id: call.id, message: error instanceof Error ? error.message : String(error) }),
+    );
+  }
+
   private whenRecorded(id: string, outcome: ToolOutcome, recorded: Promise<number>, before: () => void = () => undefined): void {
     void recorded.then(
       (rseq) => {
