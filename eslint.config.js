@@ -14,6 +14,6 @@ export default tseslint.config(
   },
   {
     files: ["**/*.mjs", "runner/bin/*.js"],
-    languageOptions: { globals: { process: "readonly", console: "readonly" } },
+    languageOptions: { globals: { process: "readonly", console: "readonly", setTimeout: "readonly" } },
   },
 );

@@ -39,7 +39,7 @@ export async function startStack(env: NodeJS.ProcessEnv = process.env): Promise<
   process.on("SIGINT", () => void stopAll(0));
   process.on("SIGTERM", () => void stopAll(0));
 
-  const docker = await ensureDockerEngine(stateDir, say);
+  const docker = await ensureDockerEngine(stateDir, say, env);
   if (await ensureSandboxImage(docker)) say("Built the sandbox image from a static busybox (no registry needed).");
   const { secrets, envFile } = await ensureLocalSecrets(stateDir, env, { DEFAULT_RUNNER: runnerName });
   const keyPath = join(stateDir, "runner-key.json");

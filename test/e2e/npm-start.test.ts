@@ -1,5 +1,6 @@
 import { spawn, type ChildProcess } from "node:child_process";
-import { mkdtemp, rm, stat } from "node:fs/promises";
+import { existsSync } from "node:fs";
+import { mkdtemp, readFile, rm, stat } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { createInterface } from "node:readline";
@@ -10,14 +11,25 @@ import { freePort } from "../support/free-port.js";
 
 const projectRoot = join(import.meta.dirname, "..", "..");
 const runnerName = `start-${process.pid}`;
+const launcher = join(projectRoot, "test", "support", "engine-launcher.mjs");
+let scratch = "";
 let stateDir = "";
+let engineSocket = "";
+let launcherPidFile = "";
 let child: ChildProcess;
 let readyLine = "";
 let port = 0;
+const errors: string[] = [];
 
-// `npm start` exactly as a user runs it, on a first run (an empty state dir).
+// `npm start` exactly as a user runs it on a fresh machine: no state dir yet, and no Docker engine
+// answering where the stack looks for one (DOCKER_HOST names a socket nothing listens on), so it
+// must start the engine itself. The engine command is a launcher this test controls, standing in
+// for `dockerd`: it comes up after a delay and relays to the machine's real engine.
 beforeAll(async () => {
-  stateDir = await mkdtemp(join(tmpdir(), "drawbridge-start-"));
+  scratch = await mkdtemp(join(tmpdir(), "drawbridge-fresh-"));
+  stateDir = join(scratch, "project", ".drawbridge");
+  engineSocket = join(scratch, "engine.sock");
+  launcherPidFile = join(scratch, "engine.pid");
   port = await freePort();
   child = spawn("npm", ["start"], {
     cwd: projectRoot,
@@ -27,11 +39,13 @@ beforeAll(async () => {
       DRAWBRIDGE_STATE_DIR: stateDir,
       DRAWBRIDGE_RUNNER_NAME: runnerName,
       TELEGRAM_API_ROOT: "http://127.0.0.1:9",
+      DOCKER_HOST: `unix://${engineSocket}`,
+      DRAWBRIDGE_DOCKERD: launcher,
+      ENGINE_LAUNCHER_PIDFILE: launcherPidFile,
     },
     stdio: ["ignore", "pipe", "pipe"],
     detached: true, // its own process group, so the test can press "Ctrl-C" on all of it
   });
-  const errors: string[] = [];
   createInterface({ input: child.stderr! }).on("line", (line) => errors.push(line));
   readyLine = await new Promise<string>((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`no READY within 120s:\n${errors.join("\n")}`)), 120_000);
@@ -47,10 +61,23 @@ beforeAll(async () => {
 
 afterAll(async () => {
   if (child.pid && processGroupAlive(child.pid)) process.kill(-child.pid, "SIGKILL");
-  await rm(stateDir, { recursive: true, force: true });
+  const enginePid = Number(await readFile(launcherPidFile, "utf8").catch(() => "0"));
+  if (enginePid > 0) process.kill(enginePid, "SIGTERM");
+  await rm(scratch, { recursive: true, force: true });
 });
 
-describe("npm start", () => {
+describe("npm start on a fresh machine", () => {
+  it("creates the state dir (0700), starts the Docker engine with its log there, and says so", async () => {
+    expect(((await stat(stateDir)).mode & 0o777).toString(8)).toBe("700");
+    const engineLog = await readFile(join(stateDir, "dockerd.log"), "utf8");
+    expect(engineLog).toContain("engine-launcher: starting");
+    expect(engineLog).toContain(`API listening on ${engineSocket}`);
+    expect(existsSync(engineSocket)).toBe(true);
+    expect(errors).toContain("Checking Docker…");
+    expect(errors.some((line) => line.startsWith("Starting the Docker engine") && line.includes(join(stateDir, "dockerd.log")))).toBe(true);
+    expect(errors.join("\n")).not.toMatch(/ENOENT|drawbridge: /);
+  });
+
   it("prints READY naming the URL, and /healthz answers", async () => {
     expect(readyLine).toContain(`http://127.0.0.1:${port}`);
     const response = await fetch(`http://127.0.0.1:${port}/healthz`);
