@@ -1,5 +1,7 @@
 import { DurableObject } from "cloudflare:workers";
-import type { ApprovalState, ApprovalView } from "./approval.js";
+import { migrateOnStart } from "../storage/migrations.js";
+import { APPROVAL_INDEX_SCHEMA } from "./approval-index-schema.js";
+import { ApprovalView, type ApprovalState } from "./approval.js";
 
 /** Decided approvals stay listable (and findable for a clear "already decided") this long. */
 export const KEEP_DECIDED_MS = 24 * 60 * 60 * 1000;
@@ -15,14 +17,7 @@ export class ApprovalIndex extends DurableObject<Env> {
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
     this.sql = ctx.storage.sql;
-    this.sql.exec(`CREATE TABLE IF NOT EXISTS approval_index (
-      id TEXT PRIMARY KEY,
-      session TEXT NOT NULL,
-      state TEXT NOT NULL,
-      created_at TEXT NOT NULL,
-      updated_at INTEGER NOT NULL,
-      view TEXT NOT NULL
-    )`);
+    migrateOnStart(ctx, APPROVAL_INDEX_SCHEMA);
   }
 
   put(view: ApprovalView): void {
@@ -53,6 +48,6 @@ export class ApprovalIndex extends DurableObject<Env> {
             state,
             limit,
           );
-    return rows.toArray().map((row) => JSON.parse(row.view) as ApprovalView);
+    return rows.toArray().map((row) => ApprovalView.parse(JSON.parse(row.view)));
   }
 }

@@ -1,5 +1,5 @@
-import type { ToolRequest } from "../../shared/tools/tool-call.js";
-import type { Approval, ApprovalState, Asker } from "./approval.js";
+import { ToolRequest } from "../../shared/tools/tool-call.js";
+import { ApprovalState, Asker, type Approval } from "./approval.js";
 
 type Row = {
   id: string;
@@ -22,43 +22,12 @@ type Row = {
   retry_at: number | null;
 };
 
-/** Columns added after the first release: an existing session's table gains them on its next start. */
-const LATER_COLUMNS = [
-  "note TEXT",
-  "call_id TEXT",
-  "handed_over INTEGER NOT NULL DEFAULT 0",
-  "attempts INTEGER NOT NULL DEFAULT 0",
-  "retry_at INTEGER",
-];
-
-/** A session's approvals in its own SQLite storage. Every state change is one synchronous statement. */
+/**
+ * A session's approvals in its own SQLite storage (the `approvals` table of the Session's schema
+ * ladder, session-schema.ts). Every state change is one synchronous statement.
+ */
 export class ApprovalRows {
-  constructor(private readonly sql: SqlStorage) {
-    sql.exec(`CREATE TABLE IF NOT EXISTS approvals (
-      id TEXT PRIMARY KEY,
-      session TEXT NOT NULL,
-      request TEXT NOT NULL,
-      label TEXT NOT NULL,
-      reason TEXT NOT NULL,
-      asker TEXT NOT NULL,
-      created_at INTEGER NOT NULL,
-      expires_at INTEGER NOT NULL,
-      state TEXT NOT NULL,
-      decided_by TEXT,
-      decided_at INTEGER,
-      prompt_chat TEXT,
-      prompt_message INTEGER
-    )`);
-    const have = new Set(
-      sql
-        .exec<{ name: string }>("PRAGMA table_info(approvals)")
-        .toArray()
-        .map((column) => column.name),
-    );
-    for (const column of LATER_COLUMNS) {
-      if (!have.has(column.split(" ")[0] ?? "")) sql.exec(`ALTER TABLE approvals ADD COLUMN ${column}`);
-    }
-  }
+  constructor(private readonly sql: SqlStorage) {}
 
   /** Adds a pending approval unless the session already has `cap` pending; the count and the insert are one step. */
   insertWithin(approval: Approval, cap: number): { inserted: boolean; pending: number } {
@@ -165,13 +134,13 @@ function approvalOf(row: Row): Approval {
   return {
     id: row.id,
     session: row.session,
-    request: JSON.parse(row.request) as ToolRequest,
+    request: ToolRequest.parse(JSON.parse(row.request)),
     label: row.label,
     reason: row.reason,
-    asker: JSON.parse(row.asker) as Asker,
+    asker: Asker.parse(JSON.parse(row.asker)),
     createdAt: row.created_at,
     expiresAt: row.expires_at,
-    state: row.state as ApprovalState,
+    state: ApprovalState.parse(row.state),
     decidedBy: row.decided_by,
     decidedAt: row.decided_at,
     prompt: row.prompt_chat !== null && row.prompt_message !== null ? { chatId: row.prompt_chat, messageId: row.prompt_message } : null,

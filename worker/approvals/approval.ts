@@ -54,23 +54,27 @@ export type Approval = {
   attempts: number;
 };
 
-/** What the admin API lists: no reply targets, times as ISO strings. */
-export type ApprovalView = {
-  id: string;
-  session: string;
-  state: ApprovalState;
-  tool: string;
-  label: string;
-  reason: string;
-  sender: string;
-  senderName: string;
-  role: Role;
-  createdAt: string;
-  expiresAt: string;
-  decidedBy: string | null;
-  decidedAt: string | null;
-  note: string | null;
-};
+/** What the admin API lists (and the ApprovalIndex stores as JSON): no reply targets, times as ISO strings. */
+export const ApprovalView = z
+  .object({
+    id: z.string(),
+    session: z.string(),
+    state: ApprovalState,
+    tool: z.string(),
+    label: z.string(),
+    reason: z.string(),
+    sender: z.string(),
+    senderName: z.string(),
+    role: Role,
+    createdAt: z.string(),
+    expiresAt: z.string(),
+    decidedBy: z.string().nullable(),
+    decidedAt: z.string().nullable(),
+    // Views stored before notes existed have none.
+    note: z.string().nullable().default(null),
+  })
+  .strict();
+export type ApprovalView = z.infer<typeof ApprovalView>;
 
 export function viewOf(approval: Approval): ApprovalView {
   return {

@@ -15,7 +15,9 @@ import { newApprovalId, viewOf, type Approval, type ApprovalView, type Asker, ty
 import { handOver, HANDOVER_RETRY_MS } from "./hand-over.js";
 import { expireDue } from "./expire-approvals.js";
 import { recheckAsker } from "./recheck.js";
-import { SessionSettings } from "./session-settings.js";
+import { SESSION_SCHEMA } from "./session-schema.js";
+import { migrateOnStart } from "../storage/migrations.js";
+import { SettingsRow, StoredGatewayConfig } from "../storage/settings-row.js";
 
 export type AskInput = {
   settings: GatewayConfig;
@@ -55,13 +57,15 @@ export class Session extends DurableObject<Env> {
   /** The tunnel's submit; tests wrap it to make a hand-over fail the way a crash or an outage would. */
   submit: typeof submitCall = submitCall;
   private readonly rows: ApprovalRows;
-  private readonly settings: SessionSettings;
+  /** The config the Worker last passed in: the alarm has no request to read it from. */
+  private readonly settings: SettingsRow<GatewayConfig>;
   /** Hand-overs in progress in this instance, so the alarm never submits alongside a decision. */
   private readonly handing = new Set<string>();
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
-    this.settings = new SessionSettings(ctx.storage.sql);
+    migrateOnStart(ctx, SESSION_SCHEMA);
+    this.settings = new SettingsRow(ctx.storage.sql, StoredGatewayConfig);
     this.rows = new ApprovalRows(ctx.storage.sql);
   }
 

@@ -52,4 +52,8 @@ export const AuditEvent = z
   })
   .strict();
 export type AuditEvent = z.input<typeof AuditEvent>;
+
+/** A detail as the AuditLog stores it: redaction on the way in may lengthen a string past the 500 an event may bring. */
+export const StoredAuditDetail = z.record(z.string(), z.union([z.string(), z.number(), z.boolean(), z.null()]));
+export type StoredAuditDetail = z.infer<typeof StoredAuditDetail>;
 export type StoredAuditEvent = z.output<typeof AuditEvent> & { seq: number; at: string };

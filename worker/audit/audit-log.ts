@@ -1,5 +1,7 @@
 import { DurableObject } from "cloudflare:workers";
-import { AuditEvent, type StoredAuditEvent } from "./audit-event.js";
+import { migrateOnStart } from "../storage/migrations.js";
+import { AuditEvent, AuditKind, StoredAuditDetail, type StoredAuditEvent } from "./audit-event.js";
+import { AUDIT_LOG_SCHEMA } from "./audit-schema.js";
 import { redact, redactValue } from "./redact.js";
 
 /** Enough history to investigate a week of normal use; the oldest rows go first. */
@@ -15,23 +17,10 @@ export class AuditLog extends DurableObject<Env> {
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
     this.sql = ctx.storage.sql;
-    this.ensureTable();
-  }
-
-  // Cheap and idempotent; also run per call, so a wiped storage (test isolation) never loses an event.
-  private ensureTable(): void {
-    this.sql.exec(`CREATE TABLE IF NOT EXISTS audit (
-      seq INTEGER PRIMARY KEY AUTOINCREMENT,
-      at TEXT NOT NULL,
-      kind TEXT NOT NULL,
-      channel TEXT NOT NULL,
-      actor TEXT NOT NULL,
-      detail TEXT NOT NULL
-    )`);
+    migrateOnStart(ctx, AUDIT_LOG_SCHEMA);
   }
 
   record(event: AuditEvent): void {
-    this.ensureTable();
     const parsed = AuditEvent.parse(event);
     const detail = JSON.stringify(redactValue(parsed.detail));
     this.sql.exec(
@@ -47,7 +36,6 @@ export class AuditLog extends DurableObject<Env> {
 
   /** Newest first. */
   recent(limit: number): StoredAuditEvent[] {
-    this.ensureTable();
     const rows = this.sql
       .exec<{ seq: number; at: string; kind: string; channel: string; actor: string; detail: string }>(
         "SELECT seq, at, kind, channel, actor, detail FROM audit ORDER BY seq DESC LIMIT ?",
@@ -57,10 +45,10 @@ export class AuditLog extends DurableObject<Env> {
     return rows.map((row) => ({
       seq: row.seq,
       at: row.at,
-      kind: row.kind as StoredAuditEvent["kind"],
+      kind: AuditKind.parse(row.kind),
       channel: row.channel,
       actor: redact(row.actor),
-      detail: redactValue(JSON.parse(row.detail)) as StoredAuditEvent["detail"],
+      detail: StoredAuditDetail.parse(redactValue(JSON.parse(row.detail))),
     }));
   }
 }

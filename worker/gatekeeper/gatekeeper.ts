@@ -13,7 +13,7 @@ import { handleChatMessage } from "./handle-chat-message.js";
 import { DEDUPE_WINDOW_MS, Inbox, type InboxEntry } from "./inbox.js";
 import { RateLimiter } from "./rate-limiter.js";
 import { ReplyDelivery } from "./reply-delivery.js";
-import { createGatekeeperTables } from "./schema.js";
+import { GATEKEEPER_SCHEMA } from "./schema.js";
 import { SqlPairingRows } from "./sql-pairing-rows.js";
 import { UndeliveredReplies } from "./undelivered-replies.js";
 import { listAllowed, listPending, revokeSender, setSenderRole, type AllowedView, type PendingView } from "./gatekeeper-admin.js";
@@ -21,6 +21,8 @@ import { decidePairing, type PairingDecision } from "./pairing-actions.js";
 import type { PairingAction } from "../channels/telegram/owner-prompt.js";
 import type { GrantableRole, Role } from "../../shared/access/roles.js";
 import { currentStanding, type AskedFrom } from "./current-standing.js";
+import { migrateOnStart } from "../storage/migrations.js";
+import { SettingsRow, StoredEdgeSettings } from "../storage/settings-row.js";
 
 /** An update that failed this often is dropped (and audited) instead of blocking the inbox. */
 const MAX_ATTEMPTS = 5;
@@ -44,17 +46,20 @@ export class Gatekeeper extends DurableObject<Env> {
   private readonly allowed: AllowedSenders;
   private readonly limits: RateLimiter;
   private readonly undelivered: UndeliveredReplies;
+  /** The settings the Worker last passed in: the alarm has no request to read config from. */
+  private readonly settings: SettingsRow<EdgeSettings>;
   private draining: Promise<void> | null = null;
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
     this.sql = ctx.storage.sql;
-    createGatekeeperTables(this.sql);
+    migrateOnStart(ctx, GATEKEEPER_SCHEMA);
     this.inbox = new Inbox(this.sql);
     this.rows = new SqlPairingRows(this.sql);
     this.allowed = new AllowedSenders(this.sql);
     this.limits = new RateLimiter(this.sql);
     this.undelivered = new UndeliveredReplies(this.sql);
+    this.settings = new SettingsRow(this.sql, StoredEdgeSettings);
   }
 
   /**
@@ -62,7 +67,7 @@ export class Gatekeeper extends DurableObject<Env> {
    * processing. Returns before anything is processed, so Telegram gets its 200 at once.
    */
   async receive(settings: EdgeSettings, update: TelegramUpdate): Promise<{ stored: boolean }> {
-    this.saveSettings(settings);
+    this.settings.save(settings);
     const stored = this.inbox.accept(update.update_id, JSON.stringify(update), this.clock());
     if (stored && !(await this.retryWaiting())) await this.ctx.storage.setAlarm(Date.now());
     return { stored };
@@ -78,7 +83,7 @@ export class Gatekeeper extends DurableObject<Env> {
 
   override async alarm(): Promise<void> {
     await this.drain();
-    const settings = this.loadSettings();
+    const settings = this.settings.load();
     if (settings) await this.delivery(botApi(this.env, settings)).retryDue();
   }
 
@@ -93,9 +98,9 @@ export class Gatekeeper extends DurableObject<Env> {
    */
   async deliverReply(fallback: EdgeSettings, chatId: string, text: string): Promise<void> {
     // The settings the webhook last stored are authoritative; the caller's only fill a gap.
-    let settings = this.loadSettings();
+    let settings = this.settings.load();
     if (!settings) {
-      this.saveSettings(fallback);
+      this.settings.save(fallback);
       settings = fallback;
     }
     await this.delivery(botApi(this.env, settings)).send(chatId, text);
@@ -145,7 +150,7 @@ export class Gatekeeper extends DurableObject<Env> {
     this.inbox.forgetSeenBefore(now - DEDUPE_WINDOW_MS);
     this.rows.prune(now - KEEP_PAIRING_ROWS_MS);
     this.limits.prune(now);
-    const settings = this.loadSettings();
+    const settings = this.settings.load();
     if (!settings) return;
     for (let entry = this.inbox.next(); entry; entry = this.inbox.next()) {
       try {
@@ -242,19 +247,6 @@ export class Gatekeeper extends DurableObject<Env> {
     const realAt = Date.now() + Math.max(0, at - this.clock());
     const current = await this.ctx.storage.getAlarm();
     if (current === null || current > realAt) await this.ctx.storage.setAlarm(realAt);
-  }
-
-  /** The alarm has no request to read config from: it uses what the Worker last passed in. */
-  private saveSettings(settings: EdgeSettings): void {
-    this.sql.exec(
-      "INSERT INTO settings (id, json) VALUES (1, ?) ON CONFLICT (id) DO UPDATE SET json = excluded.json",
-      JSON.stringify(settings),
-    );
-  }
-
-  private loadSettings(): EdgeSettings | null {
-    const row = this.sql.exec<{ json: string }>("SELECT json FROM settings WHERE id = 1").toArray()[0];
-    return row ? (JSON.parse(row.json) as EdgeSettings) : null;
   }
 }
 

@@ -1,6 +1,13 @@
-/** The Gatekeeper's tables. `IF NOT EXISTS` makes this safe to run on every start. */
-export function createGatekeeperTables(sql: SqlStorage): void {
-  sql.exec(`
+import type { Ladder } from "../storage/migrations.js";
+
+/**
+ * The Gatekeeper's schema ladder (worker/storage/migrations.ts). Released steps are never edited;
+ * a change is a new step at the end.
+ */
+export const GATEKEEPER_SCHEMA: Ladder = [
+  // 1: the tables as the release before the ladder created them on every start (`IF NOT EXISTS`
+  // adopts them as they are), undelivered_replies included (then made by UndeliveredReplies).
+  `
     CREATE TABLE IF NOT EXISTS seen_updates (
       update_id INTEGER PRIMARY KEY,
       seen_at INTEGER NOT NULL
@@ -51,5 +58,13 @@ export function createGatekeeperTables(sql: SqlStorage): void {
       id INTEGER PRIMARY KEY CHECK (id = 1),
       json TEXT NOT NULL
     );
-  `);
-}
+    CREATE TABLE IF NOT EXISTS undelivered_replies (
+      seq INTEGER PRIMARY KEY AUTOINCREMENT,
+      chat_id TEXT NOT NULL,
+      text TEXT NOT NULL,
+      attempts INTEGER NOT NULL,
+      first_at INTEGER NOT NULL,
+      next_at INTEGER NOT NULL
+    );
+  `,
+];

@@ -16,17 +16,9 @@ export function retryDelayMs(attempts: number, askedMs: number | null): number {
   return Math.min(RETRY_MAX_MS, Math.max(askedMs ?? 0, RETRY_FIRST_MS * 2 ** Math.max(0, attempts - 1)));
 }
 
+/** The `undelivered_replies` table (created by the Gatekeeper's schema ladder, schema.ts). */
 export class UndeliveredReplies {
-  constructor(private readonly sql: SqlStorage) {
-    sql.exec(`CREATE TABLE IF NOT EXISTS undelivered_replies (
-      seq INTEGER PRIMARY KEY AUTOINCREMENT,
-      chat_id TEXT NOT NULL,
-      text TEXT NOT NULL,
-      attempts INTEGER NOT NULL,
-      first_at INTEGER NOT NULL,
-      next_at INTEGER NOT NULL
-    )`);
-  }
+  constructor(private readonly sql: SqlStorage) {}
 
   /** A chat with replies still waiting: a new reply queues behind them, keeping their order. */
   waitingFor(chatId: string): boolean {

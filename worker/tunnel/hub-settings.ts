@@ -19,10 +19,6 @@ export type HubSettings = z.infer<typeof HubSettings>;
 export const HubSettingsPatch = HubSettings.partial().strict();
 export type HubSettingsPatch = z.infer<typeof HubSettingsPatch>;
 
-export function migrateHubSettings(sql: SqlStorage): void {
-  sql.exec("CREATE TABLE IF NOT EXISTS hub_settings (key TEXT PRIMARY KEY, value TEXT NOT NULL)");
-}
-
 export function readSettings(sql: SqlStorage): HubSettings & { runner: string | null } {
   const rows = new Map(
     sql

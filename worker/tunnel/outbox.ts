@@ -1,5 +1,5 @@
 import { z } from "zod";
-import type { SessionKey, ToolOutcome, ToolRequest } from "../../shared/tools/tool-call.js";
+import { ToolOutcome, ToolRequest, type SessionKey } from "../../shared/tools/tool-call.js";
 
 /** Where a result goes when no caller is waiting for it any more (queued calls, restarts). */
 export const ReplyTarget = z.discriminatedUnion("channel", [
@@ -54,38 +54,14 @@ type Row = {
 /** Finished calls stay readable (GET /api/calls/:id) this long. */
 const DONE_RETENTION_MS = 24 * 60 * 60 * 1000;
 
-export function migrateOutbox(sql: SqlStorage): void {
-  // AUTOINCREMENT: a seq is never reused, even after the newest rows are pruned.
-  sql.exec(`CREATE TABLE IF NOT EXISTS outbox (
-    seq INTEGER PRIMARY KEY AUTOINCREMENT,
-    id TEXT NOT NULL UNIQUE,
-    session TEXT NOT NULL,
-    request TEXT NOT NULL,
-    timeout_ms INTEGER NOT NULL,
-    reply_to TEXT,
-    label TEXT NOT NULL,
-    state TEXT NOT NULL,
-    acked INTEGER NOT NULL DEFAULT 0,
-    created_at INTEGER NOT NULL,
-    expires_at INTEGER NOT NULL,
-    sent_at INTEGER,
-    deadline_at INTEGER,
-    outcome TEXT,
-    finished_at INTEGER,
-    delivered_at INTEGER
-  )`);
-  sql.exec("CREATE INDEX IF NOT EXISTS outbox_pending ON outbox (state, seq)");
-  sql.exec(`CREATE TABLE IF NOT EXISTS hub_state (key TEXT PRIMARY KEY, value INTEGER NOT NULL)`);
-}
-
 function toCall(row: Row): OutboxCall {
   return {
     seq: row.seq,
     id: row.id,
     session: row.session,
-    request: JSON.parse(row.request) as ToolRequest,
+    request: ToolRequest.parse(JSON.parse(row.request)),
     timeoutMs: row.timeout_ms,
-    replyTo: row.reply_to ? (JSON.parse(row.reply_to) as ReplyTarget) : null,
+    replyTo: row.reply_to ? ReplyTarget.parse(JSON.parse(row.reply_to)) : null,
     label: row.label,
     state: row.state === "done" ? "done" : "pending",
     acked: row.acked === 1,
@@ -93,7 +69,7 @@ function toCall(row: Row): OutboxCall {
     expiresAt: row.expires_at,
     sentAt: row.sent_at,
     deadlineAt: row.deadline_at,
-    outcome: row.outcome ? (JSON.parse(row.outcome) as ToolOutcome) : null,
+    outcome: row.outcome ? ToolOutcome.parse(JSON.parse(row.outcome)) : null,
     finishedAt: row.finished_at,
     deliveredAt: row.delivered_at,
   };

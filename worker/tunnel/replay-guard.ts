@@ -1,15 +1,8 @@
 /**
- * Single-use tunnel values, kept in the hub's SQLite so they stay used after the Durable Object
- * is evicted or the Worker restarts: the nonces the hub handed out, and the `jti` of every
- * runner token it accepted. Rows expire with the tokens they guard.
+ * Single-use tunnel values, kept in the hub's SQLite (tables of hub-schema.ts) so they stay used
+ * after the Durable Object is evicted or the Worker restarts: the nonces the hub handed out, and
+ * the `jti` of every runner token it accepted. Rows expire with the tokens they guard.
  */
-export function migrateReplayGuard(sql: SqlStorage): void {
-  sql.exec(
-    `CREATE TABLE IF NOT EXISTS tunnel_nonces (nonce TEXT PRIMARY KEY, expires_at INTEGER NOT NULL, used INTEGER NOT NULL DEFAULT 0)`,
-  );
-  sql.exec(`CREATE TABLE IF NOT EXISTS tunnel_jtis (jti TEXT PRIMARY KEY, expires_at INTEGER NOT NULL)`);
-}
-
 export function issueNonce(sql: SqlStorage, nonce: string, expiresAt: number): void {
   sql.exec("INSERT INTO tunnel_nonces (nonce, expires_at) VALUES (?, ?)", nonce, expiresAt);
 }

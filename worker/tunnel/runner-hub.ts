@@ -6,15 +6,14 @@ import { FloodGuard } from "./flood-guard.js";
 import * as calls from "./hub-calls.js";
 import { enforceDeadlines } from "./hub-deadlines.js";
 import { registerKey, revokeKey, rotateKey, type KeyHost } from "./hub-keys.js";
-import { migrateHubSettings, type HubSettings, type HubSettingsPatch } from "./hub-settings.js";
+import { migrateOnStart } from "../storage/migrations.js";
+import { RUNNER_HUB_SCHEMA } from "./hub-schema.js";
+import type { HubSettings, HubSettingsPatch } from "./hub-settings.js";
 import { runnerStatus, updateSettings } from "./hub-status.js";
 import type { CallView, HubAnswer, HubHost, RunnerStatus, SubmitInput, SubmitResult } from "./hub-types.js";
-import { migrateOutbox } from "./outbox.js";
-import { migrateReplayGuard } from "./replay-guard.js";
-import { migrateDirectory, recordKey, runnerNames, runnerOfKey } from "./runner-directory.js";
+import { recordKey, runnerNames, runnerOfKey } from "./runner-directory.js";
 import { receiveFrame, socketClosed } from "./runner-frames.js";
-import { migrateRunnerKeys, type RunnerPublicKey } from "./runner-keys.js";
-import { migrateTunnelAudit } from "./tunnel-audit.js";
+import type { RunnerPublicKey } from "./runner-keys.js";
 import { challenge } from "./tunnel-handshake.js";
 
 export type { CallView, HubAnswer, RunnerStatus, SubmitInput, SubmitResult } from "./hub-types.js";
@@ -33,12 +32,7 @@ export class RunnerHub extends DurableObject<Env> {
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
     const sql = ctx.storage.sql;
-    migrateRunnerKeys(sql);
-    migrateReplayGuard(sql);
-    migrateTunnelAudit(sql);
-    migrateHubSettings(sql);
-    migrateOutbox(sql);
-    migrateDirectory(sql);
+    migrateOnStart(ctx, RUNNER_HUB_SCHEMA);
     // Heartbeats are answered by the runtime itself: a pinging runner never wakes this object.
     ctx.setWebSocketAutoResponse(new WebSocketRequestResponsePair(PING_TEXT, PONG_TEXT));
     const flood = new FloodGuard();

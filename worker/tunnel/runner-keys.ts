@@ -20,15 +20,8 @@ export const MAX_LIVE_KEYS = 2;
 export type StoredKey = { kid: string; jwk: JWK };
 export type KeyInfo = { kid: string; createdAt: number };
 
-/** Schema of the RunnerHub's key table; applied once per object start. */
-export function migrateRunnerKeys(sql: SqlStorage): void {
-  sql.exec(`CREATE TABLE IF NOT EXISTS runner_keys (
-    kid TEXT PRIMARY KEY,
-    jwk TEXT NOT NULL,
-    created_at INTEGER NOT NULL,
-    revoked_at INTEGER
-  )`);
-}
+/** The public half as stored in `runner_keys` (the hub's schema ladder, hub-schema.ts): what `thumbprint` keeps. */
+const StoredJwk = RunnerPublicKey.pick({ kty: true, crv: true, x: true });
 
 export async function thumbprint(key: RunnerPublicKey): Promise<{ kid: string; jwk: JWK }> {
   const jwk: JWK = { kty: key.kty, crv: key.crv, x: key.x };
@@ -53,7 +46,7 @@ export async function addRunnerKey(sql: SqlStorage, key: RunnerPublicKey): Promi
 /** Exact-match lookup by thumbprint; revoked keys are invisible. */
 export function findRunnerKey(sql: SqlStorage, kid: string): StoredKey | null {
   const row = sql.exec<{ jwk: string }>("SELECT jwk FROM runner_keys WHERE kid = ? AND revoked_at IS NULL", kid).toArray()[0];
-  return row ? { kid, jwk: JSON.parse(row.jwk) as JWK } : null;
+  return row ? { kid, jwk: StoredJwk.parse(JSON.parse(row.jwk)) } : null;
 }
 
 export function liveKeys(sql: SqlStorage): KeyInfo[] {

@@ -18,12 +18,6 @@ const KEEP = 500;
  */
 const FORWARD_PER_MINUTE = 20;
 
-export function migrateTunnelAudit(sql: SqlStorage): void {
-  sql.exec(
-    `CREATE TABLE IF NOT EXISTS tunnel_audit (id INTEGER PRIMARY KEY AUTOINCREMENT, at INTEGER NOT NULL, event TEXT NOT NULL, detail TEXT NOT NULL)`,
-  );
-}
-
 /** Records and logs one event (the table keeps the newest KEEP rows), and copies it to the edge's audit log. */
 export function audit(host: AuditHost, runner: string, event: TunnelAuditKind, detail: string): void {
   const { sql } = host;
