@@ -17,6 +17,9 @@ export type GatewayConfig = {
   access: AccessConfig;
 };
 
+/** The gateway config as the Worker parsed it, plus which channel account a Gatekeeper serves. */
+export type EdgeSettings = GatewayConfig & { account: string };
+
 /**
  * Parses the gateway's vars once per request. A bad value refuses service naming the key,
  * so a typo never turns into an open gateway.

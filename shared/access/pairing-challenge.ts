@@ -1,5 +1,5 @@
 import { readPairingCode } from "./pairing-code.js";
-import type { PairingOptions, PairingRequest, PairingRows } from "./pairing-store.js";
+import type { PairingOptions, PairingRequest, PairingRows } from "./pairing-rows.js";
 
 /**
  * Wrong attempts by one sender count across their codes for this long, so letting a code expire

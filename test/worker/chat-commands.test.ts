@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { commandCall, parseCommand, toolOf, type ChatCommand } from "../../worker/conversation/commands.js";
-import { formatExecReply, MAX_REPLY_CHARS } from "../../worker/conversation/format-reply.js";
+import { formatExecReply, MAX_REPLY_CHARS } from "../../worker/replies/format-reply.js";
 
 describe("parseCommand", () => {
   const table: [string, ChatCommand][] = [

@@ -2,7 +2,7 @@ import { env, runDurableObjectAlarm, runInDurableObject } from "cloudflare:test"
 import { describe, expect, it, vi } from "vitest";
 import { loadGatewayConfig } from "../../worker/config.js";
 import type { Gatekeeper } from "../../worker/gatekeeper/gatekeeper.js";
-import { hubOf } from "../../worker/tunnel/hubs.js";
+import { hubStub } from "../../worker/objects/stubs.js";
 import { dmUpdate, GateHarness } from "./gate-harness.js";
 
 const BASE_OWNER = 780_000_000;
@@ -21,7 +21,7 @@ function setUp(n: number) {
   const gate = new GateHarness(780_000 + n, owner);
   const runner = `inbox-retry-780${String(n).padStart(3, "0")}`;
   Object.assign(gate.env, { DEFAULT_RUNNER: runner });
-  const hub = hubOf(env, runner);
+  const hub = hubStub(env, runner);
 
   const renameHubTables = (from: string, to: string) =>
     runInDurableObject(hub, (_instance, state) => {

@@ -1,7 +1,7 @@
 import { env, runInDurableObject } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import { CloseCode } from "../../shared/tunnel/protocol.js";
-import { hubOf } from "../../worker/tunnel/hubs.js";
+import { hubStub } from "../../worker/objects/stubs.js";
 import { connectRunner, freshRunner, helloToken, newKey, register, TestSocket, type Key } from "./tunnel-harness.js";
 import { expectClosedWith, expectEdgeCopies, expectRefusedHello, hubAudit } from "./tunnel-refusals.js";
 
@@ -14,7 +14,7 @@ async function registered(): Promise<{ runner: string; key: Key }> {
 
 /** Changes the stored row of `nonce` in the runner's hub; true when the hub had issued it. */
 function alterNonce(runner: string, nonce: string, change: string): Promise<boolean> {
-  return runInDurableObject(hubOf(env, runner), (_instance, state) => {
+  return runInDurableObject(hubStub(env, runner), (_instance, state) => {
     return state.storage.sql.exec(`UPDATE tunnel_nonces SET ${change} WHERE nonce = ?`, nonce).rowsWritten === 1;
   });
 }

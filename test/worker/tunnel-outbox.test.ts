@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { submitCall } from "../../worker/tunnel/submit-call.js";
 import { env, runInDurableObject } from "cloudflare:test";
-import { hubOf } from "../../worker/tunnel/hubs.js";
+import { hubStub } from "../../worker/objects/stubs.js";
 import {
   api,
   callIdIn,
@@ -168,7 +168,7 @@ describe("durable outbox", () => {
       await submit(session, n);
     const { tunnel } = await connectRunner(runner, key);
     for (let n = 0; n < 4; n++) await tunnel.next();
-    const rows = await runInDurableObject(hubOf(env, runner), (_instance, state) =>
+    const rows = await runInDurableObject(hubStub(env, runner), (_instance, state) =>
       state.storage.sql
         .exec<{ session: string; sent_at: number; deadline_at: number }>("SELECT session, sent_at, deadline_at FROM outbox ORDER BY seq")
         .toArray(),

@@ -4,8 +4,9 @@ import { RunnerName } from "../../shared/tunnel/protocol.js";
 import { GatewayError } from "../http/gateway-error.js";
 import { requireSecrets } from "../http/require-secrets.js";
 import { HubSettingsPatch } from "../tunnel/hub-settings.js";
-import { directoryOf, hubOf } from "../tunnel/hubs.js";
-import type { HubAnswer } from "../tunnel/runner-hub.js";
+import { hubStub } from "../objects/stubs.js";
+import type { HubAnswer } from "../tunnel/hub-types.js";
+import { directoryOf } from "../tunnel/hubs.js";
 import { RunnerPublicKey } from "../tunnel/runner-keys.js";
 
 const Registration = z.object({ name: RunnerName, publicKey: RunnerPublicKey }).strict();
@@ -39,7 +40,7 @@ export const runnersRoute = new Hono<{ Bindings: Env }>()
    */
   .post("/", requireSecrets(["GATEWAY_SIGNING_KEY"]), async (c) => {
     const { name, publicKey } = await body(Registration, c.req.raw);
-    const { kid, gatewayKey } = unwrap(await hubOf(c.env, name).registerKey(name, publicKey));
+    const { kid, gatewayKey } = unwrap(await hubStub(c.env, name).registerKey(name, publicKey));
     await directoryOf(c.env).record(name, kid);
     return c.json({ runner: name, kid, gatewayKey }, 201);
   })
@@ -47,7 +48,7 @@ export const runnersRoute = new Hono<{ Bindings: Env }>()
   .post("/:name/rotate", requireSecrets(["GATEWAY_SIGNING_KEY"]), async (c) => {
     const name = runnerName(c.req.param("name"));
     const { token } = await body(Rotation, c.req.raw);
-    const rotated = unwrap(await hubOf(c.env, name).rotateKey(name, token));
+    const rotated = unwrap(await hubStub(c.env, name).rotateKey(name, token));
     await directoryOf(c.env).record(name, rotated.kid);
     return c.json({ runner: name, ...rotated }, 201);
   })
@@ -57,17 +58,17 @@ export const runnersRoute = new Hono<{ Bindings: Env }>()
     if (!kid.success) throw new GatewayError(400, "bad_request", kid.error.issues[0]?.message ?? "invalid kid");
     const runner = await directoryOf(c.env).lookup(kid.data);
     if (!runner) throw new GatewayError(404, "not_found", "no runner has this key");
-    const result = await hubOf(c.env, runner).revokeKey(kid.data);
+    const result = await hubStub(c.env, runner).revokeKey(kid.data);
     if (!result.revoked) throw new GatewayError(404, "not_found", "this key is already revoked");
     return c.json({ runner, kid: kid.data, ...result });
   })
   .get("/:name", async (c) => {
     const name = runnerName(c.req.param("name"));
-    return c.json(await hubOf(c.env, name).status(name));
+    return c.json(await hubStub(c.env, name).status(name));
   })
   /** Per-runner queue settings: how long calls wait for an offline runner, and how many may wait. */
   .patch("/:name", async (c) => {
     const name = runnerName(c.req.param("name"));
     const patch = await body(HubSettingsPatch, c.req.raw);
-    return c.json({ runner: name, settings: await hubOf(c.env, name).updateSettings(patch) });
+    return c.json({ runner: name, settings: await hubStub(c.env, name).updateSettings(patch) });
   });

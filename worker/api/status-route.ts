@@ -1,12 +1,14 @@
 import { Hono } from "hono";
 import { CallId } from "../../shared/tunnel/protocol.js";
 import { GatewayError } from "../http/gateway-error.js";
-import { directoryOf, hubOf, retryOnce, runnerOfCall } from "../tunnel/hubs.js";
+import { retryOnce } from "../objects/retry-once.js";
+import { hubStub } from "../objects/stubs.js";
+import { directoryOf, runnerOfCall } from "../tunnel/hubs.js";
 
 function callHub(env: Env, id: string) {
   const runner = CallId.safeParse(id).success ? runnerOfCall(id) : null;
   if (!runner) throw new GatewayError(404, "not_found", "no such call");
-  return hubOf(env, runner);
+  return hubStub(env, runner);
 }
 
 /**
@@ -19,7 +21,7 @@ export const statusRoute = new Hono<{ Bindings: Env }>()
     const names = await directoryOf(c.env).list();
     const runners = await Promise.all(
       names.map(async (name) => {
-        const status = await retryOnce(() => hubOf(c.env, name).status(name));
+        const status = await retryOnce(() => hubStub(c.env, name).status(name));
         return {
           runner: status.runner,
           connected: status.connected,

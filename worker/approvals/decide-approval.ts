@@ -1,6 +1,6 @@
 import type { GatewayConfig } from "../config.js";
-import { telegramAccount } from "../gatekeeper/gatekeeper-client.js";
-import { approvalIndex, sessionStub } from "./approval-stubs.js";
+import { sessionStub, telegramAccount } from "../objects/stubs.js";
+import { approvalIndex } from "./approval-stubs.js";
 import type { Decision } from "./approval.js";
 import type { DecideResult } from "./session.js";
 

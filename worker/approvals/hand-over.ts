@@ -1,6 +1,6 @@
 import type { Api } from "grammy";
-import { EXEC_TIMEOUT_MS } from "../conversation/call-tool.js";
-import { clampReply, formatExecReply } from "../conversation/format-reply.js";
+import { EXEC_TIMEOUT_MS } from "../policy/exec-timeout.js";
+import { clampReply, formatExecReply } from "../replies/format-reply.js";
 import { runnerOfCall } from "../tunnel/hubs.js";
 import type { submitCall } from "../tunnel/submit-call.js";
 import { auditApproval, tellSender } from "./approval-effects.js";

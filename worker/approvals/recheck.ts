@@ -1,7 +1,8 @@
 import type { Role } from "../../shared/access/roles.js";
-import { decideToolFor } from "../conversation/tool-decision.js";
-import type { EdgeSettings } from "../gatekeeper/gate.js";
-import { retryOnce } from "../tunnel/hubs.js";
+import { decideToolFor } from "../policy/tool-decision.js";
+import type { EdgeSettings } from "../config.js";
+import { retryOnce } from "../objects/retry-once.js";
+import { gatekeeperStub } from "../objects/stubs.js";
 import type { Approval } from "./approval.js";
 
 /** May the allowed call still run? If not: why (for the owner), and whether the sender may still hear from the bot. */
@@ -32,6 +33,5 @@ async function currentRole(env: Env, settings: EdgeSettings, approval: Approval)
   if (senderId === undefined || replyTo.channel !== "telegram") return null;
   // A DM's chat id is the sender's own id; any other chat is a group.
   const from = { chat: replyTo.chatId === senderId ? "private" : "group", chatId: replyTo.chatId } as const;
-  const gatekeeper = () => env.GATEKEEPER.get(env.GATEKEEPER.idFromName(settings.account));
-  return await retryOnce(async () => await gatekeeper().standingOf(settings, senderId, from));
+  return await retryOnce(async () => await gatekeeperStub(env, settings.account).standingOf(settings, senderId, from));
 }

@@ -1,10 +1,5 @@
+import { auditLogStub } from "../objects/stubs.js";
 import type { AuditEvent } from "./audit-event.js";
-import type { AuditLog } from "./audit-log.js";
-
-/** The one audit log instance of the edge. */
-export function auditLog(env: Env): DurableObjectStub<AuditLog> {
-  return env.AUDIT_LOG.get(env.AUDIT_LOG.idFromName("edge"));
-}
 
 /**
  * Appends a security event. A stub that broke (the log was reset, e.g. by a deploy) is replaced
@@ -14,7 +9,7 @@ export function auditLog(env: Env): DurableObjectStub<AuditLog> {
 export async function recordAudit(env: Env, event: AuditEvent): Promise<void> {
   for (let attempt = 1; ; attempt++) {
     try {
-      await auditLog(env).record(event);
+      await auditLogStub(env).record(event);
       return;
     } catch (error) {
       if (attempt < 2) continue;

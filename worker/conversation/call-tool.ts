@@ -1,32 +1,28 @@
 import { runnerFor } from "../../shared/sessions/runner-routing.js";
-import type { ToolRequest } from "../../shared/tools/tool-call.js";
-import { sessionStub } from "../approvals/approval-stubs.js";
+import type { SessionKey } from "../../shared/tools/tool-call.js";
 import type { GatewayConfig } from "../config.js";
+import { sessionStub } from "../objects/stubs.js";
+import { EXEC_TIMEOUT_MS } from "../policy/exec-timeout.js";
+import { formatExecReply } from "../replies/format-reply.js";
 import { replyTargetOf, submitCall } from "../tunnel/submit-call.js";
-import { formatExecReply } from "./format-reply.js";
 import type { InboundMessage } from "./inbound-message.js";
-import { sessionOf } from "./session-of.js";
-import { decideToolFor } from "./tool-decision.js";
-
-/** Per-exec time limit the runner enforces; the hub waits a little longer than this. */
-export const EXEC_TIMEOUT_MS = 30_000;
+import type { MessagePlan } from "./message-plan.js";
 
 /**
- * The tool policy, then at most one call to the runner. Deny answers with the reason and nothing
- * reaches the tunnel; ask stores an approval in the session and tells the owner; allow submits
- * the request the policy returned (an allowlisted command comes back re-quoted). Queued (runner
- * offline) or slow calls answer with a notice; the result follows via replyTo.
+ * Acts on the plan's tool decision, with at most one call to the runner. Deny answers with the
+ * reason and nothing reaches the tunnel; ask stores an approval in the session and tells the
+ * owner; allow submits the request the policy returned (an allowlisted command comes back
+ * re-quoted). Queued (runner offline) or slow calls answer with a notice; the result follows via replyTo.
  */
 export async function callTool(
   env: Env,
   config: GatewayConfig,
   message: InboundMessage,
-  request: ToolRequest,
-  label: string,
+  session: SessionKey,
+  plan: Extract<MessagePlan, { kind: "tool" }>,
 ): Promise<string> {
-  const decision = decideToolFor(config, message, request);
+  const { decision, label } = plan;
   if (decision.kind === "deny") return `⛔ ${decision.reason} Nothing ran.`;
-  const session = sessionOf(message, config);
   if (decision.kind === "ask") {
     const asked = await sessionStub(env, session).ask({
       settings: config,

@@ -1,30 +1,35 @@
 import type { GatewayConfig } from "../config.js";
 import { callTool } from "./call-tool.js";
-import { commandCall, parseCommand } from "./commands.js";
 import type { InboundMessage } from "./inbound-message.js";
 import { helpText, statusText, whoamiText } from "./info-commands.js";
+import { planMessage, type MessagePlan } from "./message-plan.js";
+import { sessionOf } from "./session-of.js";
 
 /**
  * The pipeline every channel feeds, after the gatekeeper (worker/gatekeeper) decided who the
- * sender is: command → tool policy → tool call → reply text. Returns null for no answer.
- * Tool commands go through callTool, which refuses with the reason before anything reaches the tunnel.
+ * sender is: plan (command + tool decision) → tool call → reply text. Returns null for no answer.
+ * The Gatekeeper passes the plan it already made; the console makes it here.
  */
-export async function handleMessage(env: Env, config: GatewayConfig, message: InboundMessage): Promise<string | null> {
+export async function handleMessage(
+  env: Env,
+  config: GatewayConfig,
+  message: InboundMessage,
+  plan: MessagePlan = planMessage(config, message),
+): Promise<string | null> {
   if (message.role === "blocked") return null;
-  const command = parseCommand(message.text);
-  const call = commandCall(command);
-  if (call?.kind === "usage") return call.text;
-  if (call) return callTool(env, config, message, call.request, call.label);
-  switch (command.kind) {
+  const session = sessionOf(message, config);
+  if (plan.kind === "usage") return plan.text;
+  if (plan.kind === "tool") return callTool(env, config, message, session, plan);
+  switch (plan.command.kind) {
     case "status":
-      return statusText(env, config, message);
+      return statusText(env, config, message, session);
     case "whoami":
-      return whoamiText(config, message);
+      return whoamiText(config, message, session);
     case "unknown":
-      return `Unknown command /${command.name}.\n\n${helpText(config, message)}`;
+      return `Unknown command /${plan.command.name}.\n\n${helpText(config, message)}`;
     case "text":
       return `I only understand commands for now.\n\n${helpText(config, message)}`;
-    default:
+    case "help":
       return helpText(config, message);
   }
 }

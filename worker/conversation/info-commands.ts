@@ -1,11 +1,11 @@
 import { allowedTools } from "../../shared/policy/decide-tool.js";
 import { runnerFor } from "../../shared/sessions/runner-routing.js";
-import { TOOL_NAMES, type ToolName } from "../../shared/tools/tool-call.js";
+import { TOOL_NAMES, type SessionKey, type ToolName } from "../../shared/tools/tool-call.js";
 import type { GatewayConfig } from "../config.js";
-import { hubOf, retryOnce } from "../tunnel/hubs.js";
+import { retryOnce } from "../objects/retry-once.js";
+import { hubStub } from "../objects/stubs.js";
 import type { InboundMessage } from "./inbound-message.js";
-import { sessionOf } from "./session-of.js";
-import { toolUserOf } from "./tool-decision.js";
+import { toolUserOf } from "../policy/tool-decision.js";
 
 /** Each chat command with the tool it needs; null = answered at the edge, open to every sender. */
 const COMMANDS: [ToolName | null, string][] = [
@@ -30,23 +30,22 @@ export function helpText(config: GatewayConfig, message: InboundMessage): string
   return ["Drawbridge commands:", ...lines].join("\n");
 }
 
-export function whoamiText(config: GatewayConfig, message: InboundMessage): string {
+export function whoamiText(config: GatewayConfig, message: InboundMessage, session: SessionKey): string {
   const tools = toolsOf(config, message);
   return [
     `You are ${message.senderKey} on ${message.channel}${message.chat === "group" ? ` (in group ${message.chatId})` : ""}.`,
     `Role: ${message.role}`,
-    `Session: ${sessionOf(message, config)}`,
+    `Session: ${session}`,
     `Tools you may use: ${tools.length > 0 ? tools.join(", ") : "none"}`,
   ].join("\n");
 }
 
 /** The same hub status the admin API's /api/status reads, for each runner this sender's tools go to. */
-export async function statusText(env: Env, config: GatewayConfig, message: InboundMessage): Promise<string> {
-  const session = sessionOf(message, config);
+export async function statusText(env: Env, config: GatewayConfig, message: InboundMessage, session: SessionKey): Promise<string> {
   const runners = [...new Set(TOOL_NAMES.map((tool) => runnerFor(config.access.runners, config.defaultRunner, session, tool)))];
   const lines = await Promise.all(
     runners.map(async (runner) => {
-      const status = await retryOnce(() => hubOf(env, runner).status(runner));
+      const status = await retryOnce(() => hubStub(env, runner).status(runner));
       const state = status.connected ? "🟢 online" : status.registered ? "🔴 offline" : "⚪ not registered";
       return [`Home runner ${runner}: ${state}`, `Queued calls: ${status.queueDepth} waiting, ${status.inFlight} running`];
     }),

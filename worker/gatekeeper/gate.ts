@@ -1,12 +1,11 @@
 import type { Api } from "grammy";
 import type { PairingStore } from "../../shared/access/pairing-store.js";
 import type { AuditKind } from "../audit/audit-event.js";
-import type { GatewayConfig } from "../config.js";
+import type { EdgeSettings } from "../config.js";
 import type { AllowedSenders } from "./allowed-senders.js";
 import type { RateLimiter } from "./rate-limiter.js";
 
-/** The gateway config as the Worker parsed it, plus which channel account the Gatekeeper serves. */
-export type EdgeSettings = GatewayConfig & { account: string };
+export type { EdgeSettings } from "../config.js";
 
 /** Everything one decision of the Gatekeeper touches. */
 export type Gate = {

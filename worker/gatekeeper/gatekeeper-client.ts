@@ -1,17 +1,8 @@
-import type { GatewayConfig } from "../config.js";
-import type { EdgeSettings } from "./gate.js";
-import type { Gatekeeper } from "./gatekeeper.js";
+import type { EdgeSettings, GatewayConfig } from "../config.js";
+import { gatekeeperStub, telegramAccount, type GatekeeperStub } from "../objects/stubs.js";
 
-/**
- * One Gatekeeper per channel account. A Telegram account is its bot: the numeric id before
- * the ":" in the bot token (public, and stable when the token is rotated).
- */
-export function telegramAccount(env: Env): string {
-  const botId = /^(\d{1,20}):/.exec(env.TELEGRAM_BOT_TOKEN ?? "")?.[1];
-  return `telegram:${botId ?? "default"}`;
-}
-
-export function gatekeeperFor(env: Env, config: GatewayConfig): { gatekeeper: DurableObjectStub<Gatekeeper>; settings: EdgeSettings } {
+/** The Gatekeeper of the Worker's own bot, with the settings it decides under. */
+export function gatekeeperFor(env: Env, config: GatewayConfig): { gatekeeper: GatekeeperStub; settings: EdgeSettings } {
   const account = telegramAccount(env);
-  return { gatekeeper: env.GATEKEEPER.get(env.GATEKEEPER.idFromName(account)), settings: { ...config, account } };
+  return { gatekeeper: gatekeeperStub(env, account), settings: { ...config, account } };
 }

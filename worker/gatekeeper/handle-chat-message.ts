@@ -2,9 +2,8 @@ import { decideAccess } from "../../shared/access/decide-access.js";
 import type { RateRule } from "../../shared/access/gcra.js";
 import { sendPairingPrompt } from "../channels/telegram/owner-prompt.js";
 import type { TelegramEvent } from "../channels/telegram/update.js";
-import { parseCommand, toolOf } from "../conversation/commands.js";
 import { handleMessage } from "../conversation/handle-message.js";
-import { decideToolFor, toolRequestOf } from "../conversation/tool-decision.js";
+import { planMessage } from "../conversation/message-plan.js";
 import { answerChallenge, challengeGreeting } from "./answer-challenge.js";
 import { telegramOwnerId, type Gate } from "./gate.js";
 
@@ -32,29 +31,33 @@ export async function handleChatMessage(gate: Gate, event: ChatMessage, beforeTo
   if (!(await withinLimit(gate, event, "channel", "messages on this channel", access.rateLimits.channel))) return;
   if (decision.kind === "pair") return pair(gate, event);
 
-  const command = parseCommand(decision.text);
   if (!(await withinLimit(gate, event, `message:${event.senderId}`, "messages", access.rateLimits.message))) return;
-  const tool = toolOf(command);
-  if (tool) {
-    // The same decision callTool makes: a refusal is audited and spends no tool budget; ask and allow do.
-    const request = toolRequestOf(command);
-    const verdict = request ? decideToolFor(gate.settings, { role: decision.role, senderKey: actor }, request) : null;
-    if (verdict?.kind === "deny") {
-      await gate.audit("permission.denied", actor, { tool, role: decision.role, reason: verdict.reason.slice(0, 300) });
+  // Parsed and decided once: the handler acts on this same plan. A refusal is audited and spends
+  // no tool budget; ask and allow do.
+  const plan = planMessage(gate.settings, { role: decision.role, senderKey: actor, text: decision.text });
+  if (plan.kind === "tool") {
+    const verdict = plan.decision;
+    if (verdict.kind === "deny") {
+      await gate.audit("permission.denied", actor, { tool: plan.tool, role: decision.role, reason: verdict.reason.slice(0, 300) });
     } else {
       if (!(await withinLimit(gate, event, `tool:${event.senderId}`, "tool calls", access.rateLimits.tool))) return;
       beforeToolCall();
     }
   }
-  const reply = await handleMessage(gate.env, gate.settings, {
-    channel: "telegram",
-    senderKey: actor,
-    name: event.name,
-    chatId: event.chatId,
-    chat: event.chat === "private" ? "dm" : "group",
-    text: decision.text,
-    role: decision.role,
-  });
+  const reply = await handleMessage(
+    gate.env,
+    gate.settings,
+    {
+      channel: "telegram",
+      senderKey: actor,
+      name: event.name,
+      chatId: event.chatId,
+      chat: event.chat === "private" ? "dm" : "group",
+      text: decision.text,
+      role: decision.role,
+    },
+    plan,
+  );
   if (reply) await gate.reply(event.chatId, reply);
 }
 

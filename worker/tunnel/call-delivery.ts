@@ -3,7 +3,7 @@ import { encodeFrame } from "../../shared/tunnel/parse-frame.js";
 import { capabilitySigner } from "./capability-signer.js";
 import type { FloodGuard } from "./flood-guard.js";
 import { armAlarm, CALL_GRACE_MS } from "./hub-deadlines.js";
-import type { SocketState, SubmitResult } from "./hub-types.js";
+import type { Delivery, SocketState, SubmitResult } from "./hub-types.js";
 import { deliverLate } from "./late-delivery.js";
 import * as outbox from "./outbox.js";
 import type { OutboxCall } from "./outbox.js";
@@ -13,7 +13,7 @@ import type { OutboxCall } from "./outbox.js";
  * in order, keeps the callers that wait for an outcome, and delivers late what nobody waits for.
  * Waiting callers live in memory only: after a restart every outcome is delivered late.
  */
-export class CallDelivery {
+export class CallDelivery implements Delivery {
   private readonly waiters = new Map<string, (outcome: ToolOutcome) => void>();
   private sendChain: Promise<void> = Promise.resolve();
 

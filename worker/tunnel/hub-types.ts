@@ -1,10 +1,9 @@
 import type { ToolOutcome, SessionKey, ToolRequest } from "../../shared/tools/tool-call.js";
 import { encodeFrame } from "../../shared/tunnel/parse-frame.js";
 import type { WireError } from "../../shared/wire-error.js";
-import type { CallDelivery } from "./call-delivery.js";
 import type { FloodGuard } from "./flood-guard.js";
 import type { HubSettings } from "./hub-settings.js";
-import type { ReplyTarget } from "./outbox.js";
+import type { OutboxCall, ReplyTarget } from "./outbox.js";
 import type { KeyInfo } from "./runner-keys.js";
 import type { TunnelAuditEvent } from "./tunnel-audit.js";
 
@@ -14,8 +13,15 @@ export type SocketState =
   | { phase: "ready"; runner: string; kid: string; since: number }
   | { phase: "closing"; runner: string };
 
+/** Getting calls to the runner and outcomes back to their senders (call-delivery.ts). */
+export interface Delivery {
+  waitFor(id: string, waitMs: number): Promise<SubmitResult>;
+  send(socket: WebSocket, calls: OutboxCall[]): Promise<void>;
+  complete(call: OutboxCall): void;
+}
+
 /** What the RunnerHub's parts share: its storage, secrets and sockets, the flood guard, and call delivery. */
-export type HubHost = { ctx: DurableObjectState; env: Env; sql: SqlStorage; flood: FloodGuard; delivery: CallDelivery };
+export type HubHost = { ctx: DurableObjectState; env: Env; sql: SqlStorage; flood: FloodGuard; delivery: Delivery };
 
 export type SubmitInput = {
   /** Chosen by the caller (`<runner>_<32 hex>`), so a retried submit finds its call instead of adding a second. */

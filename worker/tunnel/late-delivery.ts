@@ -1,7 +1,7 @@
 import type { ToolOutcome } from "../../shared/tools/tool-call.js";
 import { loadGatewayConfig } from "../config.js";
-import { clampReply, formatExecReply } from "../conversation/format-reply.js";
-import { gatekeeperFor } from "../gatekeeper/gatekeeper-client.js";
+import { clampReply, formatExecReply } from "../replies/format-reply.js";
+import { gatekeeperStub, telegramAccount } from "../objects/stubs.js";
 import type { ReplyTarget } from "./outbox.js";
 
 /**
@@ -14,8 +14,9 @@ import type { ReplyTarget } from "./outbox.js";
 export async function deliverLate(env: Env, target: ReplyTarget | null, label: string, outcome: ToolOutcome): Promise<boolean> {
   if (!target || target.channel === "console") return true;
   try {
-    const { gatekeeper, settings } = gatekeeperFor(env, loadGatewayConfig(env));
-    await gatekeeper.deliverReply(settings, target.chatId, lateReplyText(label, outcome));
+    // The Gatekeeper of the Worker's own bot sends it (and keeps it while Telegram cannot take it).
+    const account = telegramAccount(env);
+    await gatekeeperStub(env, account).deliverReply({ ...loadGatewayConfig(env), account }, target.chatId, lateReplyText(label, outcome));
     return true;
   } catch (error) {
     console.error(JSON.stringify({ event: "tunnel.late_delivery_failed", reason: String(error) }));

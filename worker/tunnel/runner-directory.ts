@@ -3,7 +3,7 @@
  * its hub) and which runners exist (for `GET /api/status`). It lives in one RunnerHub instance
  * under a name no runner can have, so no new Durable Object class (and no migration) is needed.
  */
-export const DIRECTORY_OBJECT_NAME = "~directory";
+export { DIRECTORY_OBJECT_NAME } from "../objects/stubs.js";
 
 export function migrateDirectory(sql: SqlStorage): void {
   sql.exec("CREATE TABLE IF NOT EXISTS runner_directory (kid TEXT PRIMARY KEY, runner TEXT NOT NULL, added_at INTEGER NOT NULL)");

@@ -1,7 +1,8 @@
 import { ToolRequest, type SessionKey, type ToolOutcome } from "../../shared/tools/tool-call.js";
 import type { ReplyTarget } from "./outbox.js";
-import { hubOf, retryOnce } from "./hubs.js";
-import type { SubmitResult } from "./runner-hub.js";
+import { retryOnce } from "../objects/retry-once.js";
+import { hubStub } from "../objects/stubs.js";
+import type { SubmitResult } from "./hub-types.js";
 
 export type { ReplyTarget } from "./outbox.js";
 
@@ -48,7 +49,7 @@ export async function submitCall(env: Env, call: CallRequest): Promise<CallAnswe
     waitMs: call.waitMs ?? INLINE_WAIT_MS,
   };
   // Safe to retry: the call id is chosen here, so a second attempt finds the call instead of adding it again.
-  const result: SubmitResult = await retryOnce(async (): Promise<SubmitResult> => await hubOf(env, call.runner).submit(input));
+  const result: SubmitResult = await retryOnce(async (): Promise<SubmitResult> => await hubStub(env, call.runner).submit(input));
   switch (result.status) {
     case "done":
       return { status: "done", outcome: result.outcome };

@@ -2,7 +2,6 @@ import { decideTool, type ToolDecision, type ToolUser } from "../../shared/polic
 import type { Role } from "../../shared/access/roles.js";
 import type { ToolRequest } from "../../shared/tools/tool-call.js";
 import type { GatewayConfig } from "../config.js";
-import { commandCall, type ChatCommand } from "./commands.js";
 
 /** Who the policy judges: the role the gatekeeper gave, and the numeric id behind `<channel>:<id>`. */
 export function toolUserOf(message: { role: Role; senderKey: string }): ToolUser {
@@ -13,11 +12,4 @@ export function toolUserOf(message: { role: Role; senderKey: string }): ToolUser
 /** The edge's one tool decision (DRAWBRIDGE_ACCESS.tools), for the call path and the gatekeeper's audit/limits alike. */
 export function decideToolFor(config: GatewayConfig, message: { role: Role; senderKey: string }, request: ToolRequest): ToolDecision {
   return decideTool(config.access.tools, toolUserOf(message), request);
-}
-
-/** The tool request a chat command makes, or null for commands answered at the edge. */
-export function toolRequestOf(command: ChatCommand): ToolRequest | null {
-  // The same request handleMessage sends (commands.ts), so /read and /write are judged here too.
-  const call = commandCall(command);
-  return call?.kind === "call" ? call.request : null;
 }
