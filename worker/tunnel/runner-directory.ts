@@ -1,13 +1,10 @@
 /**
  * The directory of runners: which runner a key belongs to (so `DELETE /api/runners/:kid` finds
  * its hub) and which runners exist (for `GET /api/status`). It lives in one RunnerHub instance
- * under a name no runner can have, so no new Durable Object class (and no migration) is needed.
+ * under a name no runner can have, so no new Durable Object class (and no migration) is needed;
+ * its table is in every hub's schema ladder (hub-schema.ts).
  */
 export { DIRECTORY_OBJECT_NAME } from "../objects/stubs.js";
-
-export function migrateDirectory(sql: SqlStorage): void {
-  sql.exec("CREATE TABLE IF NOT EXISTS runner_directory (kid TEXT PRIMARY KEY, runner TEXT NOT NULL, added_at INTEGER NOT NULL)");
-}
 
 export function recordKey(sql: SqlStorage, runner: string, kid: string): void {
   sql.exec("INSERT INTO runner_directory (kid, runner, added_at) VALUES (?, ?, ?) ON CONFLICT(kid) DO NOTHING", kid, runner, Date.now());
