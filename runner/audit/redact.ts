@@ -25,10 +25,7 @@ const RULES: Array<[RegExp, string | ((...groups: string[]) => string)]> = [
 export function redactText(text: string): string {
   let out = text;
   for (const [pattern, replacement] of RULES) {
-    out =
-      typeof replacement === "string"
-        ? out.replace(pattern, replacement)
-        : out.replace(pattern, replacement as (...args: string[]) => string);
+    out = typeof replacement === "string" ? out.replace(pattern, replacement) : out.replace(pattern, replacement);
   }
   return out;
 }

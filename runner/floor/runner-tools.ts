@@ -20,8 +20,11 @@ export async function startTools(
   const { docker, image, runner, stateDir, log } = options;
   const audit = await AuditLog.open(file.audit.path ?? join(stateDir, "audit.jsonl"));
   const sandbox = new DockerSandbox({ docker, image, runner, settings: sandboxSettingsFrom(file, stateDir, runner) });
+  // A limit line that cannot be written is logged; it must not become an unhandled rejection (that ends the runner).
   sandbox.onLimit = (event) =>
-    void audit.record({ event: "sandbox.limit_hit", limit: event.kind, session: event.session, container: event.container });
+    void audit
+      .record({ event: "sandbox.limit_hit", limit: event.kind, session: event.session, container: event.container })
+      .catch((error: unknown) => log("audit.write_failed", { message: error instanceof Error ? error.message : String(error) }));
   // Containers left by an earlier run of this runner have no live owner any more.
   await sandbox.removeAll();
   sandbox.startReaper((error) => log("sandbox.reap_failed", { message: String(error) }));

@@ -36,8 +36,14 @@ export async function startStack(env: NodeJS.ProcessEnv = process.env): Promise<
     for (const child of children.reverse()) await stopChild(child, "SIGINT");
     process.exit(code);
   };
-  process.on("SIGINT", () => void stopAll(0));
-  process.on("SIGTERM", () => void stopAll(0));
+  // A child that cannot be stopped still ends the stack, saying so, with a non-zero code.
+  const stop = (code: number) =>
+    void stopAll(code).catch((error: unknown) => {
+      say(`Could not stop cleanly: ${error instanceof Error ? error.message : String(error)}`);
+      process.exit(1);
+    });
+  process.on("SIGINT", () => stop(0));
+  process.on("SIGTERM", () => stop(0));
 
   const docker = await ensureDockerEngine(stateDir, say, env);
   if (await ensureSandboxImage(docker)) say("Built the sandbox image from a static busybox (no registry needed).");
@@ -51,7 +57,7 @@ export async function startStack(env: NodeJS.ProcessEnv = process.env): Promise<
   say(`Starting the gateway (wrangler dev) on 127.0.0.1:${port}…`);
   const gateway = await startLocalGateway({ port, envFile, persistDir: join(stateDir, "wrangler-state") });
   children.push(gateway.child);
-  gateway.child.once("exit", () => void stopAll(1));
+  gateway.child.once("exit", () => stop(1));
 
   await registerRunner(new AdminClient(gateway.url, secrets.GATEWAY_TOKEN), stateDir, runnerName, key);
 
@@ -79,5 +85,5 @@ export async function startStack(env: NodeJS.ProcessEnv = process.env): Promise<
     },
   );
   children.push(runner);
-  runner.once("exit", () => void stopAll(1));
+  runner.once("exit", () => stop(1));
 }

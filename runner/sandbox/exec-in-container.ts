@@ -59,12 +59,15 @@ export async function execInContainer(
       // Something in the sandbox kept the stream open past the kill: kill the container itself.
       backstopFired = true;
       stream.destroy();
-      void onBackstop().finally(resolve);
+      // Removing the container can fail (engine gone): the exec still ends; the runner's shutdown removes what is left.
+      void onBackstop()
+        .catch(() => undefined)
+        .finally(resolve);
     };
     const cancel = () => {
       cancelRequested = true;
-      void signalExec(docker, container, marker, "TERM");
-      timers.push(setTimeout(() => void signalExec(docker, container, marker, "KILL"), KILL_GRACE_SECONDS * 1000));
+      signalSoon(docker, container, marker, "TERM");
+      timers.push(setTimeout(() => signalSoon(docker, container, marker, "KILL"), KILL_GRACE_SECONDS * 1000));
       timers.push(setTimeout(backstop, KILL_GRACE_SECONDS * 1000 + HOST_BACKSTOP_MS));
     };
     timers.push(setTimeout(backstop, seconds * 1000 + KILL_GRACE_SECONDS * 1000 + HOST_BACKSTOP_MS));
@@ -111,7 +114,7 @@ function notRun(): RawExec {
  * cannot run on (or exit) between its child's signal and its own. Best effort: a process that
  * scrubbed its environment is left to the container's removal, which follows a cancel anyway.
  */
-async function signalExec(docker: Docker, container: Docker.Container, marker: string, sig: "TERM" | "KILL"): Promise<void> {
+function signalSoon(docker: Docker, container: Docker.Container, marker: string, sig: "TERM" | "KILL"): void {
   const script = [
     'pids=""',
     "for d in /proc/[0-9]*; do",
@@ -119,11 +122,8 @@ async function signalExec(docker: Docker, container: Docker.Container, marker: s
     "done",
     `if [ -n "$pids" ]; then kill -STOP $pids; kill -${sig} $pids; kill -CONT $pids; fi 2>/dev/null; true`,
   ].join("\n");
-  try {
-    await sideExec(docker, container, ["/bin/sh", "-c", script, "signal-exec", marker], 1024);
-  } catch {
-    // The container is gone or full (pids limit): the backstop removes it.
-  }
+  // Not awaited. If the container is gone or full (pids limit), the backstop removes it.
+  sideExec(docker, container, ["/bin/sh", "-c", script, "signal-exec", marker], 1024).catch(() => undefined);
 }
 
 /**

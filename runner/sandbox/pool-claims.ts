@@ -19,9 +19,8 @@ export class PoolClaims {
   constructor(readonly privateRoot: string) {}
 
   /** Notes that `containerId` now serves `scope`. Writes one after another; a failed write only costs `sandbox list` the name. */
-  record(containerId: string, scope: string): Promise<void> {
+  record(containerId: string, scope: string): void {
     this.writing = this.writing.then(() => this.write(containerId, scope)).catch(() => undefined);
-    return this.writing;
   }
 
   private async write(containerId: string, scope: string): Promise<void> {

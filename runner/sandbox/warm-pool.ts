@@ -65,7 +65,7 @@ export class WarmPool {
     }
     // Not awaited: the first call of a new scope does not wait for a note only `sandbox list` reads.
     if (this.claims === undefined || this.claims.privateRoot !== privateRoot) this.claims = new PoolClaims(privateRoot);
-    void this.claims.record(entry.container.id, key);
+    this.claims.record(entry.container.id, key);
     return entry.container;
   }
 

@@ -7,6 +7,7 @@ import { signHelloToken, type RunnerKey } from "../identity/runner-key.js";
 import type { CallJournal } from "../journal/call-journal.js";
 import { Backoff } from "./backoff.js";
 import { CallExecutor, type CallRunner, type CallVerifier, type RefusalAudit } from "./call-executor.js";
+import { messageText } from "./message-text.js";
 
 export type TunnelLog = (event: string, fields?: Record<string, unknown>) => void;
 
@@ -102,7 +103,7 @@ export class TunnelClient extends EventEmitter {
     this.ready = false;
     socket.on("message", (data, isBinary) => {
       this.lastHeard = Date.now();
-      const text = isBinary ? new Uint8Array(0) : data.toString();
+      const text = isBinary ? new Uint8Array(0) : messageText(data);
       void this.onFrame(socket, parseFrame(text)).catch((error: unknown) => {
         log("tunnel.frame_failed", { message: error instanceof Error ? error.message : String(error) });
         socket.close(1011, "runner error");

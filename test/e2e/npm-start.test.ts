@@ -92,9 +92,7 @@ describe("npm start on a fresh machine", () => {
   });
 
   it("answers /run echo hi on the console channel with hi", async () => {
-    const { GATEWAY_TOKEN } = (await import(join(stateDir, "local-secrets.json"), { with: { type: "json" } })).default as {
-      GATEWAY_TOKEN: string;
-    };
+    const { GATEWAY_TOKEN } = JSON.parse(await readFile(join(stateDir, "local-secrets.json"), "utf8")) as { GATEWAY_TOKEN: string };
     const { reply } = await new AdminClient(`http://127.0.0.1:${port}`, GATEWAY_TOKEN).sendMessage("/run echo hi");
     expect(reply).toBe("hi");
   });

@@ -2,6 +2,7 @@ import { randomUUID } from "node:crypto";
 import { calculateJwkThumbprint, exportJWK, generateKeyPair, SignJWT } from "jose";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import WebSocket from "ws";
+import { messageText } from "../../runner/tunnel/message-text.js";
 import { tunnelUrl } from "../../runner/tunnel/tunnel-client.js";
 import { RUNNER_JWT_TYPE, TUNNEL_AUDIENCE } from "../../shared/tunnel/protocol.js";
 import { countMarkers, SandboxExecutions } from "../support/sandbox-executions.js";
@@ -47,9 +48,11 @@ async function helloWith(runner: string, sign: (nonce: string) => Promise<string
   const socket = new WebSocket(tunnelUrl(stack.url, runner));
   return new Promise((resolve, reject) => {
     socket.on("message", (data) => {
-      const frame = JSON.parse(String(data)) as { type: string; nonce?: string };
+      const frame = JSON.parse(messageText(data)) as { type: string; nonce?: string };
       if (frame.type === "challenge")
-        void sign(frame.nonce ?? "").then((token) => socket.send(JSON.stringify({ type: "hello", version: 2, token })));
+        void sign(frame.nonce ?? "")
+          .then((token) => socket.send(JSON.stringify({ type: "hello", version: 2, token })))
+          .catch(reject);
       if (frame.type === "welcome") {
         socket.close(1000);
         resolve("welcome");

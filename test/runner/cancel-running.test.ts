@@ -30,10 +30,11 @@ async function resultOf(id: string): Promise<Frame> {
 async function processesMatching(needle: string): Promise<string[]> {
   const found: string[] = [];
   for (const info of await containersOf(runner)) {
-    const top = await docker
+    // dockerode types top() as any; the Engine API answers { Titles, Processes: string[][] }.
+    const top = (await docker
       .getContainer(info.Id)
       .top({ ps_args: "-eo pid,args" })
-      .catch(() => ({ Processes: [] as string[][] }));
+      .catch(() => ({ Processes: [] }))) as { Processes?: string[][] };
     for (const row of top.Processes ?? []) if (row.join(" ").includes(needle)) found.push(row.join(" "));
   }
   return found;

@@ -29,7 +29,7 @@ function sandboxFor(runner: string, overrides: Partial<SandboxSettings> = {}): D
   return sandbox;
 }
 
-async function until<T>(what: string, probe: () => Promise<T | undefined | false>, ms = 20_000): Promise<T> {
+async function until<T>(what: string, probe: () => T | undefined | false | Promise<T | undefined | false>, ms = 20_000): Promise<T> {
   const deadline = Date.now() + ms;
   for (;;) {
     const value = await probe();
@@ -91,13 +91,13 @@ describe("sandbox lifecycle", () => {
     const orphans = await ids(runner);
     expect(orphans).toHaveLength(3);
     first.child.kill("SIGKILL");
-    await until("the runner to die", async () => first.child.exitCode !== null || first.child.signalCode !== null);
+    await until("the runner to die", () => first.child.exitCode !== null || first.child.signalCode !== null);
     expect(await ids(runner)).toEqual(orphans);
 
     const second = await startRunnerProcess(runner, stateDir, { sandbox: { warmPool: 0 } });
     expect((await ids(runner)).filter((id) => orphans.includes(id))).toEqual([]);
     second.child.kill("SIGTERM");
-    await until("the runner to stop", async () => second.child.exitCode !== null);
+    await until("the runner to stop", () => second.child.exitCode !== null);
     expect(await ids(runner)).toEqual([]);
   }, 60_000);
 

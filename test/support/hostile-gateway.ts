@@ -4,6 +4,7 @@ import type { AddressInfo } from "node:net";
 import { join } from "node:path";
 import { createInterface } from "node:readline";
 import { WebSocketServer, type WebSocket } from "ws";
+import { messageText } from "../../runner/tunnel/message-text.js";
 import { PROTOCOL_VERSION } from "../../shared/tunnel/protocol.js";
 
 export type Frame = Record<string, unknown> & { type: string };
@@ -28,7 +29,7 @@ export class HostileGateway {
       this.socket = socket;
       socket.send(JSON.stringify({ type: "challenge", versions: [PROTOCOL_VERSION], nonce: randomBytes(24).toString("base64url") }));
       socket.on("message", (data) => {
-        const frame = JSON.parse(String(data)) as Frame;
+        const frame = JSON.parse(messageText(data)) as Frame;
         if (frame.type === "hello") {
           socket.send(JSON.stringify({ type: "welcome", version: PROTOCOL_VERSION, runner, resume: { callSeq: 0, resultSeq: 0 } }));
           this.connected?.();
@@ -80,6 +81,6 @@ export function spawnRunner(env: Record<string, string>, log: string[]): ChildPr
     stdio: ["ignore", "pipe", "inherit"],
     detached: false,
   });
-  createInterface({ input: child.stdout! }).on("line", (line) => log.push(line));
+  createInterface({ input: child.stdout }).on("line", (line) => log.push(line));
   return child;
 }

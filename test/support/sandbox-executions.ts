@@ -13,9 +13,9 @@ export class SandboxExecutions {
 
   static async watch(runner: string): Promise<SandboxExecutions> {
     const watcher = new SandboxExecutions();
-    watcher.stream = (await docker.getEvents({
+    watcher.stream = await docker.getEvents({
       filters: { type: ["container"], event: ["exec_start"], label: [`${LABEL.runner}=${runner}`] },
-    })) as NodeJS.ReadableStream & { destroy?: () => void };
+    });
     watcher.stream.on("data", (chunk: Buffer) => {
       watcher.buffered += chunk.toString("utf8");
       const lines = watcher.buffered.split("\n");

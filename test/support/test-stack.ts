@@ -97,7 +97,7 @@ export class TestStack {
     await new Promise<void>((resolve, reject) => {
       const timer = setTimeout(() => reject(new Error(`runner not ready: ${this.runnerLog.join("\n")}`)), 60_000);
       child.once("exit", (code) => reject(new Error(`runner exited (${code}): ${this.runnerLog.join("\n")}`)));
-      createInterface({ input: child.stdout! }).on("line", (line) => {
+      createInterface({ input: child.stdout }).on("line", (line) => {
         this.runnerLog.push(line);
         if (line.includes('"event":"tunnel.ready"')) {
           clearTimeout(timer);

@@ -25,7 +25,7 @@ describe("admin API for access control (acceptance 9)", () => {
         expect(await response.json()).toEqual({ error: { code: "unauthorized", message: "missing or wrong bearer token" } });
       }
     }
-    const listed = (await (await gate.api("GET", "/api/allow/telegram")).json()) as { allowed: unknown[] };
+    const listed = await (await gate.api("GET", "/api/allow/telegram")).json<{ allowed: unknown[] }>();
     expect(listed.allowed).toEqual([]);
   });
 
@@ -35,7 +35,7 @@ describe("admin API for access control (acceptance 9)", () => {
     for (const [method, path, body] of ROUTES) {
       const response = await unset.api(method, path, body);
       expect(response.status).toBe(503);
-      const { error } = (await response.json()) as { error: { code: string; message: string } };
+      const { error } = await response.json<{ error: { code: string; message: string } }>();
       expect(error).toMatchObject({ code: "secret_missing", message: expect.stringContaining("wrangler secret put GATEWAY_TOKEN") });
     }
   });

@@ -93,7 +93,7 @@ export async function tap(gate: GateHarness, fromId: number, data: string): Prom
 export async function listApprovals(gate: GateHarness, state = "pending"): Promise<ApprovalListing[]> {
   const response = await gate.api("GET", `/api/approvals?state=${state}&limit=500`);
   expect(response.status).toBe(200);
-  return ((await response.json()) as { approvals: ApprovalListing[] }).approvals;
+  return (await response.json<{ approvals: ApprovalListing[] }>()).approvals;
 }
 
 /** Moves the session's business clock past the expiry and runs its alarm, as if the time had passed. */

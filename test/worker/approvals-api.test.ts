@@ -34,20 +34,20 @@ describe("GET/POST /api/approvals", async () => {
     for (const query of ["state=maybe", "limit=0", "limit=x", "color=red"]) {
       const response = await gate.api("GET", `/api/approvals?${query}`);
       expect(response.status).toBe(400);
-      expect(((await response.json()) as ErrorBody).error.code).toBe("bad_request");
+      expect((await response.json<ErrorBody>()).error.code).toBe("bad_request");
     }
     const id = await ask("echo bad-input");
     for (const body of [{}, { decision: "maybe" }, { decision: "allow", extra: 1 }, "allow"]) {
       const response = await decide(id, body);
       expect(response.status).toBe(400);
-      expect(((await response.json()) as ErrorBody).error.message).toBe('expected {"decision":"allow"|"deny"}');
+      expect((await response.json<ErrorBody>()).error.message).toBe('expected {"decision":"allow"|"deny"} — body: Unrecognized key: "extra"');
     }
     for (const badId of ["nope", "A".repeat(24), `${id}0`]) {
       expect((await decide(badId, { decision: "allow" })).status).toBe(400);
     }
     const unknown = await decide("0".repeat(24), { decision: "allow" });
     expect(unknown.status).toBe(404);
-    expect(((await unknown.json()) as ErrorBody).error.code).toBe("not_found");
+    expect((await unknown.json<ErrorBody>()).error.code).toBe("not_found");
     expect((await listApprovals(gate)).find((approval) => approval.id === id)?.state).toBe("pending");
     expect((await decide(id, { decision: "deny" })).status).toBe(200);
     await expectNothingElseRan(gate, runner, "barrier-bad-input");
@@ -80,7 +80,7 @@ describe("GET/POST /api/approvals", async () => {
     for (const decision of ["allow", "deny"]) {
       const again = await decide(id, { decision });
       expect(again.status).toBe(409);
-      expect(((await again.json()) as ErrorBody).error).toEqual({
+      expect((await again.json<ErrorBody>()).error).toEqual({
         code: "conflict",
         message: `Approval ${id} was already allowed by admin; nothing changed.`,
       });
@@ -98,9 +98,11 @@ describe("GET/POST /api/approvals", async () => {
     expect(await response.json()).toMatchObject({ ok: true, approval: { id, state: "denied", decidedBy: "admin" }, result: null });
     expect((await gate.messagesTo(TRUSTED)).at(-1)).toBe("❌ The owner denied /run echo never; nothing ran.");
     await expectNothingElseRan(gate, runner, "barrier-after-api-deny");
-    const audit = (await (await gate.api("GET", "/api/audit?limit=100")).json()) as {
+    const audit = await (
+      await gate.api("GET", "/api/audit?limit=100")
+    ).json<{
       events: Array<{ kind: string; actor: string; detail: Record<string, unknown> }>;
-    };
+    }>();
     expect(audit.events).toContainEqual(
       expect.objectContaining({ kind: "approval.decided", actor: "admin", detail: expect.objectContaining({ id, decision: "deny" }) }),
     );

@@ -42,7 +42,7 @@ describe("pending approvals are capped per session (approvals hardening 2)", asy
     const pending = (await listApprovals(gate)).filter((approval) => approval.sender === `telegram:${FLOODER}`);
     expect(pending).toHaveLength(5);
     expect(await storedRows(pending[0]!.session)).toBe(5);
-    const audit = ((await (await gate.api("GET", "/api/audit?limit=500")).json()) as AuditEvents).events;
+    const audit = (await (await gate.api("GET", "/api/audit?limit=500")).json<AuditEvents>()).events;
     const full = audit.filter((event) => event.kind === "approval.cap_full" && event.actor === `telegram:${FLOODER}`);
     expect(full).toHaveLength(15);
     expect(full[0]?.detail).toMatchObject({ pending: 5, cap: 5, tool: "exec" });
@@ -70,7 +70,7 @@ describe("tools.maxPendingApprovals", () => {
       const gate = new GateHarness(700_623, OWNER, { tools: { maxPendingApprovals: bad } });
       const response = await gate.api("GET", "/api/allow/telegram");
       expect(response.status).toBe(503);
-      expect(((await response.json()) as { error: { message: string } }).error.message).toMatch(
+      expect((await response.json<{ error: { message: string } }>()).error.message).toMatch(
         /^DRAWBRIDGE_ACCESS\.tools\.maxPendingApprovals is invalid/,
       );
     }

@@ -45,7 +45,7 @@ describe("approval from the owner's chat buttons (issue 6, acceptance 3)", async
     // Someone else taps the owner's button (a forwarded prompt): refused, audited, still pending.
     expect(await tap(gate, TRUSTED, `ap:${prompt.id}:allow`)).toBe("not allowed");
     expect((await listApprovals(gate)).find((approval) => approval.id === prompt.id)?.state).toBe("pending");
-    const audit = (await (await gate.api("GET", "/api/audit?limit=50")).json()) as { events: Array<{ kind: string; actor: string }> };
+    const audit = await (await gate.api("GET", "/api/audit?limit=50")).json<{ events: Array<{ kind: string; actor: string }> }>();
     expect(audit.events).toContainEqual(expect.objectContaining({ kind: "approval.callback_refused", actor: `telegram:${TRUSTED}` }));
     expect(runner.executed).toEqual([]);
 
@@ -84,9 +84,11 @@ describe("approval from the owner's chat buttons (issue 6, acceptance 3)", async
     expect((await listApprovals(gate, "expired")).map((approval) => approval.id)).toContain(prompt.id);
     expect(await tap(gate, OWNER, `ap:${prompt.id}:allow`)).toMatch(/already expired/);
     await expectNothingElseRan(gate, runner, "barrier-after-expiry");
-    const audit = (await (await gate.api("GET", "/api/audit?limit=100")).json()) as {
+    const audit = await (
+      await gate.api("GET", "/api/audit?limit=100")
+    ).json<{
       events: Array<{ kind: string; detail: { id?: string } }>;
-    };
+    }>();
     const kinds = audit.events.filter((event) => event.detail.id === prompt.id).map((event) => event.kind);
     expect(kinds.sort()).toEqual(["approval.asked", "approval.expired"]);
   });
@@ -102,10 +104,10 @@ describe("a limited sender's /run (issue 6, acceptance 4)", async () => {
       expect.stringMatching(/^⛔ exec is not part of the "messaging" tool profile.*Nothing ran\.$/),
     ]);
     expect((await gate.sentTo(OWNER)).length).toBe(ownerBefore);
-    const status = (await (await gate.api("GET", `/api/runners/${gate.env.DEFAULT_RUNNER}`)).json()) as Record<string, unknown>;
+    const status = await (await gate.api("GET", `/api/runners/${gate.env.DEFAULT_RUNNER}`)).json<Record<string, unknown>>();
     expect(status).toMatchObject({ queueDepth: 0, inFlight: 0 });
     await expectNothingElseRan(gate, runner, "barrier-after-limited");
-    const audit = (await (await gate.api("GET", "/api/audit?limit=50")).json()) as { events: Array<{ kind: string; actor: string }> };
+    const audit = await (await gate.api("GET", "/api/audit?limit=50")).json<{ events: Array<{ kind: string; actor: string }> }>();
     expect(audit.events).toContainEqual(expect.objectContaining({ kind: "permission.denied", actor: `telegram:${LIMITED}` }));
   });
 });

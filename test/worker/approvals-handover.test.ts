@@ -35,7 +35,7 @@ describe("an allowed call survives a failed or interrupted hand-over (approvals 
     return runDurableObjectAlarm(stub);
   }
   const allow = async (id: string) =>
-    (await (await gate.api("POST", `/api/approvals/${id}`, { decision: "allow" })).json()) as { result: string };
+    await (await gate.api("POST", `/api/approvals/${id}`, { decision: "allow" })).json<{ result: string }>();
 
   it("the hub is unreachable once: nothing runs or is said yet; the alarm's retry runs it once and the sender gets the output once", async () => {
     let failures = 0;
@@ -76,18 +76,22 @@ describe("an allowed call survives a failed or interrupted hand-over (approvals 
   });
 
   it("a hand-over that keeps failing gives up after 5 attempts: the sender is told it may not have run, and it is audited", async () => {
-    const { id, stub, heard } = await askWith(GIVE_UP, "echo never-reaches", () => async () => {
-      throw new Error("simulated: the runner hub stays unreachable");
-    });
+    const { id, stub, heard } = await askWith(
+      GIVE_UP,
+      "echo never-reaches",
+      () => () => Promise.reject(new Error("simulated: the runner hub stays unreachable")),
+    );
     await allow(id);
     for (let attempt = 2; attempt <= 5; attempt++) await later(stub, attempt * 60 * 60_000);
     expect(await heard()).toEqual([
       "✅ The owner allowed /run echo never-reaches.\n\n⚠️ Handing the call to the home runner failed; it may not have run. Check its effects before asking again.",
     ]);
     expect(await later(stub, 24 * 60 * 60_000)).toBe(false);
-    const audit = (await (await gate.api("GET", "/api/audit?limit=100")).json()) as {
+    const audit = await (
+      await gate.api("GET", "/api/audit?limit=100")
+    ).json<{
       events: Array<{ kind: string; detail: { id?: string } }>;
-    };
+    }>();
     expect(audit.events.filter((event) => event.kind === "approval.handover_failed" && event.detail.id === id)).toHaveLength(1);
     await expectNothingElseRan(gate, runner, "barrier-after-give-up");
   });

@@ -22,7 +22,7 @@ describe("an Allow re-checks the sender's current standing (approvals hardening 
     return (await approvalPrompts(gate)).at(-1)!.id;
   }
   const refusals = async (id: string) =>
-    ((await (await gate.api("GET", "/api/audit?limit=200")).json()) as AuditEvents).events.filter(
+    (await (await gate.api("GET", "/api/audit?limit=200")).json<AuditEvents>()).events.filter(
       (event) => event.kind === "approval.refused" && event.detail.id === id,
     );
 
@@ -78,7 +78,7 @@ describe("an Allow re-checks the sender's current standing (approvals hardening 
     expect((await gate.api("DELETE", `/api/allow/telegram/${REVOKED_LATER}`)).status).toBe(200);
 
     const response = await gate.api("POST", `/api/approvals/${id}`, { decision: "allow-once" });
-    expect(((await response.json()) as { message: string }).message).toBe(
+    expect((await response.json<{ message: string }>()).message).toBe(
       `Not run: telegram:${REVOKED_LATER} is no longer allowed to use the bot; nothing ran.`,
     );
     expect(await gate.messagesTo(REVOKED_LATER)).toHaveLength(heardBefore);

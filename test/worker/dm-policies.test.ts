@@ -15,7 +15,7 @@ describe("dmPolicy allowlist and disabled (acceptance 5)", () => {
       for (const text of ["hi", "/run id", "/help"]) expect((await gate.dm(stranger, text)).status).toBe(200);
       expect((await gate.allCalls()).length).toBe(before);
       expect(await (await gate.api("GET", "/api/pairing/telegram")).json()).toEqual({ pending: [] });
-      const audit = (await (await gate.api("GET", "/api/audit?limit=100")).json()) as { events: Array<{ kind: string; actor: string }> };
+      const audit = await (await gate.api("GET", "/api/audit?limit=100")).json<{ events: Array<{ kind: string; actor: string }> }>();
       expect(audit.events.filter((event) => event.actor === `telegram:${stranger}` && event.kind === "access.denied")).toHaveLength(3);
       // The owner is still served.
       await gate.dm(OWNER, "/help");
@@ -40,7 +40,7 @@ describe("dmPolicy open", () => {
       message: { message_id: 1, from: { id: 1 }, chat: { id: 1, type: "private" }, text: "hi" },
     });
     expect(response.status).toBe(503);
-    const { error } = (await response.json()) as { error: { code: string; message: string } };
+    const { error } = await response.json<{ error: { code: string; message: string } }>();
     expect(error.code).toBe("config_invalid");
     expect(error.message).toMatch(/^DRAWBRIDGE_ACCESS\.dmPolicy is invalid: "open" needs allowFrom to hold "\*"/);
     // The admin API refuses too: a bad config serves nothing.
@@ -60,7 +60,7 @@ describe("dmPolicy open", () => {
     for (const [access, message] of cases) {
       const response = await new GateHarness(710_005, OWNER, access).api("GET", "/api/pairing/telegram");
       expect(response.status).toBe(503);
-      expect(((await response.json()) as { error: { message: string } }).error.message).toMatch(message);
+      expect((await response.json<{ error: { message: string } }>()).error.message).toMatch(message);
     }
   });
 
@@ -106,9 +106,11 @@ describe("roles keyed on numeric ids", () => {
     }
     expect((await gate.api("PUT", `/api/allow/telegram/${OWNER}`, { role: "blocked" })).status).toBe(400);
     expect((await gate.api("PUT", "/api/allow/telegram/610000033", { role: "owner" })).status).toBe(400);
-    const listed = (await (await gate.api("GET", "/api/allow/telegram")).json()) as {
+    const listed = await (
+      await gate.api("GET", "/api/allow/telegram")
+    ).json<{
       allowed: Array<{ senderId: string; role: string; source: string }>;
-    };
+    }>();
     expect(listed.allowed).toContainEqual({ senderId: "610000030", role: "trusted", name: "", source: "config" });
     expect(listed.allowed.map((entry) => entry.senderId)).not.toContain("*");
   });

@@ -83,7 +83,7 @@ export class GateHarness {
 
   /** Every Bot API call the stand-in saw for one chat. */
   async sentTo(chatId: number | string): Promise<SentCall[]> {
-    const calls = (await (await fetch(`${inject("botApiRoot")}/__standin/calls`)).json()) as SentCall[];
+    const calls = await (await fetch(`${inject("botApiRoot")}/__standin/calls`)).json<SentCall[]>();
     return calls.filter((call) => String(call.params.chat_id) === String(chatId));
   }
 
@@ -93,7 +93,7 @@ export class GateHarness {
 
   /** All Bot API calls (for callback answers, which carry no chat id). */
   async allCalls(): Promise<SentCall[]> {
-    return (await (await fetch(`${inject("botApiRoot")}/__standin/calls`)).json()) as SentCall[];
+    return await (await fetch(`${inject("botApiRoot")}/__standin/calls`)).json<SentCall[]>();
   }
 }
 

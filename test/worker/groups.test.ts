@@ -50,9 +50,11 @@ describe("groups (acceptance 6)", () => {
     const before = (await gate.allCalls()).length;
     await say(OUTSIDER, "@drawbridge_test_bot /run echo pwned");
     expect((await gate.allCalls()).length).toBe(before);
-    const audit = (await (await gate.api("GET", "/api/audit?limit=100")).json()) as {
+    const audit = await (
+      await gate.api("GET", "/api/audit?limit=100")
+    ).json<{
       events: Array<{ kind: string; actor: string; detail: { reason?: string } }>;
-    };
+    }>();
     expect(audit.events).toContainEqual(
       expect.objectContaining({
         kind: "access.denied",

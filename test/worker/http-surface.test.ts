@@ -38,7 +38,7 @@ describe("admin API authentication", () => {
       executionContext,
     );
     expect(response.status).toBe(503);
-    const { error } = (await response.json()) as { error: { code: string; message: string } };
+    const { error } = await response.json<{ error: { code: string; message: string } }>();
     expect(error.code).toBe("secret_missing");
     expect(error.message).toContain("wrangler secret put GATEWAY_TOKEN");
   });
@@ -69,7 +69,7 @@ describe("POST /telegram/webhook", () => {
         [name]: "",
       });
       expect(response.status).toBe(503);
-      expect(((await response.json()) as { error: { message: string } }).error.message).toContain(`wrangler secret put ${name}`);
+      expect((await response.json<{ error: { message: string } }>()).error.message).toContain(`wrangler secret put ${name}`);
     }
   });
 
@@ -91,7 +91,7 @@ describe("POST /telegram/webhook", () => {
         DRAWBRIDGE_OWNER: owner,
       });
       expect(response.status).toBe(503);
-      const { error } = (await response.json()) as { error: { code: string; message: string } };
+      const { error } = await response.json<{ error: { code: string; message: string } }>();
       expect(error.code).toBe("config_invalid");
       expect(error.message).toMatch(/^DRAWBRIDGE_OWNER/);
     }
@@ -105,13 +105,13 @@ describe("console channel (POST /api/messages)", () => {
   it("says the home runner is offline instead of hanging when none is connected", async () => {
     const response = await send("/run echo hi");
     expect(response.status).toBe(200);
-    expect(((await response.json()) as { reply: string }).reply).toMatch(/home runner is offline/i);
+    expect((await response.json<{ reply: string }>()).reply).toMatch(/home runner is offline/i);
   });
 
   it("answers /help and unknown commands without touching a runner", async () => {
-    expect(((await (await send("/help")).json()) as { reply: string }).reply).toContain("/run <command>");
-    expect(((await (await send("/frobnicate")).json()) as { reply: string }).reply).toContain("Unknown command /frobnicate");
-    expect(((await (await send("/run")).json()) as { reply: string }).reply).toContain("Usage: /run");
+    expect((await (await send("/help")).json<{ reply: string }>()).reply).toContain("/run <command>");
+    expect((await (await send("/frobnicate")).json<{ reply: string }>()).reply).toContain("Unknown command /frobnicate");
+    expect((await (await send("/run")).json<{ reply: string }>()).reply).toContain("Usage: /run");
   });
 
   it("answers 400 to an empty or malformed message", async () => {

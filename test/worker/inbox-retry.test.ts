@@ -82,9 +82,11 @@ function setUp(n: number) {
 }
 
 async function auditedDrops(gate: GateHarness, updateId: unknown): Promise<Array<{ kind: string; actor: string }>> {
-  const audit = (await (await gate.api("GET", "/api/audit?limit=1000")).json()) as {
+  const audit = await (
+    await gate.api("GET", "/api/audit?limit=1000")
+  ).json<{
     events: Array<{ kind: string; actor: string; detail: Record<string, unknown> }>;
-  };
+  }>();
   return audit.events.filter((event) => event.kind === "inbox.dropped" && event.detail.updateId === updateId);
 }
 

@@ -7,7 +7,7 @@ import { connectRunner, freshRunner, newKey, register } from "./tunnel-harness.j
 const OWNER = 570_000_010;
 
 async function sendMessagesRefusedTo(chatId: number): Promise<SentCall[]> {
-  const calls = (await (await fetch(`${inject("botApiRoot")}/__standin/refused`)).json()) as SentCall[];
+  const calls = await (await fetch(`${inject("botApiRoot")}/__standin/refused`)).json<SentCall[]>();
   return calls.filter((call) => call.method === "sendMessage" && String(call.params.chat_id) === String(chatId));
 }
 

@@ -73,10 +73,10 @@ describe("pairing.mode challenge: the stranger types the code the owner gives th
     // Served from the next message on, with the default role.
     await gate.dm(stranger, "/help");
     expect((await gate.messagesTo(stranger)).at(-1)).toMatch(/^Drawbridge commands/);
-    const allowed = (await (await gate.api("GET", "/api/allow/telegram")).json()) as { allowed: Array<{ senderId: string; role: string }> };
+    const allowed = await (await gate.api("GET", "/api/allow/telegram")).json<{ allowed: Array<{ senderId: string; role: string }> }>();
     expect(allowed.allowed).toContainEqual(expect.objectContaining({ senderId: String(stranger), role: "limited" }));
 
-    const audit = (await (await gate.api("GET", "/api/audit?limit=100")).json()) as AuditEvents;
+    const audit = await (await gate.api("GET", "/api/audit?limit=100")).json<AuditEvents>();
     const mine = audit.events.filter((event) => event.actor === `telegram:${stranger}`).map((event) => event.kind);
     expect(mine).toEqual(expect.arrayContaining(["pairing.requested", "pairing.challenge_failed", "rate.limited", "pairing.approved"]));
     expect(audit.events.find((event) => event.kind === "pairing.approved")?.detail).toMatchObject({ via: "challenge", role: "limited" });
@@ -105,9 +105,9 @@ describe("pairing.mode challenge: the stranger types the code the owner gives th
     expect((await gate.messagesTo(OWNER)).at(-1)).toMatch(
       new RegExp(`User${stranger} \\(id ${stranger}\\) typed a wrong pairing code 3 times and is now blocked`),
     );
-    const pending = (await (await gate.api("GET", "/api/pairing/telegram")).json()) as { pending: Array<{ senderId: string }> };
+    const pending = await (await gate.api("GET", "/api/pairing/telegram")).json<{ pending: Array<{ senderId: string }> }>();
     expect(pending.pending.map((request) => request.senderId)).not.toContain(String(stranger));
-    const allowed = (await (await gate.api("GET", "/api/allow/telegram")).json()) as { allowed: Array<{ senderId: string; role: string }> };
+    const allowed = await (await gate.api("GET", "/api/allow/telegram")).json<{ allowed: Array<{ senderId: string; role: string }> }>();
     expect(allowed.allowed).toContainEqual(expect.objectContaining({ senderId: String(stranger), role: "blocked" }));
 
     // From now on: zero Bot API calls, whatever they send — even the right code, after a refill.
@@ -118,7 +118,7 @@ describe("pairing.mode challenge: the stranger types the code the owner gives th
     await gate.dm(stranger, "hello?");
     expect((await gate.allCalls()).length).toBe(before);
 
-    const audit = (await (await gate.api("GET", "/api/audit?limit=100")).json()) as AuditEvents;
+    const audit = await (await gate.api("GET", "/api/audit?limit=100")).json<AuditEvents>();
     const mine = audit.events.filter((event) => event.actor === `telegram:${stranger}`);
     expect(mine.filter((event) => event.kind === "pairing.challenge_failed").map((event) => event.detail.left)).toEqual([0, 1, 2]);
     expect(mine.filter((event) => event.kind === "pairing.challenge_failed").at(-1)?.detail.lowerCase).toBe(true);
@@ -135,9 +135,9 @@ describe("pairing.mode challenge: the stranger types the code the owner gives th
     const before = (await challengeMode.allCalls()).length;
     await challengeMode.dm(stranger, code);
     expect((await challengeMode.allCalls()).length).toBe(before);
-    const allowed = (await (await challengeMode.api("GET", "/api/allow/telegram")).json()) as { allowed: unknown[] };
+    const allowed = await (await challengeMode.api("GET", "/api/allow/telegram")).json<{ allowed: unknown[] }>();
     expect(allowed.allowed).toEqual([]);
-    const pending = (await (await challengeMode.api("GET", "/api/pairing/telegram")).json()) as { pending: Array<{ code: string }> };
+    const pending = await (await challengeMode.api("GET", "/api/pairing/telegram")).json<{ pending: Array<{ code: string }> }>();
     expect(pending.pending.map((request) => request.code)).toEqual([code]);
   });
 

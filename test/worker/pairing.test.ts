@@ -62,7 +62,7 @@ describe("the pending cap (acceptance 2)", () => {
     const codes = await Promise.all(strangers.slice(0, 3).map(async (id) => codeIn((await gate.messagesTo(id))[0])));
     expect(new Set(codes).size).toBe(3);
     expect(await gate.sentTo(strangers[3]!)).toEqual([]);
-    const listed = (await (await gate.api("GET", "/api/pairing/telegram")).json()) as { pending: Array<{ senderId: string }> };
+    const listed = await (await gate.api("GET", "/api/pairing/telegram")).json<{ pending: Array<{ senderId: string }> }>();
     expect(listed.pending.map((request) => request.senderId)).toEqual(strangers.slice(0, 3).map(String));
 
     const approved = await gate.api("POST", "/api/pairing/telegram/approve", { code: codes[0] });
@@ -75,7 +75,7 @@ describe("the pending cap (acceptance 2)", () => {
 describe("refused approvals (acceptance 3)", () => {
   const gate = new GateHarness(700_003, OWNER);
   const approve = (code: string) => gate.api("POST", "/api/pairing/telegram/approve", { code });
-  const errorOf = async (response: Response) => ((await response.json()) as { error: { code: string; message: string } }).error;
+  const errorOf = async (response: Response) => (await response.json<{ error: { code: string; message: string } }>()).error;
 
   it("refuses a wrong code and a malformed one with a clear error", async () => {
     await gate.dm(600_000_021, "hi");
@@ -104,9 +104,9 @@ describe("refused approvals (acceptance 3)", () => {
     const answer = (await gate.allCalls()).filter((call) => call.method === "answerCallbackQuery").at(-1);
     expect(answer?.params).toMatchObject({ text: expect.stringMatching(/upper-case .* nothing was approved/), show_alert: true });
     // Still pending, nobody allowed, the stranger told nothing, the prompt not edited.
-    const pending = (await (await gate.api("GET", "/api/pairing/telegram")).json()) as { pending: Array<{ code: string }> };
+    const pending = await (await gate.api("GET", "/api/pairing/telegram")).json<{ pending: Array<{ code: string }> }>();
     expect(pending.pending.map((request) => request.code)).toEqual([code]);
-    expect(((await (await gate.api("GET", "/api/allow/telegram")).json()) as { allowed: unknown[] }).allowed).toEqual([]);
+    expect((await (await gate.api("GET", "/api/allow/telegram")).json<{ allowed: unknown[] }>()).allowed).toEqual([]);
     expect(await gate.messagesTo(600_000_021)).toHaveLength(1);
     expect((await gate.sentTo(OWNER)).filter((call) => call.method === "editMessageText" && call.params.message_id === 78)).toEqual([]);
   });
@@ -130,7 +130,7 @@ describe("refused approvals (acceptance 3)", () => {
     const expired = await approve(code);
     expect(expired.status).toBe(410);
     expect((await errorOf(expired)).message).toMatch(/expired/);
-    expect((await (await gate.api("GET", "/api/pairing/telegram")).json()) as unknown).toEqual({ pending: [] });
+    expect(await (await gate.api("GET", "/api/pairing/telegram")).json<unknown>()).toEqual({ pending: [] });
     await gate.dm(600_000_022, "hi again");
     expect(codeIn((await gate.messagesTo(600_000_022)).at(-1))).not.toBe(code);
   });
@@ -143,17 +143,19 @@ describe("refused approvals (acceptance 3)", () => {
     await gate.settle();
     const answer = (await gate.allCalls()).filter((call) => call.method === "answerCallbackQuery").at(-1);
     expect(answer?.params).toMatchObject({ text: "not allowed", show_alert: true });
-    const pending = (await (await gate.api("GET", "/api/pairing/telegram")).json()) as { pending: Array<{ code: string }> };
+    const pending = await (await gate.api("GET", "/api/pairing/telegram")).json<{ pending: Array<{ code: string }> }>();
     expect(pending.pending.map((request) => request.code)).toContain(code);
     expect(await gate.messagesTo(600_000_024)).toHaveLength(1);
-    const audit = (await (await gate.api("GET", "/api/audit?limit=50")).json()) as { events: Array<{ kind: string; actor: string }> };
+    const audit = await (await gate.api("GET", "/api/audit?limit=50")).json<{ events: Array<{ kind: string; actor: string }> }>();
     expect(audit.events).toContainEqual(expect.objectContaining({ kind: "pairing.callback_refused", actor: `telegram:${intruder}` }));
   });
 
   it("Deny and Block from the owner's buttons: a blocked sender gets nothing back", async () => {
-    const pending = (await (await gate.api("GET", "/api/pairing/telegram")).json()) as {
+    const pending = await (
+      await gate.api("GET", "/api/pairing/telegram")
+    ).json<{
       pending: Array<{ code: string; senderId: string }>;
-    };
+    }>();
     const request = pending.pending.find((entry) => entry.senderId === "600000024");
     await gate.post(buttonUpdate(OWNER, `pair:block:${request!.code}`, OWNER));
     await gate.settle();
@@ -161,7 +163,7 @@ describe("refused approvals (acceptance 3)", () => {
     await gate.dm(600_000_024, "/help");
     await gate.dm(600_000_024, "hello?");
     expect((await gate.allCalls()).length).toBe(before);
-    const allowed = (await (await gate.api("GET", "/api/allow/telegram")).json()) as { allowed: Array<{ senderId: string; role: string }> };
+    const allowed = await (await gate.api("GET", "/api/allow/telegram")).json<{ allowed: Array<{ senderId: string; role: string }> }>();
     expect(allowed.allowed).toContainEqual(expect.objectContaining({ senderId: "600000024", role: "blocked" }));
   });
 });

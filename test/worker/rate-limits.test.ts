@@ -15,9 +15,11 @@ describe("rate limits (acceptance 8)", () => {
     const replies = await gate.messagesTo(sender);
     expect(replies.slice(0, 3)).toEqual(Array(3).fill(expect.stringMatching(/^Drawbridge commands:/)));
     expect(replies.slice(3)).toEqual([expect.stringMatching(/^⏳ Too many messages — slow down\. Try again in \d+ s/)]);
-    const audit = (await (await gate.api("GET", "/api/audit?limit=200")).json()) as {
+    const audit = await (
+      await gate.api("GET", "/api/audit?limit=200")
+    ).json<{
       events: Array<{ kind: string; actor: string; detail: { answered?: boolean } }>;
-    };
+    }>();
     const refusals = audit.events.filter((event) => event.kind === "rate.limited" && event.actor === `telegram:${sender}`);
     expect(refusals.map((event) => event.detail.answered).sort()).toEqual([false, false, true]);
 
@@ -61,7 +63,7 @@ describe("rate limits (acceptance 8)", () => {
     const gate = new GateHarness(730_004, OWNER, { rateLimits: { pairing: { perMinute: 1, burst: 1 } } });
     const stranger = 630_000_021;
     await gate.dm(stranger, "hi");
-    const pending = (await (await gate.api("GET", "/api/pairing/telegram")).json()) as { pending: Array<{ code: string }> };
+    const pending = await (await gate.api("GET", "/api/pairing/telegram")).json<{ pending: Array<{ code: string }> }>();
     await gate.api("POST", "/api/pairing/telegram/deny", { code: pending.pending[0]!.code });
     await gate.dm(stranger, "again");
     await gate.dm(stranger, "and again");

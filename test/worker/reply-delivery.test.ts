@@ -22,7 +22,7 @@ async function outage(chatId: number, errorCode: number, count: number, retryAft
 }
 
 async function refusedTo(chatId: number): Promise<SentCall[]> {
-  const calls = (await (await fetch(`${inject("botApiRoot")}/__standin/refused`)).json()) as SentCall[];
+  const calls = await (await fetch(`${inject("botApiRoot")}/__standin/refused`)).json<SentCall[]>();
   return calls.filter((call) => String(call.params.chat_id) === String(chatId));
 }
 
@@ -35,9 +35,11 @@ async function later(gate: GateHarness, ms: number): Promise<void> {
 }
 
 async function auditOf(gate: GateHarness, kind: string): Promise<Array<{ actor: string; detail: Record<string, unknown> }>> {
-  const { events } = (await (await gate.api("GET", "/api/audit?limit=200")).json()) as {
+  const { events } = await (
+    await gate.api("GET", "/api/audit?limit=200")
+  ).json<{
     events: Array<{ kind: string; actor: string; detail: Record<string, unknown> }>;
-  };
+  }>();
   return events.filter((event) => event.kind === kind);
 }
 

@@ -71,8 +71,6 @@ describe("sessions by dmScope and identityLinks", () => {
     const gate = new GateHarness(760_004, OWNER, access({ identityLinks: { a: [`telegram:${BOB}`], b: [`telegram:${BOB}`] } }));
     const response = await gate.api("GET", "/api/pairing/telegram");
     expect(response.status).toBe(503);
-    expect(((await response.json()) as { error: { message: string } }).error.message).toContain(
-      "DRAWBRIDGE_ACCESS.sessions.identityLinks.b",
-    );
+    expect((await response.json<{ error: { message: string } }>()).error.message).toContain("DRAWBRIDGE_ACCESS.sessions.identityLinks.b");
   });
 });

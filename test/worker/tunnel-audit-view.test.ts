@@ -21,7 +21,7 @@ async function runnerEvents(runner: string, done: (events: EdgeEvent[]) => boole
   throw new Error(`GET /api/audit never showed the expected events of ${runner}`);
 }
 
-async function refusedHello(runner: string, token: (nonce: string) => Promise<string>): Promise<void> {
+async function refusedHello(runner: string, token: (nonce: string) => string | Promise<string>): Promise<void> {
   const { tunnel, nonce } = await TestSocket.open(runner);
   tunnel.send({ type: "hello", version: 2, token: await token(nonce) });
   expect(await tunnel.next()).toMatchObject({ type: "error", error: { code: "unauthorized" } });
@@ -45,7 +45,7 @@ describe("tunnel refusals in the one audit view (GET /api/audit)", () => {
     first.tunnel.send({ type: "hello", version: 2, token: captured });
     expect(await first.tunnel.next()).toMatchObject({ type: "welcome" });
     first.tunnel.socket.close(1000);
-    await refusedHello(runner, async () => captured);
+    await refusedHello(runner, () => captured);
 
     // A flood of sockets that each send garbage and are closed: 25 more tunnel events within the minute.
     await Promise.all(
@@ -86,7 +86,7 @@ describe("tunnel refusals in the one audit view (GET /api/audit)", () => {
     expect(raw).not.toContain(env.GATEWAY_TOKEN);
 
     // The runner's own view still has its recent events, as documented.
-    const status = (await (await api("GET", `/api/runners/${runner}`)).json()) as { recentAudit: Array<{ event: string }> };
+    const status = await (await api("GET", `/api/runners/${runner}`)).json<{ recentAudit: Array<{ event: string }> }>();
     expect(status.recentAudit).toHaveLength(20);
     expect(status.recentAudit[0]?.event).toBe("tunnel.bad_frame");
   }, 60_000);
@@ -94,7 +94,7 @@ describe("tunnel refusals in the one audit view (GET /api/audit)", () => {
   it("keeps attempts on a name nobody registered out of the audit log (anyone can make names up)", async () => {
     const runner = freshRunner("audit-nobody");
     await refusedHello(runner, async (nonce) => helloToken(await newKey(), runner, nonce));
-    const status = (await (await api("GET", `/api/runners/${runner}`)).json()) as { recentAudit: Array<{ event: string }> };
+    const status = await (await api("GET", `/api/runners/${runner}`)).json<{ recentAudit: Array<{ event: string }> }>();
     expect(status.recentAudit.map((entry) => entry.event)).toEqual(["tunnel.auth_failed"]);
     // The same attempt on a registered runner afterwards does reach the log; by then the first would have too.
     const registered = freshRunner("audit-somebody");

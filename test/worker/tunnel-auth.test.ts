@@ -96,9 +96,9 @@ describe("tunnel authentication", () => {
     await register(runner, key);
     const now = Math.floor(Date.now() / 1000);
     const header = btoa(JSON.stringify({ alg: "none", typ: RUNNER_JWT_TYPE, kid: key.kid })).replace(/=+$/, "");
-    const forgeries: Array<(nonce: string) => Promise<string>> = [
+    const forgeries: Array<(nonce: string) => string | Promise<string>> = [
       (nonce) => token(key, runner, nonce, { iat: now - 300, exp: now - 240 }),
-      async (nonce) =>
+      (nonce) =>
         `${header}.${btoa(JSON.stringify({ nonce, aud: TUNNEL_AUDIENCE, sub: runner, iat: now, exp: now + 60, jti: "x" })).replace(/=+$/, "")}.`,
       (nonce) => token(key, runner, nonce, { nonce: "a-nonce-from-another-connection" }),
       (nonce) => token(key, runner, nonce, { aud: "some-other-gateway" }),
@@ -181,7 +181,7 @@ describe("tool calls over an authenticated tunnel", () => {
       durationMs: 5,
     };
     tunnel.socket.send(JSON.stringify({ type: "result", seq: 1, id: call.id, outcome: { ok: true, output } }));
-    const { reply } = (await (await replyPromise).json()) as { reply: string };
+    const { reply } = await (await replyPromise).json<{ reply: string }>();
     // Terminal escapes never reach chat.
     expect(reply).toBe("relayed");
     tunnel.socket.close(1000);

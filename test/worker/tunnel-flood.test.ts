@@ -33,7 +33,7 @@ describe("frame cap, floods and heartbeats (acceptance 7)", () => {
     fresh.tunnel.send({ type: "ack", seq: call.seq });
     fresh.tunnel.send({ type: "result", seq: 1, id: call.id, outcome: { ok: true, output: execOutput("still-serving") } });
     expect(await reply).toBe("still-serving");
-    const status = (await (await api("GET", `/api/runners/${runner}`)).json()) as { recentAudit: Array<{ event: string }> };
+    const status = await (await api("GET", `/api/runners/${runner}`)).json<{ recentAudit: Array<{ event: string }> }>();
     expect(status.recentAudit.map((entry) => entry.event)).toEqual(expect.arrayContaining(["tunnel.flood", "tunnel.bad_frame"]));
     fresh.tunnel.socket.close(1000);
   }, 60_000);

@@ -109,7 +109,7 @@ export async function consoleRun(runner: string, command: string, extraEnv: Part
     { ...env, DEFAULT_RUNNER: runner, ...extraEnv },
     executionContext,
   );
-  const body = (await response.json()) as { reply: string };
+  const body = await response.json<{ reply: string }>();
   return body.reply;
 }
 
@@ -129,10 +129,12 @@ export async function finishedCall(
   attempts = 100,
 ): Promise<{ state: string; outcome: { ok: boolean; error?: { code: string } } }> {
   for (let i = 0; i < attempts; i++) {
-    const call = (await (await api("GET", `/api/calls/${id}`)).json()) as {
+    const call = await (
+      await api("GET", `/api/calls/${id}`)
+    ).json<{
       state: string;
       outcome: { ok: boolean; error?: { code: string } };
-    };
+    }>();
     if (call.state === "done") return call;
     await new Promise((resolve) => setTimeout(resolve, 100));
   }

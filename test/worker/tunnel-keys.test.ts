@@ -32,7 +32,7 @@ describe("runner keys: register, revoke, rotate", () => {
     const runner = freshRunner("reg");
     const response = await register(runner, await newKey());
     expect(response.status).toBe(201);
-    const body = (await response.json()) as { gatewayKey: Record<string, unknown> };
+    const body = await response.json<{ gatewayKey: Record<string, unknown> }>();
     expect(body.gatewayKey).toMatchObject({ kty: "OKP", crv: "Ed25519", x: expect.any(String), kid: expect.any(String) });
     expect(body.gatewayKey).not.toHaveProperty("d");
   });
@@ -102,7 +102,7 @@ describe("runner keys: register, revoke, rotate", () => {
     expect(await spareSocket.closed).toBe(CloseCode.revoked);
     const { welcome } = await connectRunner(runner, next);
     expect(welcome).toMatchObject({ type: "welcome", runner });
-    const status = (await (await api("GET", `/api/runners/${runner}`)).json()) as { keys: Array<{ kid: string }> };
+    const status = await (await api("GET", `/api/runners/${runner}`)).json<{ keys: Array<{ kid: string }> }>();
     expect(status.keys.map((k) => k.kid).sort()).toEqual([current.kid, next.kid].sort());
     // Replayed, signed by a stranger, or by a retired key: refused.
     expect((await api("POST", `/api/runners/${runner}/rotate`, { token })).status).toBe(401);

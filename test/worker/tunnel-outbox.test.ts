@@ -35,7 +35,7 @@ describe("durable outbox", () => {
     for (let n = 1; n <= 5; n++) replies.push(await consoleRun(runner, `echo queued-${n}`));
     for (const reply of replies) expect(reply).toMatch(/^⏳ Queued — the home runner is offline/);
     const ids = replies.map(callIdIn);
-    const status = (await (await api("GET", "/api/status")).json()) as { runners: Array<Record<string, unknown>> };
+    const status = await (await api("GET", "/api/status")).json<{ runners: Array<Record<string, unknown>> }>();
     expect(status.runners.find((r) => r.runner === runner)).toMatchObject({ connected: false, queueDepth: 5, inFlight: 0 });
 
     const { tunnel, welcome } = await connectRunner(runner, key);
@@ -56,7 +56,7 @@ describe("durable outbox", () => {
     for (const [index, id] of ids.entries()) {
       expect(await finishedCall(id)).toMatchObject({ state: "done", outcome: { ok: true, output: { stdout: `out-${index + 1}` } } });
     }
-    const after = (await (await api("GET", `/api/runners/${runner}`)).json()) as Record<string, unknown>;
+    const after = await (await api("GET", `/api/runners/${runner}`)).json<Record<string, unknown>>();
     expect(after).toMatchObject({ connected: true, queueDepth: 0, inFlight: 0, lastSeen: expect.any(Number) });
     tunnel.socket.close(1000);
   });

@@ -7,7 +7,7 @@ type EdgeEvent = { kind: string; actor: string; detail: { runner?: string; reaso
 
 /** The runner's own audit trail as its hub shows it (`GET /api/runners/:name`, newest first, last 20). */
 export async function hubAudit(runner: string): Promise<HubAuditEntry[]> {
-  const status = (await (await api("GET", `/api/runners/${runner}`)).json()) as { recentAudit: HubAuditEntry[] };
+  const status = await (await api("GET", `/api/runners/${runner}`)).json<{ recentAudit: HubAuditEntry[] }>();
   return status.recentAudit;
 }
 
@@ -24,7 +24,11 @@ export async function expectClosedWith(tunnel: TestSocket, code: number, frames:
  * close 4401, no welcome — and that the hub recorded the refusal, with the reason, as its newest event.
  * The hub writes the event before it closes the socket, so no waiting is needed.
  */
-export async function expectRefusedHello(runner: string, forge: (nonce: string) => Promise<string>, reason: RegExp): Promise<void> {
+export async function expectRefusedHello(
+  runner: string,
+  forge: (nonce: string) => string | Promise<string>,
+  reason: RegExp,
+): Promise<void> {
   const { tunnel, nonce } = await TestSocket.open(runner);
   tunnel.send({ type: "hello", version: 2, token: await forge(nonce) });
   await expectClosedWith(tunnel, CloseCode.unauthorized, [{ type: "error", error: { code: "unauthorized" } }]);
@@ -40,7 +44,7 @@ export async function expectRefusedHello(runner: string, forge: (nonce: string) 
 export async function expectEdgeCopies(runner: string, reasons: RegExp[]): Promise<void> {
   let mine: EdgeEvent[] = [];
   for (let attempt = 0; attempt < 100; attempt++) {
-    const { events } = (await (await api("GET", "/api/audit?limit=1000")).json()) as { events: EdgeEvent[] };
+    const { events } = await (await api("GET", "/api/audit?limit=1000")).json<{ events: EdgeEvent[] }>();
     mine = events.filter((event) => event.detail.runner === runner && event.kind === "tunnel.auth_failed").reverse();
     if (mine.length >= reasons.length) break;
     await new Promise((resolve) => setTimeout(resolve, 50));

@@ -5,7 +5,7 @@ import { api, freshRunner, helloToken, newKey, register, TestSocket, type Key } 
 import { expectEdgeCopies, expectRefusedHello } from "./tunnel-refusals.js";
 
 /** Every attack below is refused (error frame, close 4401, no welcome) and audited with its reason, in the hub and in GET /api/audit. */
-type Attack = { forge: (nonce: string) => Promise<string>; reason: RegExp };
+type Attack = { forge: (nonce: string) => string | Promise<string>; reason: RegExp };
 
 async function expectAllRefusedAndAudited(runner: string, attacks: Attack[]): Promise<void> {
   for (const { forge, reason } of attacks) await expectRefusedHello(runner, forge, reason);
@@ -43,7 +43,7 @@ describe("hello token attacks (acceptance 1)", () => {
     const hmacSecrets = [base64url.decode(String(key.publicJwk.x)), new TextEncoder().encode(JSON.stringify(key.publicJwk))];
     await expectAllRefusedAndAudited(runner, [
       {
-        forge: async (nonce) => unsigned({ alg: "none", typ: RUNNER_JWT_TYPE, kid: key.kid }, claims(runner, nonce)),
+        forge: (nonce) => unsigned({ alg: "none", typ: RUNNER_JWT_TYPE, kid: key.kid }, claims(runner, nonce)),
         reason: /^alg none is not accepted$/,
       },
       ...hmacSecrets.map((secret) => ({
@@ -131,7 +131,7 @@ describe("hello token attacks (acceptance 1)", () => {
     first.tunnel.socket.close(1000);
     await expectAllRefusedAndAudited(runner, [
       // The very same token on a new connection: it answers the old socket's nonce, not this one's.
-      { forge: async () => token, reason: /^token answers a different challenge$/ },
+      { forge: () => token, reason: /^token answers a different challenge$/ },
       // A new token for the new nonce that reuses the jti.
       { forge: (nonce) => helloToken(key, runner, nonce, { jti }), reason: /^jti replayed$/ },
     ]);
@@ -140,7 +140,7 @@ describe("hello token attacks (acceptance 1)", () => {
   it("keeps the tokens themselves out of the runner's audit trail", async () => {
     const { runner, key } = await registered("audit");
     const leaked = await helloToken(key, runner, "not-the-nonce-of-this-socket");
-    await expectRefusedHello(runner, async () => leaked, /different challenge/);
+    await expectRefusedHello(runner, () => leaked, /different challenge/);
     const status = await (await api("GET", `/api/runners/${runner}`)).text();
     expect(status).not.toContain(leaked.split(".")[2]);
     expect(status).not.toContain(leaked.split(".")[1]);

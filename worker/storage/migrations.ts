@@ -51,14 +51,17 @@ export function migrate(storage: DurableObjectStorage, ladder: Ladder): number {
  * returns; if it throws, the runtime resets the object instead of serving from a half-known schema.
  */
 export function migrateOnStart(ctx: DurableObjectState, ladder: Ladder): void {
-  // A throw inside the executor rejects the promise, which is what makes the runtime reset the object.
-  void ctx.blockConcurrencyWhile(
-    () =>
-      new Promise<void>((resolve) => {
-        migrate(ctx.storage, ladder);
-        resolve();
-      }),
-  );
+  // A throw inside the executor rejects the promise, which is what makes the runtime reset the object;
+  // the rejection is logged here so it is not also an unhandled one.
+  void ctx
+    .blockConcurrencyWhile(
+      () =>
+        new Promise<void>((resolve) => {
+          migrate(ctx.storage, ladder);
+          resolve();
+        }),
+    )
+    .catch((error: unknown) => console.error(JSON.stringify({ event: "storage.migration_failed", error: String(error) })));
 }
 
 /**

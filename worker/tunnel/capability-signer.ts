@@ -1,4 +1,4 @@
-import { calculateJwkThumbprint, importJWK, SignJWT, type CryptoKey, type JWK } from "jose";
+import { calculateJwkThumbprint, importJWK, SignJWT, type JWK } from "jose";
 import { z } from "zod";
 import {
   CAPABILITY_ISSUER,
@@ -55,7 +55,7 @@ async function load(secret: string): Promise<CapabilitySigner> {
   }
   const publicJwk: JWK = { kty: jwk.kty, crv: jwk.crv, x: jwk.x };
   const kid = await calculateJwkThumbprint(publicJwk, "sha256");
-  const privateKey = (await importJWK({ ...jwk }, "EdDSA")) as CryptoKey;
+  const privateKey = await importJWK({ ...jwk }, "EdDSA");
   return {
     publicKey: { kty: "OKP", crv: "Ed25519", x: jwk.x, kid, alg: "EdDSA", use: "sig" },
     async sign(runner, callId, scope, notAfterMs) {

@@ -111,7 +111,7 @@ export class RunnerHub extends DurableObject<Env> {
     return receiveFrame(this.host, socket, message);
   }
 
-  override async webSocketClose(socket: WebSocket, code: number, reason: string): Promise<void> {
+  override webSocketClose(socket: WebSocket, code: number, reason: string): void {
     socketClosed(this.host.sql, socket);
     try {
       socket.close(code === 1005 || code === 1006 ? CloseCode.normal : code, reason);
@@ -120,7 +120,7 @@ export class RunnerHub extends DurableObject<Env> {
     }
   }
 
-  override async webSocketError(socket: WebSocket): Promise<void> {
+  override webSocketError(socket: WebSocket): void {
     socketClosed(this.host.sql, socket);
   }
 

@@ -27,10 +27,10 @@ export class HardeningWatch {
 
   async start(): Promise<void> {
     // `since` replays the engine's recent events, so nothing created while the stream connects is missed.
-    this.stream = (await docker.getEvents({
+    this.stream = await docker.getEvents({
       since: Math.floor(Date.now() / 1000) - 1,
       filters: { type: ["container"], event: ["create"], label: [`${LABEL.managed}=true`] },
-    })) as EventStream;
+    });
     this.stream.on("data", (chunk: Buffer) => this.take(chunk));
   }
 
@@ -81,9 +81,9 @@ export class HardeningWatch {
       const id = event.Actor?.ID ?? event.id;
       const runner = event.Actor?.Attributes?.[LABEL.runner];
       if (!id || !runner || !this.runners.has(runner) || this.seen.has(id)) continue;
-      const inspecting = this.inspect(id, runner, false);
+      // inspect() records a failure instead of rejecting; the watch awaits `pending` before its checks.
+      const inspecting: Promise<void> = this.inspect(id, runner, false).finally(() => this.pending.delete(inspecting));
       this.pending.add(inspecting);
-      void inspecting.finally(() => this.pending.delete(inspecting));
     }
   }
 

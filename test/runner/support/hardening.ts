@@ -23,7 +23,7 @@ export function expectHardened(info: Docker.ContainerInspectInfo, runner: string
   expect(host.SecurityOpt, where).toContain("no-new-privileges");
   // The engine's default seccomp profile applies unless a SecurityOpt overrides it.
   expect(
-    (host.SecurityOpt ?? []).filter((opt: string) => /seccomp|apparmor[=:]unconfined|label[=:]disable/.test(opt)),
+    ((host.SecurityOpt as string[] | undefined) ?? []).filter((opt) => /seccomp|apparmor[=:]unconfined|label[=:]disable/.test(opt)),
     where,
   ).toEqual([]);
   expect(host.Privileged, where).toBe(false);
@@ -32,7 +32,7 @@ export function expectHardened(info: Docker.ContainerInspectInfo, runner: string
   expect(host.Memory, where).toBeGreaterThan(0);
   expect(host.MemorySwap, where).toBe(host.Memory);
   expect(host.NanoCpus, where).toBeGreaterThan(0);
-  const ulimits = Object.fromEntries((host.Ulimits ?? []).map((u) => [u.Name, u.Hard]));
+  const ulimits = Object.fromEntries((host.Ulimits ?? []).map((u) => [u.Name ?? "", u.Hard]));
   expect(ulimits.nofile, where).toBeGreaterThan(0);
   expect(ulimits.nproc, where).toBeGreaterThan(0);
   expect(host.Init, where).toBe(true);
