@@ -40,7 +40,8 @@ describe("GET/POST /api/approvals", async () => {
     for (const body of [{}, { decision: "maybe" }, { decision: "allow", extra: 1 }, "allow"]) {
       const response = await decide(id, body);
       expect(response.status).toBe(400);
-      expect((await response.json<ErrorBody>()).error.message).toBe('expected {"decision":"allow"|"deny"} — body: Unrecognized key: "extra"');
+      // What was expected, then the first bad key.
+      expect((await response.json<ErrorBody>()).error.message).toMatch(/^expected \{"decision":"allow"\|"deny"\} — (decision|body): \S/);
     }
     for (const badId of ["nope", "A".repeat(24), `${id}0`]) {
       expect((await decide(badId, { decision: "allow" })).status).toBe(400);

@@ -2,7 +2,8 @@ import { Hono } from "hono";
 import { z } from "zod";
 import { GrantableRole, SenderId } from "../../shared/access/roles.js";
 import { GatewayError } from "../http/gateway-error.js";
-import { channelGatekeeper, jsonBody } from "./channel-gatekeeper.js";
+import { jsonBody } from "../http/json-body.js";
+import { channelGatekeeper } from "./channel-gatekeeper.js";
 
 const RoleChange = z.object({ role: GrantableRole }).strict();
 
@@ -28,10 +29,10 @@ export const allowRoute = new Hono<{ Bindings: Env }>()
     }
     return c.json({ ok: true, senderId, revoked: true, stillInConfig: result.inConfig });
   })
-  .put("/:channel/:senderId", async (c) => {
+  .put("/:channel/:senderId", jsonBody(RoleChange, '{"role":"trusted"|"limited"|"blocked"}'), async (c) => {
     const { gatekeeper, settings } = channelGatekeeper(c, c.req.param("channel"));
     const senderId = senderParam(c.req.param("senderId"));
-    const { role } = await jsonBody(c, RoleChange, '{"role":"trusted"|"limited"|"blocked"}');
+    const { role } = c.req.valid("json");
     const view = await gatekeeper.allowSetRole(settings, senderId, role);
     if (!view) throw new GatewayError(400, "bad_request", "the owner's role comes from DRAWBRIDGE_OWNER and cannot be changed here");
     return c.json({ ok: true, ...view });

@@ -5,7 +5,7 @@ import { approvalIndex } from "../approvals/approval-stubs.js";
 import { decideApproval } from "../approvals/decide-approval.js";
 import { loadGatewayConfig } from "../config.js";
 import { GatewayError } from "../http/gateway-error.js";
-import { jsonBody } from "./channel-gatekeeper.js";
+import { jsonBody } from "../http/json-body.js";
 
 const ListQuery = z
   .object({
@@ -30,10 +30,10 @@ export const approvalsRoute = new Hono<{ Bindings: Env }>()
     }
     return c.json({ approvals: await approvalIndex.list(c.env, query.data.state, query.data.limit) });
   })
-  .post("/:id", async (c) => {
+  .post("/:id", jsonBody(DecisionBody, '{"decision":"allow"|"deny"}'), async (c) => {
     const id = ApprovalId.safeParse(c.req.param("id"));
     if (!id.success) throw new GatewayError(400, "bad_request", "approval ids are 24 hex characters (see GET /api/approvals)");
-    const { decision } = await jsonBody(c, DecisionBody, '{"decision":"allow"|"deny"}');
+    const { decision } = c.req.valid("json");
     const result = await decideApproval(c.env, loadGatewayConfig(c.env), id.data, decision === "deny" ? "deny" : "allow", "admin");
     switch (result.kind) {
       case "unknown":

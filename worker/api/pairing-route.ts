@@ -4,7 +4,8 @@ import { GrantableRole } from "../../shared/access/roles.js";
 import type { DecideFailure } from "../../shared/access/pairing-store.js";
 import type { PairingDecision } from "../gatekeeper/pairing-actions.js";
 import { GatewayError } from "../http/gateway-error.js";
-import { channelGatekeeper, jsonBody } from "./channel-gatekeeper.js";
+import { jsonBody } from "../http/json-body.js";
+import { channelGatekeeper } from "./channel-gatekeeper.js";
 
 const Decision = z.object({ code: z.string().min(1).max(64), role: GrantableRole.optional() }).strict();
 const DenyDecision = z.object({ code: z.string().min(1).max(64) }).strict();
@@ -21,14 +22,14 @@ export const pairingRoute = new Hono<{ Bindings: Env }>()
     const { gatekeeper, settings } = channelGatekeeper(c, c.req.param("channel"));
     return c.json({ pending: await gatekeeper.pairingList(settings) });
   })
-  .post("/:channel/approve", async (c) => {
+  .post("/:channel/approve", jsonBody(Decision, '{"code":"…"} and optionally "role": "trusted" | "limited" | "blocked"'), async (c) => {
     const { gatekeeper, settings } = channelGatekeeper(c, c.req.param("channel"));
-    const body = await jsonBody(c, Decision, '{"code":"…"} and optionally "role": "trusted" | "limited" | "blocked"');
+    const body = c.req.valid("json");
     return answer(c, await gatekeeper.pairingDecide(settings, "approve", body.code, body.role));
   })
-  .post("/:channel/deny", async (c) => {
+  .post("/:channel/deny", jsonBody(DenyDecision, '{"code":"…"}'), async (c) => {
     const { gatekeeper, settings } = channelGatekeeper(c, c.req.param("channel"));
-    const body = await jsonBody(c, DenyDecision, '{"code":"…"}');
+    const body = c.req.valid("json");
     return answer(c, await gatekeeper.pairingDecide(settings, "deny", body.code));
   });
 

@@ -2,6 +2,7 @@ import { Hono } from "hono";
 import { z } from "zod";
 import { RunnerName } from "../../shared/tunnel/protocol.js";
 import { GatewayError } from "../http/gateway-error.js";
+import { jsonBody } from "../http/json-body.js";
 import { requireSecrets } from "../http/require-secrets.js";
 import { HubSettingsPatch } from "../tunnel/hub-settings.js";
 import { hubStub } from "../objects/stubs.js";
@@ -12,15 +13,6 @@ import { RunnerPublicKey } from "../tunnel/runner-keys.js";
 const Registration = z.object({ name: RunnerName, publicKey: RunnerPublicKey }).strict();
 const Rotation = z.object({ token: z.string().min(1).max(4096) }).strict();
 const Kid = z.string().regex(/^[A-Za-z0-9_-]{43}$/, "a kid is a 43-character key thumbprint");
-
-async function body<T>(schema: z.ZodType<T>, request: Request): Promise<T> {
-  const parsed = schema.safeParse(await request.json().catch(() => undefined));
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0];
-    throw new GatewayError(400, "bad_request", `invalid body at ${issue?.path.join(".") || "body"}: ${issue?.message ?? ""}`);
-  }
-  return parsed.data;
-}
 
 function runnerName(value: string | undefined): string {
   const name = RunnerName.safeParse(value);
@@ -38,16 +30,21 @@ export const runnersRoute = new Hono<{ Bindings: Env }>()
    * Registers a runner's public key (the private half never leaves the home box) and answers with
    * the gateway's public key, which the runner pins to verify every call's capability.
    */
-  .post("/", requireSecrets(["GATEWAY_SIGNING_KEY"]), async (c) => {
-    const { name, publicKey } = await body(Registration, c.req.raw);
-    const { kid, gatewayKey } = unwrap(await hubStub(c.env, name).registerKey(name, publicKey));
-    await directoryOf(c.env).record(name, kid);
-    return c.json({ runner: name, kid, gatewayKey }, 201);
-  })
+  .post(
+    "/",
+    requireSecrets(["GATEWAY_SIGNING_KEY"]),
+    jsonBody(Registration, '{"name":"…","publicKey":<Ed25519 public JWK>}'),
+    async (c) => {
+      const { name, publicKey } = c.req.valid("json");
+      const { kid, gatewayKey } = unwrap(await hubStub(c.env, name).registerKey(name, publicKey));
+      await directoryOf(c.env).record(name, kid);
+      return c.json({ runner: name, kid, gatewayKey }, 201);
+    },
+  )
   /** Rotation: the runner's live key signs a token naming its next key; older keys are retired. */
-  .post("/:name/rotate", requireSecrets(["GATEWAY_SIGNING_KEY"]), async (c) => {
+  .post("/:name/rotate", requireSecrets(["GATEWAY_SIGNING_KEY"]), jsonBody(Rotation, '{"token":"…"}'), async (c) => {
     const name = runnerName(c.req.param("name"));
-    const { token } = await body(Rotation, c.req.raw);
+    const { token } = c.req.valid("json");
     const rotated = unwrap(await hubStub(c.env, name).rotateKey(name, token));
     await directoryOf(c.env).record(name, rotated.kid);
     return c.json({ runner: name, ...rotated }, 201);
@@ -67,8 +64,8 @@ export const runnersRoute = new Hono<{ Bindings: Env }>()
     return c.json(await hubStub(c.env, name).status(name));
   })
   /** Per-runner queue settings: how long calls wait for an offline runner, and how many may wait. */
-  .patch("/:name", async (c) => {
+  .patch("/:name", jsonBody(HubSettingsPatch, "a settings patch (see GET /api/runners/:name)"), async (c) => {
     const name = runnerName(c.req.param("name"));
-    const patch = await body(HubSettingsPatch, c.req.raw);
+    const patch = c.req.valid("json");
     return c.json({ runner: name, settings: await hubStub(c.env, name).updateSettings(patch) });
   });

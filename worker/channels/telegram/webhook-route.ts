@@ -2,6 +2,7 @@ import { Hono } from "hono";
 import { bodyLimit } from "hono/body-limit";
 import { loadGatewayConfig } from "../../config.js";
 import { GatewayError } from "../../http/gateway-error.js";
+import { jsonBody } from "../../http/json-body.js";
 import { requireSecrets } from "../../http/require-secrets.js";
 import { gatekeeperFor } from "../../gatekeeper/gatekeeper-client.js";
 import { TelegramUpdate } from "./update.js";
@@ -20,15 +21,14 @@ export const telegramWebhook = new Hono<{ Bindings: Env }>().post(
       throw new GatewayError(413, "payload_too_large", `updates are limited to ${MAX_UPDATE_BYTES} bytes`);
     },
   }),
+  jsonBody(TelegramUpdate, "a Telegram update"),
   async (c) => {
     const config = loadGatewayConfig(c.env);
-    const body: unknown = await c.req.json().catch(() => undefined);
-    const update = TelegramUpdate.safeParse(body);
-    if (!update.success) throw new GatewayError(400, "bad_request", "the body is not a Telegram update");
+    const update = c.req.valid("json");
     // Durably stored (or recognised as a re-send) before Telegram hears 200; the Gatekeeper
     // processes it after this answer, so a slow tool call never holds up the webhook.
     const { gatekeeper, settings } = gatekeeperFor(c.env, config);
-    await gatekeeper.receive(settings, update.data);
+    await gatekeeper.receive(settings, update);
     return c.json({ ok: true });
   },
 );
