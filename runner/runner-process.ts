@@ -47,15 +47,23 @@ export async function startRunner(config: RunnerConfig, log: TunnelLog = jsonLog
     log,
     auditRefusal: async (call, reason) => tools.host.audit?.record(auditRefusal(call, reason)),
   });
+  const stop = async () => {
+    await client.stop();
+    await journal.close();
+    await tools.stop();
+    log("runner.stopped", { runner: config.runner });
+  };
+  // Without a journal it can write, the runner cannot keep a call at most once or its result
+  // safe: it stops serving (containers removed) and exits non-zero with one line saying why.
+  journal.failed
+    .then(async (error) => {
+      log("journal.failed", { path: error.path, message: error.message });
+      await stop().catch((stopError: unknown) => log("runner.stop_failed", { message: String(stopError) }));
+      process.stderr.write(`drawbridge: ${error.message}\n`);
+      process.exit(1);
+    })
+    .catch(() => process.exit(1));
   client.start();
   log("runner.started", { runner: config.runner, kid: key.kid, gateway: config.gatewayUrl });
-  return {
-    client,
-    stop: async () => {
-      await client.stop();
-      await journal.close();
-      await tools.stop();
-      log("runner.stopped", { runner: config.runner });
-    },
-  };
+  return { client, stop };
 }

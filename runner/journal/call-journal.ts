@@ -1,32 +1,8 @@
 import { mkdir, open, readFile, rename, type FileHandle } from "node:fs/promises";
 import { dirname, join } from "node:path";
-import { z } from "zod";
-import { ToolOutcome } from "../../shared/tools/tool-call.js";
-
-/**
- * The runner's idempotency journal: every call id it has seen, whether it started, and its
- * result. Written (and fsynced) before a call runs and before its result is sent, so a call is
- * executed at most once however often it is delivered, and a result whose frame was lost is
- * sent again after a reconnect. A read (`readOnly`) is not fsynced before it runs: running one
- * again is harmless (see CallExecutor). JSON lines, mode 0600, compacted on open.
- */
-const Entry = z.discriminatedUnion("t", [
-  // `readOnly`: a read (no "started" line is written for it; see CallExecutor).
-  z.object({ t: z.literal("received"), id: z.string(), seq: z.number(), at: z.number(), readOnly: z.literal(true).optional() }),
-  z.object({ t: z.literal("started"), id: z.string(), at: z.number() }),
-  z.object({ t: z.literal("finished"), id: z.string(), rseq: z.number(), outcome: ToolOutcome, at: z.number() }),
-  z.object({ t: z.literal("acked"), rseq: z.number() }),
-]);
-type Entry = z.infer<typeof Entry>;
-
-export type JournalRecord = {
-  id: string;
-  seq: number;
-  receivedAt: number;
-  readOnly: boolean;
-  started: boolean;
-  result: { rseq: number; outcome: ToolOutcome; at: number } | null;
-};
+import type { ToolOutcome } from "../../shared/tools/tool-call.js";
+import { Entry, interruptedOutcome, type JournalRecord } from "./journal-entry.js";
+import { JournalError } from "./journal-error.js";
 
 export function journalPath(stateDir: string, runner: string): string {
   return join(stateDir, `journal-${runner}.jsonl`);
@@ -35,23 +11,54 @@ export function journalPath(stateDir: string, runner: string): string {
 /** Ids are remembered this long: longer than any capability lives, so a replay is always recognised. */
 export const JOURNAL_RETENTION_MS = 24 * 60 * 60 * 1000;
 
+/** Opens the file the journal appends to (tests hand in a handle whose writes fail). */
+export type AppendHandle = (path: string) => Promise<FileHandle>;
+const appendTo: AppendHandle = (path) => open(path, "a", 0o600);
+
+/**
+ * The runner's idempotency journal: every call id it has seen, whether it started, and its
+ * result. Written (and fsynced) before a call runs and before its result is sent, so a call is
+ * executed at most once however often it is delivered, and a result whose frame was lost is
+ * sent again after a reconnect. A read (`readOnly`) is not fsynced before it runs: running one
+ * again is harmless (see CallExecutor). JSON lines, mode 0600, compacted on open.
+ *
+ * The first failed append or fsync ends it: every later write is refused and `failed` settles
+ * (see JournalError for why nothing more is appended). What was on disk before stays there.
+ */
 export class CallJournal {
   private readonly records = new Map<string, JournalRecord>();
   private nextRseq = 1;
   private ackedRseq = 0;
   private queue: Array<{ line: string; done: () => void; fail: (error: unknown) => void }> = [];
   private flushing: Promise<void> | null = null;
+  private failure: JournalError | null = null;
+  private reportFailure: (error: JournalError) => void = () => undefined;
+  /** Settles (never rejects) with the first write failure; the runner stops serving on it. */
+  readonly failed = new Promise<JournalError>((resolve) => (this.reportFailure = resolve));
 
   private constructor(
     private readonly path: string,
     private handle: FileHandle,
+    private readonly appendHandle: AppendHandle,
   ) {}
 
   /**
    * Opens (or creates) the journal. Calls a previous process received but never finished are
    * closed now with an "interrupted" result: they are never run again.
    */
-  static async open(path: string, now = Date.now()): Promise<{ journal: CallJournal; interrupted: string[] }> {
+  static async open(path: string, now = Date.now(), appendHandle = appendTo): Promise<{ journal: CallJournal; interrupted: string[] }> {
+    try {
+      return await CallJournal.replay(path, now, appendHandle);
+    } catch (error) {
+      throw error instanceof JournalError ? error : new JournalError(path, "opened", error);
+    }
+  }
+
+  private static async replay(
+    path: string,
+    now: number,
+    appendHandle: AppendHandle,
+  ): Promise<{ journal: CallJournal; interrupted: string[] }> {
     await mkdir(dirname(path), { recursive: true, mode: 0o700 });
     let text = "";
     try {
@@ -59,7 +66,7 @@ export class CallJournal {
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code !== "ENOENT") throw error;
     }
-    const replayed = new CallJournal(path, await open(path, "a", 0o600));
+    const replayed = new CallJournal(path, await open(path, "a", 0o600), appendHandle);
     for (const line of text.split("\n")) {
       if (!line.trim()) continue;
       let entry: Entry;
@@ -79,6 +86,11 @@ export class CallJournal {
       await journal.finish(record.id, interruptedOutcome(record));
     }
     return { journal, interrupted };
+  }
+
+  /** The write failure that ended the journal, if one did. */
+  get failedWith(): JournalError | null {
+    return this.failure;
   }
 
   get(id: string): JournalRecord | undefined {
@@ -112,10 +124,11 @@ export class CallJournal {
     return this.nextRseq++;
   }
 
-  /** The gateway stored every result up to `rseq`. Not fsynced: a lost ack only means a re-send. */
+  /** The gateway stored every result up to `rseq`. Not waited for: a lost ack only means a re-send. */
   ack(rseq: number): void {
     if (rseq <= this.ackedRseq) return;
-    void this.write({ t: "acked", rseq }, false).catch(() => {});
+    // Nobody waits for this line; if it fails, `failed` says so (and the runner stops), as for any line.
+    this.write({ t: "acked", rseq }).catch(() => undefined);
   }
 
   /** Results the gateway has not acknowledged, oldest first: what a reconnect sends again. */
@@ -193,17 +206,18 @@ export class CallJournal {
     await out.datasync();
     await out.close();
     await rename(tmp, this.path);
-    this.handle = await open(this.path, "a", 0o600);
+    this.handle = await this.appendHandle(this.path);
     return this;
   }
 
   /** Applies the entry in memory at once and appends it; concurrent writes share one fsync. */
-  private write(entry: Entry, durable = true): Promise<void> {
+  private write(entry: Entry): Promise<void> {
+    if (this.failure) return Promise.reject(this.failure);
     this.apply(entry);
     const line = JSON.stringify(entry) + "\n";
     const written = new Promise<void>((done, fail) => this.queue.push({ line, done, fail }));
     if (!this.flushing) this.flushing = this.flush();
-    return durable ? written : Promise.resolve();
+    return written;
   }
 
   private async flush(): Promise<void> {
@@ -214,19 +228,12 @@ export class CallJournal {
         await this.handle.datasync();
         for (const item of batch) item.done();
       } catch (error) {
-        for (const item of batch) item.fail(error);
+        // Lines queued behind the failed batch are never appended: the file's tail is unknown.
+        const failure = (this.failure = new JournalError(this.path, "written", error));
+        for (const item of [...batch, ...this.queue.splice(0)]) item.fail(failure);
+        this.reportFailure(failure);
       }
     }
     this.flushing = null;
   }
-}
-
-/** The result a call the previous process never finished is closed with: honest about whether it ran. */
-function interruptedOutcome(record: JournalRecord): ToolOutcome {
-  const message = record.readOnly
-    ? "The home runner stopped before this read's result was recorded; a read changes nothing, so it is safe to send again."
-    : record.started
-      ? "The home runner stopped while this call was running; it may have run partly. It was not run again."
-      : "The home runner restarted before this call started; it did not run.";
-  return { ok: false, error: { code: "call_interrupted", message } };
 }

@@ -64,6 +64,9 @@ export class CallExecutor {
    * resolves once its arrival is on disk (what the ack promises).
    */
   async admit(call: Call, check: Promise<CapabilityCheck> = this.verify(call)): Promise<{ durable: Promise<void> }> {
+    // A journal that failed takes no more calls, reads included: the runner is stopping.
+    const failure = this.journal.failedWith;
+    if (failure) return { durable: Promise.reject(failure) };
     const known = this.journal.get(call.id);
     if (known) {
       this.redelivered(call, known.result);
@@ -92,8 +95,16 @@ export class CallExecutor {
     const ready = readOnly ? previous : Promise.all([previous, durable]);
     const next = ready.then(() => this.execute(call, readOnly));
     this.sessions.set(call.session, next);
-    void next.finally(() => {
+    const settled = () => {
       if (this.sessions.get(call.session) === next) this.sessions.delete(call.session);
+    };
+    // `next` rejects only when the journal failed (this call's arrival or "started" line, or an
+    // earlier call's of its session, is not on disk): the call did not run and its session's later
+    // calls will not either. The runner stops on the journal's `failed`; here it is only logged.
+    next.then(settled, (error: unknown) => {
+      settled();
+      this.forget(call.id);
+      this.log("call.not_run", { id: call.id, message: error instanceof Error ? error.message : String(error) });
     });
     return { durable };
   }
@@ -118,7 +129,10 @@ export class CallExecutor {
       this.log("call.replay_refused", { id: call.id });
       const reason = "this call already ran and its result was delivered; a replay is refused";
       const rseq = this.journal.allocateRseq();
-      void this.audited(call, reason).then(() => this.sendResult(rseq, call.id, refused(reason)));
+      // `audited` never rejects; a throw while sending is logged, not left an unhandled rejection.
+      this.audited(call, reason)
+        .then(() => this.sendResult(rseq, call.id, refused(reason)))
+        .catch((error: unknown) => this.log("result.send_failed", { id: call.id, message: String(error) }));
       return;
     }
     this.log("call.result_resent", { id: call.id });
@@ -151,13 +165,16 @@ export class CallExecutor {
     }
     // Recorded in memory at once (the session's next call may start); sent once it is on disk.
     const recorded = this.journal.finish(call.id, outcome);
-    this.running.delete(call.id);
-    this.cancelled.delete(call.id);
-    this.started.delete(call.id);
+    this.forget(call.id);
     this.whenRecorded(call.id, outcome, recorded, () => this.log("call.finished", { id: call.id, ok: outcome.ok }));
   }
 
-  /** Sends a result once its journal line is on disk; if the write fails it stays unsent (the gateway times the call out). */
+  private forget(id: string): void {
+    this.running.delete(id);
+    this.cancelled.delete(id);
+    this.started.delete(id);
+  }
+
   /** The refusal's audit line; a failed write is logged and the refusal still goes out (refusing is always safe). */
   private audited(call: Call, reason: string): Promise<void> {
     return this.auditRefusal(call, reason).catch((error: unknown) =>
@@ -165,6 +182,7 @@ export class CallExecutor {
     );
   }
 
+  /** Sends a result once its journal line is on disk; if the write fails it stays unsent (the gateway times the call out). */
   private whenRecorded(id: string, outcome: ToolOutcome, recorded: Promise<number>, before: () => void = () => undefined): void {
     void recorded.then(
       (rseq) => {
