@@ -47,8 +47,9 @@ export function migrate(storage: DurableObjectStorage, ladder: Ladder): number {
 
 /**
  * Runs the ladder once per object start, before any request or alarm is delivered (the
- * cloudflare/agents pattern). The work is synchronous, so it is done when the constructor
- * returns; if it throws, the runtime resets the object instead of serving from a half-known schema.
+ * cloudflare/agents pattern). workerd starts the callback once the input gate is free, so the
+ * constructor returns first: nothing in a constructor may touch the tables. If a step throws,
+ * the runtime resets the object instead of serving from a half-known schema.
  */
 export function migrateOnStart(ctx: DurableObjectState, ladder: Ladder): void {
   // A throw inside the executor rejects the promise, which is what makes the runtime reset the object;
