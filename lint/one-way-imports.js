@@ -124,7 +124,11 @@ const layerBoundary = {
           const forbidden = (FORBIDDEN[from] ?? []).includes(to) || (PRODUCT.has(from) && (to === "test" || to === "bench"));
           if (!forbidden) continue;
           const why =
-            from === "shared" ? "shared/ is the bottom layer both halves import" : PRODUCT.has(from) && !PRODUCT.has(to) ? "product code never depends on tests" : "the two halves share code only through shared/";
+            from === "shared"
+              ? "shared/ is the bottom layer both halves import"
+              : PRODUCT.has(from) && !PRODUCT.has(to)
+                ? "product code never depends on tests"
+                : "the two halves share code only through shared/";
           context.report({ loc, messageId: "across", data: { from, to, specifier, why } });
         }
       },

@@ -1,9 +1,10 @@
+import { socketState } from "./socket-state.js";
 import type { ToolOutcome } from "../../shared/tools/tool-call.js";
 import { encodeFrame } from "../../shared/tunnel/parse-frame.js";
 import { capabilitySigner } from "./capability-signer.js";
 import type { FloodGuard } from "./flood-guard.js";
 import { armAlarm, CALL_GRACE_MS } from "./hub-deadlines.js";
-import type { Delivery, SocketState, SubmitResult } from "./hub-types.js";
+import type { Delivery, SubmitResult } from "./hub-types.js";
 import { deliverLate } from "./late-delivery.js";
 import * as outbox from "./outbox.js";
 import type { OutboxCall } from "./outbox.js";
@@ -48,7 +49,7 @@ export class CallDelivery implements Delivery {
       for (const call of calls) {
         const current = outbox.findCall(this.sql, call.id);
         if (!current || current.state !== "pending" || current.acked) continue;
-        const state = socket.deserializeAttachment() as SocketState | null;
+        const state = socketState(socket);
         if (state?.phase !== "ready") return;
         const capability = await signer.sign(state.runner, call.id, call);
         const now = Date.now();

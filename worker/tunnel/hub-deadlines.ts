@@ -1,6 +1,7 @@
+import { socketState } from "./socket-state.js";
 import { encodeFrame } from "../../shared/tunnel/parse-frame.js";
 import { CloseCode } from "../../shared/tunnel/protocol.js";
-import { closeSocket, failure, readySocket, type HubHost, type SocketState } from "./hub-types.js";
+import { closeSocket, failure, readySocket, type HubHost } from "./hub-types.js";
 import * as outbox from "./outbox.js";
 import { pruneReplayGuard } from "./replay-guard.js";
 import { audit } from "./tunnel-audit.js";
@@ -15,8 +16,8 @@ export async function enforceDeadlines(host: HubHost): Promise<void> {
   const { ctx, sql, delivery } = host;
   const now = Date.now();
   for (const socket of ctx.getWebSockets()) {
-    const state = socket.deserializeAttachment() as SocketState;
-    if (state.phase === "challenged" && now - state.openedAt >= AUTH_DEADLINE_MS) {
+    const state = socketState(socket);
+    if (state?.phase === "challenged" && now - state.openedAt >= AUTH_DEADLINE_MS) {
       audit(host, state.runner, "tunnel.auth_timeout", "no hello within the deadline");
       closeSocket(socket, { code: "unauthorized", message: "no hello within the deadline" }, CloseCode.authTimeout);
     }
@@ -54,8 +55,8 @@ export async function enforceDeadlines(host: HubHost): Promise<void> {
 export async function armAlarm(ctx: DurableObjectState, sql: SqlStorage, at?: number): Promise<void> {
   const candidates = [at, outbox.nextDue(sql) ?? undefined];
   for (const socket of ctx.getWebSockets()) {
-    const state = socket.deserializeAttachment() as SocketState;
-    if (state.phase === "challenged") candidates.push(state.openedAt + AUTH_DEADLINE_MS);
+    const state = socketState(socket);
+    if (state?.phase === "challenged") candidates.push(state.openedAt + AUTH_DEADLINE_MS);
   }
   const due = Math.min(...candidates.filter((t): t is number => typeof t === "number"));
   if (!Number.isFinite(due)) return;

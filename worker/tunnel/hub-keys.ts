@@ -1,8 +1,9 @@
+import { socketState } from "./socket-state.js";
 import { CloseCode } from "../../shared/tunnel/protocol.js";
 import { GatewayError } from "../http/gateway-error.js";
 import { capabilitySigner, type CapabilitySigner, type GatewayPublicKey } from "./capability-signer.js";
 import { readSettings, writeSetting } from "./hub-settings.js";
-import { closeSocket, failure, refusal, type HubAnswer, type SocketState } from "./hub-types.js";
+import { closeSocket, failure, refusal, type HubAnswer } from "./hub-types.js";
 import * as outbox from "./outbox.js";
 import type { OutboxCall } from "./outbox.js";
 import { rememberJti } from "./replay-guard.js";
@@ -98,8 +99,8 @@ function revokeLocally(host: KeyHost, kid: string, why: string): number {
   audit(host, runner, "runner.key_revoked", `kid ${kid} ${why}`);
   let closed = 0;
   for (const socket of host.sockets()) {
-    const state = socket.deserializeAttachment() as SocketState;
-    if (state.phase === "ready" && state.kid === kid) {
+    const state = socketState(socket);
+    if (state?.phase === "ready" && state.kid === kid) {
       closeSocket(socket, { code: "unauthorized", message: `this runner key was ${why}` }, CloseCode.revoked);
       closed += 1;
     }

@@ -1,5 +1,6 @@
+import { socketState } from "./socket-state.js";
 import { HubSettingsPatch, readSettings, writeSetting, type HubSettings } from "./hub-settings.js";
-import { readySocket, type HubHost, type RunnerStatus, type SocketState } from "./hub-types.js";
+import { readySocket, type HubHost, type RunnerStatus } from "./hub-types.js";
 import * as outbox from "./outbox.js";
 import { countAllKeys, liveKeys } from "./runner-keys.js";
 import { recentAudit } from "./tunnel-audit.js";
@@ -8,7 +9,7 @@ import { recentAudit } from "./tunnel-audit.js";
 export function runnerStatus(host: HubHost, runner: string): RunnerStatus {
   const { ctx, sql } = host;
   const ready = readySocket(ctx);
-  const state = ready ? (ready.deserializeAttachment() as SocketState) : null;
+  const state = ready ? socketState(ready) : null;
   const counts = outbox.countPending(sql);
   const { queueTtlSeconds, queueLimit } = readSettings(sql);
   return {

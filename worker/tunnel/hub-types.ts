@@ -5,13 +5,11 @@ import type { FloodGuard } from "./flood-guard.js";
 import type { HubSettings } from "./hub-settings.js";
 import type { OutboxCall, ReplyTarget } from "./outbox.js";
 import type { KeyInfo } from "./runner-keys.js";
+import { setSocketState, socketState } from "./socket-state.js";
 import type { TunnelAuditEvent } from "./tunnel-audit.js";
 
 /** Shapes the RunnerHub shares with its callers and helpers, and the socket helpers they use. */
-export type SocketState =
-  | { phase: "challenged"; runner: string; nonce: string; openedAt: number }
-  | { phase: "ready"; runner: string; kid: string; since: number }
-  | { phase: "closing"; runner: string };
+export type { SocketState } from "./socket-state.js";
 
 /** Getting calls to the runner and outcomes back to their senders (call-delivery.ts). */
 export interface Delivery {
@@ -84,8 +82,7 @@ export function failure(code: WireError["code"], message: string): ToolOutcome {
 
 /** Closes a socket and marks it so nothing is sent to it while the close completes. */
 export function closeSocket(socket: WebSocket, error: WireError, code: number): void {
-  const state = socket.deserializeAttachment() as SocketState;
-  socket.serializeAttachment({ phase: "closing", runner: state.runner } satisfies SocketState);
+  setSocketState(socket, { phase: "closing", runner: socketState(socket)?.runner ?? "" });
   refuse(socket, error, code);
 }
 
@@ -101,7 +98,7 @@ export function refuse(socket: WebSocket, error: WireError, code: number): void 
 /** The runner's authenticated socket, if it is connected. */
 export function readySocket(ctx: DurableObjectState): WebSocket | null {
   for (const socket of ctx.getWebSockets()) {
-    if ((socket.deserializeAttachment() as SocketState).phase === "ready") return socket;
+    if (socketState(socket)?.phase === "ready") return socket;
   }
   return null;
 }

@@ -1,7 +1,8 @@
+import { socketState } from "./socket-state.js";
 import { encodeFrame, parseFrame } from "../../shared/tunnel/parse-frame.js";
 import { CloseCode, PONG_TEXT } from "../../shared/tunnel/protocol.js";
 import { touch } from "./hub-status.js";
-import { closeSocket, type HubHost, type SocketState } from "./hub-types.js";
+import { closeSocket, type HubHost } from "./hub-types.js";
 import * as outbox from "./outbox.js";
 import { authenticate } from "./tunnel-handshake.js";
 import { audit } from "./tunnel-audit.js";
@@ -13,8 +14,8 @@ import { audit } from "./tunnel-audit.js";
  */
 export async function receiveFrame(host: HubHost, socket: WebSocket, message: string | ArrayBuffer): Promise<void> {
   const { sql, flood, delivery } = host;
-  const state = socket.deserializeAttachment() as SocketState;
-  if (state.phase === "closing") return;
+  const state = socketState(socket);
+  if (state === null || state.phase === "closing") return;
   if (!flood.allow(socket)) {
     audit(host, state.runner, "tunnel.flood", "frame rate above the limit; socket closed");
     closeSocket(socket, { code: "frame_invalid", message: "too many frames; slow down" }, CloseCode.policy);
@@ -59,6 +60,5 @@ export async function receiveFrame(host: HubHost, socket: WebSocket, message: st
 
 /** A socket closed or failed: an authenticated runner was last seen now. */
 export function socketClosed(sql: SqlStorage, socket: WebSocket): void {
-  const state = socket.deserializeAttachment() as SocketState | null;
-  if (state?.phase === "ready") touch(sql);
+  if (socketState(socket)?.phase === "ready") touch(sql);
 }

@@ -1,8 +1,9 @@
+import { setSocketState, socketState, type SocketState } from "./socket-state.js";
 import { encodeFrame } from "../../shared/tunnel/parse-frame.js";
 import { CloseCode, PROTOCOL_VERSION, PROTOCOL_VERSIONS, type TunnelFrame } from "../../shared/tunnel/protocol.js";
 import { armAlarm, AUTH_DEADLINE_MS } from "./hub-deadlines.js";
 import { touch } from "./hub-status.js";
-import { base64url, closeSocket, type HubHost, type SocketState } from "./hub-types.js";
+import { base64url, closeSocket, type HubHost } from "./hub-types.js";
 import * as outbox from "./outbox.js";
 import { consumeNonce, issueNonce, rememberJti } from "./replay-guard.js";
 import { verifyRunnerToken } from "./runner-auth.js";
@@ -26,7 +27,7 @@ export async function challenge(host: HubHost, request: Request): Promise<Respon
   const nonce = base64url(crypto.getRandomValues(new Uint8Array(32)));
   const now = Date.now();
   issueNonce(sql, nonce, now + NONCE_TTL_MS);
-  server.serializeAttachment({ phase: "challenged", runner, nonce, openedAt: now } satisfies SocketState);
+  setSocketState(server, { phase: "challenged", runner, nonce, openedAt: now });
   server.send(encodeFrame({ type: "challenge", versions: [...PROTOCOL_VERSIONS], nonce }));
   await armAlarm(ctx, sql, now + AUTH_DEADLINE_MS);
   return new Response(null, { status: 101, webSocket: client });
@@ -73,11 +74,11 @@ export async function authenticate(
   }
   // One live socket per runner: a new authenticated connection replaces the old one.
   for (const other of ctx.getWebSockets()) {
-    if (other !== socket && (other.deserializeAttachment() as SocketState).phase === "ready") {
+    if (other !== socket && socketState(other)?.phase === "ready") {
       closeSocket(other, { code: "unauthorized", message: "replaced by a newer connection" }, CloseCode.replaced);
     }
   }
-  socket.serializeAttachment({ phase: "ready", runner: state.runner, kid: auth.kid, since: Date.now() } satisfies SocketState);
+  setSocketState(socket, { phase: "ready", runner: state.runner, kid: auth.kid, since: Date.now() });
   touch(sql);
   socket.send(
     encodeFrame({
