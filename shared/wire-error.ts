@@ -23,6 +23,11 @@ export const WireErrorCode = z.enum([
   "conflict",
   "sandbox_unavailable",
   "tool_failed",
+  "home_model_offline",
+  "model_not_configured",
+  "model_unreachable",
+  "model_refused",
+  "model_timeout",
   "internal",
 ]);
 export type WireErrorCode = z.infer<typeof WireErrorCode>;

@@ -4,11 +4,16 @@ import { SessionKey, ToolOutcome, ToolRequest } from "../tools/tool-call.js";
 
 /**
  * Versions of the tunnel protocol this build speaks. The gateway offers its versions in the
- * challenge; the runner names one of them in its hello. v2 added sequence numbers, acks,
- * per-call capabilities, cancel and heartbeats; v1 runners are refused with a message.
+ * challenge; the runner names the newest one both speak in its hello, and the welcome confirms it.
+ * v2 added sequence numbers, acks, per-call capabilities, cancel and heartbeats; v1 runners are
+ * refused with a message. v3 adds the model relay (model_request / model_response): a v2 runner
+ * would close the socket on a frame it cannot parse, so the gateway never sends it one.
  */
-export const PROTOCOL_VERSIONS = [2] as const;
-export const PROTOCOL_VERSION = 2;
+export const PROTOCOL_VERSIONS = [2, 3] as const;
+/** The newest version this build speaks. */
+export const PROTOCOL_VERSION = 3;
+/** The first version whose runners relay model requests. */
+export const MODEL_RELAY_VERSION = 3;
 
 /** Audience and JWT type of the token a runner signs to prove it holds its key. */
 export const TUNNEL_AUDIENCE = "drawbridge/tunnel";
@@ -123,10 +128,69 @@ export const Ack = z.object({ type: z.literal("ack"), seq: z.number().int().nonn
 export const Ping = z.object({ type: z.literal("ping") }).strict();
 export const Pong = z.object({ type: z.literal("pong") }).strict();
 
+/**
+ * The model relay paths, relative to the runner's model base URL (which ends in `/v1`): an
+ * OpenAI-compatible server's chat completions and model list, and nothing else on that server.
+ */
+export const ModelPath = z.enum(["/chat/completions", "/models"]);
+export type ModelPath = z.infer<typeof ModelPath>;
+
+/**
+ * A model request or answer body is JSON text inside one frame, so the frame cap bounds it: the
+ * sender measures the encoded frame (escaping grows it) and refuses one above MAX_FRAME_BYTES.
+ */
+const ModelBody = z.string().max(MAX_FRAME_BYTES);
+
+/**
+ * gateway → runner (v3): send this request to the model server on the runner's loopback. Not
+ * sequenced or journaled: it changes nothing on the home box, and a lost one is answered by the
+ * gateway's timeout (the turn is interactive, so it is never queued for an offline runner).
+ */
+export const ModelRequest = z
+  .object({
+    type: z.literal("model_request"),
+    id: CallId,
+    method: z.enum(["POST", "GET"]),
+    path: ModelPath,
+    body: ModelBody,
+    timeoutMs: z.number().int().positive().max(600_000),
+  })
+  .strict();
+
+/** What the model server answered (any HTTP status), or why the runner could not ask it. */
+export const ModelReply = z.discriminatedUnion("ok", [
+  z
+    .object({
+      ok: z.literal(true),
+      status: z.number().int().min(100).max(599),
+      contentType: z.string().max(256),
+      body: ModelBody,
+    })
+    .strict(),
+  z.object({ ok: z.literal(false), error: WireError }).strict(),
+]);
+export type ModelReply = z.infer<typeof ModelReply>;
+
+/** runner → gateway (v3): the answer to the model_request with the same id. */
+export const ModelResponse = z.object({ type: z.literal("model_response"), id: CallId, reply: ModelReply }).strict();
+
 /** either side: a refusal, sent just before closing or in answer to a bad frame. */
 export const Refusal = z.object({ type: z.literal("error"), error: WireError }).strict();
 
-export const TunnelFrame = z.discriminatedUnion("type", [Challenge, Hello, Welcome, Call, Cancel, Result, Ack, Ping, Pong, Refusal]);
+export const TunnelFrame = z.discriminatedUnion("type", [
+  Challenge,
+  Hello,
+  Welcome,
+  Call,
+  Cancel,
+  Result,
+  Ack,
+  Ping,
+  Pong,
+  ModelRequest,
+  ModelResponse,
+  Refusal,
+]);
 export type TunnelFrame = z.infer<typeof TunnelFrame>;
 export type Challenge = z.infer<typeof Challenge>;
 export type Hello = z.infer<typeof Hello>;
@@ -136,6 +200,13 @@ export type Cancel = z.infer<typeof Cancel>;
 export type Result = z.infer<typeof Result>;
 export type Ack = z.infer<typeof Ack>;
 export type Refusal = z.infer<typeof Refusal>;
+export type ModelRequest = z.infer<typeof ModelRequest>;
+export type ModelResponse = z.infer<typeof ModelResponse>;
+
+/** Whether an encoded frame fits the tunnel's cap (UTF-8 bytes, as the receiver measures it). */
+export function frameFits(text: string): boolean {
+  return text.length * 3 <= MAX_FRAME_BYTES || new TextEncoder().encode(text).byteLength <= MAX_FRAME_BYTES;
+}
 
 /** Every frame type, for the golden-fixture check. */
 export const FRAME_TYPES = TunnelFrame.options.map((option) => option.shape.type.value).sort();

@@ -2,6 +2,7 @@ import type { ToolOutcome, SessionKey, ToolRequest } from "../../shared/tools/to
 import { encodeFrame } from "../../shared/tunnel/parse-frame.js";
 import type { WireError } from "../../shared/wire-error.js";
 import type { FloodGuard } from "./flood-guard.js";
+import type { ModelRelay } from "./hub-model-relay.js";
 import type { HubSettings } from "./hub-settings.js";
 import type { OutboxCall, ReplyTarget } from "./outbox.js";
 import type { KeyInfo } from "./runner-keys.js";
@@ -18,8 +19,8 @@ export interface Delivery {
   complete(call: OutboxCall): void;
 }
 
-/** What the RunnerHub's parts share: its storage, secrets and sockets, the flood guard, and call delivery. */
-export type HubHost = { ctx: DurableObjectState; env: Env; sql: SqlStorage; flood: FloodGuard; delivery: Delivery };
+/** What the RunnerHub's parts share: its storage, secrets and sockets, the flood guard, call delivery and the model relay. */
+export type HubHost = { ctx: DurableObjectState; env: Env; sql: SqlStorage; flood: FloodGuard; delivery: Delivery; models: ModelRelay };
 
 export type SubmitInput = {
   /** Chosen by the caller (`<runner>_<32 hex>`), so a retried submit finds its call instead of adding a second. */

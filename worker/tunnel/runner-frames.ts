@@ -10,7 +10,7 @@ import { audit } from "./tunnel-audit.js";
 /**
  * One frame from the runner's socket. Floods, binary and malformed frames close the socket
  * (and are audited); before the hello only authentication is possible; after it the runner
- * may only acknowledge calls, send results and ping.
+ * may only acknowledge calls, send results and model answers, and ping.
  */
 export async function receiveFrame(host: HubHost, socket: WebSocket, message: string | ArrayBuffer): Promise<void> {
   const { sql, flood, delivery } = host;
@@ -48,6 +48,10 @@ export async function receiveFrame(host: HubHost, socket: WebSocket, message: st
     }
     case "ping":
       socket.send(PONG_TEXT);
+      return;
+    case "model_response":
+      // An answer nobody waits for (late, or an id this hub never sent) is dropped, not an attack on the socket.
+      host.models.receive(socket, frame);
       return;
     default:
       // A second hello answers a nonce this socket already used: a replay, audited as a failed authentication.

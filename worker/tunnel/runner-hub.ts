@@ -5,18 +5,28 @@ import type { GatewayPublicKey } from "./capability-signer.js";
 import { FloodGuard } from "./flood-guard.js";
 import * as calls from "./hub-calls.js";
 import { enforceDeadlines } from "./hub-deadlines.js";
+import { ModelRelay, type ModelRelayAnswer, type ModelRelayInput } from "./hub-model-relay.js";
 import { registerKey, revokeKey, rotateKey, type KeyHost } from "./hub-keys.js";
 import { migrateOnStart } from "../storage/migrations.js";
 import { RUNNER_HUB_SCHEMA } from "./hub-schema.js";
 import type { HubSettings, HubSettingsPatch } from "./hub-settings.js";
 import { runnerStatus, updateSettings } from "./hub-status.js";
-import type { CallView, HubAnswer, HubHost, RunnerStatus, SubmitInput, SubmitResult } from "./hub-types.js";
+import {
+  readySocket,
+  type CallView,
+  type HubAnswer,
+  type HubHost,
+  type RunnerStatus,
+  type SubmitInput,
+  type SubmitResult,
+} from "./hub-types.js";
 import { recordKey, runnerNames, runnerOfKey } from "./runner-directory.js";
 import { receiveFrame, socketClosed } from "./runner-frames.js";
 import type { RunnerPublicKey } from "./runner-keys.js";
 import { challenge } from "./tunnel-handshake.js";
 
 export type { CallView, HubAnswer, RunnerStatus, SubmitInput, SubmitResult } from "./hub-types.js";
+export type { ModelRelayAnswer, ModelRelayInput } from "./hub-model-relay.js";
 export { RUNNER_NAME_HEADER } from "./tunnel-handshake.js";
 
 /**
@@ -36,7 +46,7 @@ export class RunnerHub extends DurableObject<Env> {
     // Heartbeats are answered by the runtime itself: a pinging runner never wakes this object.
     ctx.setWebSocketAutoResponse(new WebSocketRequestResponsePair(PING_TEXT, PONG_TEXT));
     const flood = new FloodGuard();
-    this.host = { ctx, env, sql, flood, delivery: new CallDelivery(ctx, env, sql, flood) };
+    this.host = { ctx, env, sql, flood, delivery: new CallDelivery(ctx, env, sql, flood), models: new ModelRelay(flood) };
   }
 
   // ── keys (hub-keys.ts) ────────────────────────────────────────────────────────────────────
@@ -101,6 +111,13 @@ export class RunnerHub extends DurableObject<Env> {
     return calls.cancel(this.host, id);
   }
 
+  // ── the model at home (hub-model-relay.ts) ───────────────────────────────────────────────
+
+  /** Relays one request to the model server on the runner's loopback; an offline runner is answered at once, never queued. */
+  relayModel(input: ModelRelayInput): Promise<ModelRelayAnswer> {
+    return this.host.models.relay(readySocket(this.ctx), input);
+  }
+
   // ── the socket (tunnel-handshake.ts, runner-frames.ts) and deadlines (hub-deadlines.ts) ──
 
   override async fetch(request: Request): Promise<Response> {
@@ -113,6 +130,7 @@ export class RunnerHub extends DurableObject<Env> {
 
   override webSocketClose(socket: WebSocket, code: number, reason: string): void {
     socketClosed(this.host.sql, socket);
+    this.host.models.socketGone(socket);
     try {
       socket.close(code === 1005 || code === 1006 ? CloseCode.normal : code, reason);
     } catch {
@@ -122,6 +140,7 @@ export class RunnerHub extends DurableObject<Env> {
 
   override webSocketError(socket: WebSocket): void {
     socketClosed(this.host.sql, socket);
+    this.host.models.socketGone(socket);
   }
 
   override async alarm(): Promise<void> {

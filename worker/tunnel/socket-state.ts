@@ -7,7 +7,10 @@ import { z } from "zod";
  */
 export const SocketState = z.discriminatedUnion("phase", [
   z.object({ phase: z.literal("challenged"), runner: z.string(), nonce: z.string(), openedAt: z.number() }).strict(),
-  z.object({ phase: z.literal("ready"), runner: z.string(), kid: z.string(), since: z.number() }).strict(),
+  // `version`: the protocol the runner negotiated in its hello (absent on sockets from before v3: 2).
+  z
+    .object({ phase: z.literal("ready"), runner: z.string(), kid: z.string(), since: z.number(), version: z.number().int().optional() })
+    .strict(),
   z.object({ phase: z.literal("closing"), runner: z.string() }).strict(),
 ]);
 export type SocketState = z.infer<typeof SocketState>;

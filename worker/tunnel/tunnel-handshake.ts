@@ -1,6 +1,6 @@
 import { setSocketState, socketState, type SocketState } from "./socket-state.js";
 import { encodeFrame } from "../../shared/tunnel/parse-frame.js";
-import { CloseCode, PROTOCOL_VERSION, PROTOCOL_VERSIONS, type TunnelFrame } from "../../shared/tunnel/protocol.js";
+import { CloseCode, PROTOCOL_VERSIONS, type TunnelFrame } from "../../shared/tunnel/protocol.js";
 import { armAlarm, AUTH_DEADLINE_MS } from "./hub-deadlines.js";
 import { touch } from "./hub-status.js";
 import { base64url, closeSocket, type HubHost } from "./hub-types.js";
@@ -78,12 +78,13 @@ export async function authenticate(
       closeSocket(other, { code: "unauthorized", message: "replaced by a newer connection" }, CloseCode.replaced);
     }
   }
-  setSocketState(socket, { phase: "ready", runner: state.runner, kid: auth.kid, since: Date.now() });
+  setSocketState(socket, { phase: "ready", runner: state.runner, kid: auth.kid, since: Date.now(), version: frame.version });
   touch(sql);
   socket.send(
     encodeFrame({
       type: "welcome",
-      version: PROTOCOL_VERSION,
+      // The version the runner picked, confirmed: a v2 runner is spoken to in v2.
+      version: frame.version,
       runner: state.runner,
       resume: { callSeq: outbox.counter(sql, "call_ack"), resultSeq: outbox.counter(sql, "result_ack") },
     }),
