@@ -11,6 +11,8 @@ declare namespace Cloudflare {
 		DRAWBRIDGE_OWNER: string;
 		DEFAULT_RUNNER: string;
 		DRAWBRIDGE_ACCESS: string;
+		DRAWBRIDGE_MODEL: string;
+		DRAWBRIDGE_MODEL_BASE_URL: string;
 		RUNNER_HUB: DurableObjectNamespace<import("./worker/index").RunnerHub>;
 		GATEKEEPER: DurableObjectNamespace<import("./worker/index").Gatekeeper>;
 		AUDIT_LOG: DurableObjectNamespace<import("./worker/index").AuditLog>;

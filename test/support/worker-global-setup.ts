@@ -1,16 +1,23 @@
 import type { TestProject } from "vitest/node";
 import { BotApiStandIn } from "./bot-api-standin.js";
+import { ModelStandIn } from "./model-standin.js";
 
 declare module "vitest" {
   export interface ProvidedContext {
     /** Root URL of the Bot API stand-in; `GET <root>/__standin/calls` lists what was sent. */
     botApiRoot: string;
+    /** Root URL of the model stand-in (API base `<root>/v1`); drive it with ModelStandInControl. */
+    modelStandInRoot: string;
   }
 }
 
-/** Starts one Bot API stand-in for the Worker suite (workerd cannot listen on a port itself). */
+/** Starts one Bot API stand-in and one model stand-in for the Worker suite (workerd cannot listen on a port itself). */
 export default async function setup(project: TestProject): Promise<() => Promise<void>> {
   const standIn = new BotApiStandIn();
+  const modelStandIn = new ModelStandIn();
   project.provide("botApiRoot", await standIn.start());
-  return () => standIn.stop();
+  project.provide("modelStandInRoot", await modelStandIn.start());
+  return async () => {
+    await Promise.all([standIn.stop(), modelStandIn.stop()]);
+  };
 }

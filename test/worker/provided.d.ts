@@ -2,6 +2,8 @@ declare module "vitest" {
   export interface ProvidedContext {
     /** Root URL of the Bot API stand-in started by test/support/worker-global-setup.ts. */
     botApiRoot: string;
+    /** Root URL of the model stand-in (test/support/model-standin.ts); API base `<root>/v1`. */
+    modelStandInRoot: string;
   }
 }
 export {};
