@@ -10,6 +10,8 @@ import { ensureSandboxImage, SANDBOX_IMAGE } from "./sandbox/sandbox-image.js";
 import { SandboxError } from "./sandbox/sandbox-runtime.js";
 import { auditRefusal } from "./tools/audit-call.js";
 import { dispatchCall } from "./tools/dispatch.js";
+import { homeModelSettings } from "./floor/model-config.js";
+import { relayModelRequest } from "./tunnel/model-relay.js";
 import { TunnelClient, type TunnelLog } from "./tunnel/tunnel-client.js";
 
 export type RunningRunner = { client: TunnelClient; stop: () => Promise<void> };
@@ -22,6 +24,8 @@ export const jsonLog: TunnelLog = (event, fields = {}) => {
 /** Starts the runner: config file, key, Docker, sandbox image, orphan cleanup, then the tunnel. */
 export async function startRunner(config: RunnerConfig, log: TunnelLog = jsonLog): Promise<RunningRunner> {
   const file = await loadRunnerFile(config.configPath, config.configExplicit);
+  // Checked before anything starts, so a non-loopback DRAWBRIDGE_HOME_MODEL_URL is refused at load.
+  const homeModel = homeModelSettings(file.model);
   const key = await loadRunnerKey(config.keyPath);
   const docker = new Docker();
   try {
@@ -46,6 +50,7 @@ export async function startRunner(config: RunnerConfig, log: TunnelLog = jsonLog
     runCall: (call, signal) => dispatchCall(tools.host, call, signal),
     log,
     auditRefusal: async (call, reason) => tools.host.audit?.record(auditRefusal(call, reason)),
+    relayModel: (request) => relayModelRequest(request, { settings: homeModel, audit: async (event) => tools.host.audit?.record(event) }),
   });
   const stop = async () => {
     await client.stop();
@@ -64,6 +69,6 @@ export async function startRunner(config: RunnerConfig, log: TunnelLog = jsonLog
     })
     .catch(() => process.exit(1));
   client.start();
-  log("runner.started", { runner: config.runner, kid: key.kid, gateway: config.gatewayUrl });
+  log("runner.started", { runner: config.runner, kid: key.kid, gateway: config.gatewayUrl, homeModel: homeModel?.baseUrl ?? null });
   return { client, stop };
 }

@@ -2,6 +2,7 @@ import { isAbsolute } from "node:path";
 import { z } from "zod";
 import { TOOL_NAMES } from "../../shared/tools/tool-call.js";
 import { MAX_FILE_CHARS } from "../../shared/tools/files.js";
+import { ModelFileConfig } from "./model-config.js";
 
 const AbsolutePath = z.string().refine((p) => isAbsolute(p) && !p.includes("\u0000"), "must be an absolute path");
 
@@ -83,6 +84,8 @@ export const RunnerFileConfig = z
       .strict()
       .default({ allowed: false }),
     audit: z.object({ path: AbsolutePath.optional() }).strict().default({}),
+    /** The model server on this box that the gateway's `home:` provider reaches through the tunnel (model-config.ts). */
+    model: ModelFileConfig.default({ allowNonLoopback: false }),
   })
   .strict()
   .superRefine((config, ctx) => {

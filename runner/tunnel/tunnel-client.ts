@@ -1,7 +1,14 @@
 import { EventEmitter } from "node:events";
 import WebSocket from "ws";
 import { encodeFrame, parseFrame } from "../../shared/tunnel/parse-frame.js";
-import { MAX_FRAME_BYTES, PING_TEXT, PROTOCOL_VERSION, type TunnelFrame } from "../../shared/tunnel/protocol.js";
+import {
+  MAX_FRAME_BYTES,
+  PING_TEXT,
+  PROTOCOL_VERSIONS,
+  type ModelReply,
+  type ModelRequest,
+  type TunnelFrame,
+} from "../../shared/tunnel/protocol.js";
 import type { ToolOutcome } from "../../shared/tools/tool-call.js";
 import { signHelloToken, type RunnerKey } from "../identity/runner-key.js";
 import type { CallJournal } from "../journal/call-journal.js";
@@ -28,6 +35,8 @@ export type TunnelClientOptions = {
   auditRefusal?: RefusalAudit;
   backoff?: Backoff;
   heartbeatMs?: number;
+  /** Answers a model_request (model-relay.ts); without it every one is answered model_not_configured. */
+  relayModel?: (request: ModelRequest) => Promise<ModelReply>;
 };
 
 export function tunnelUrl(gatewayUrl: string, runner: string): string {
@@ -137,14 +146,16 @@ export class TunnelClient extends EventEmitter {
     const frame: TunnelFrame = parsed.frame;
     switch (frame.type) {
       case "challenge": {
-        if (!frame.versions.includes(PROTOCOL_VERSION)) {
-          this.options.log("tunnel.protocol_mismatch", { offered: frame.versions, ours: PROTOCOL_VERSION });
+        // The newest version both sides speak: an older gateway is still served, without the model relay.
+        const version = Math.max(...PROTOCOL_VERSIONS.filter((v) => frame.versions.includes(v)));
+        if (!Number.isFinite(version)) {
+          this.options.log("tunnel.protocol_mismatch", { offered: frame.versions, ours: PROTOCOL_VERSIONS });
           socket.close(1008, "no common protocol version");
           return;
         }
         const key = await this.options.loadKey();
         const token = await signHelloToken(key, this.options.runner, frame.nonce);
-        socket.send(encodeFrame({ type: "hello", version: PROTOCOL_VERSION, token }));
+        socket.send(encodeFrame({ type: "hello", version, token }));
         return;
       }
       case "welcome":
@@ -172,6 +183,8 @@ export class TunnelClient extends EventEmitter {
       case "cancel":
         this.executor.cancel(frame.id);
         return;
+      case "model_request":
+        return this.relayModel(socket, frame);
       case "ack":
         this.options.journal.ack(frame.seq);
         return;
@@ -183,6 +196,14 @@ export class TunnelClient extends EventEmitter {
       default:
         socket.close(1008, `unexpected ${frame.type} frame from the gateway`);
     }
+  }
+
+  /** Not journaled: a model request changes nothing here, and the gateway's timeout covers a lost answer. */
+  private async relayModel(socket: WebSocket, request: ModelRequest): Promise<void> {
+    const reply: ModelReply = this.options.relayModel
+      ? await this.options.relayModel(request)
+      : { ok: false, error: { code: "model_not_configured", message: "this runner does not relay model requests" } };
+    if (socket.readyState === WebSocket.OPEN) socket.send(encodeFrame({ type: "model_response", id: request.id, reply }));
   }
 
   /** Acks are coalesced: one frame acknowledges every call journaled so far. */
