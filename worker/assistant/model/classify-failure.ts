@@ -1,4 +1,5 @@
 import { APICallError, RetryError } from "ai";
+import { isUnreachable } from "./endpoint-fetch.js";
 import { ModelError, scrubbedCause, scrubSecret } from "./model-error.js";
 import type { ModelSetting } from "./model-setting.js";
 
@@ -23,6 +24,15 @@ export function classifyFailure(error: unknown, setting: ModelSetting, secret: s
     return new ModelError("timeout", null, `The model (${setting.id}) took too long to answer.`, `model step timed out: ${cause.message}`, {
       cause,
     });
+  }
+  if (isUnreachable(inner)) {
+    return new ModelError(
+      "unavailable",
+      null,
+      `I could not reach the model endpoint for ${setting.id}.`,
+      `no connection: ${cause.message}`,
+      { cause },
+    );
   }
   if (!APICallError.isInstance(inner)) {
     return new ModelError(

@@ -2,6 +2,7 @@ import { createAnthropic } from "@ai-sdk/anthropic";
 import { createOpenAICompatible } from "@ai-sdk/openai-compatible";
 import type { LanguageModel } from "ai";
 import { createWorkersAI } from "workers-ai-provider";
+import { endpointFetch } from "./endpoint-fetch.js";
 import { ModelError } from "./model-error.js";
 import type { ModelSetting } from "./model-setting.js";
 
@@ -18,11 +19,14 @@ export function providerModel(env: Env, setting: ModelSetting, relay: typeof fet
       const baseURL = setting.baseUrl ?? "https://api.openai.com/v1";
       // A local OpenAI-compatible server (Ollama, vLLM, LM Studio) needs no key; OpenAI itself does.
       if (key === undefined && new URL(baseURL).hostname === "api.openai.com") throw noKey(setting);
-      return createOpenAICompatible({ name: "openai", baseURL, ...(key === undefined ? {} : { apiKey: key }) }).chatModel(setting.model);
+      const apiKey = key === undefined ? {} : { apiKey: key };
+      return createOpenAICompatible({ name: "openai", baseURL, fetch: endpointFetch(), ...apiKey }).chatModel(setting.model);
     }
     case "anthropic": {
       if (key === undefined) throw noKey(setting);
-      return createAnthropic({ baseURL: setting.baseUrl ?? "https://api.anthropic.com/v1", apiKey: key })(setting.model);
+      return createAnthropic({ baseURL: setting.baseUrl ?? "https://api.anthropic.com/v1", apiKey: key, fetch: endpointFetch() })(
+        setting.model,
+      );
     }
     case "workers-ai": {
       if (env.AI === undefined) {
@@ -45,7 +49,7 @@ export function providerModel(env: Env, setting: ModelSetting, relay: typeof fet
         );
       }
       // No key: the home model is on the owner's own loopback, and the key must never reach the runner.
-      return createOpenAICompatible({ name: "home", baseURL: HOME_MODEL_BASE_URL, fetch: relay }).chatModel(setting.model);
+      return createOpenAICompatible({ name: "home", baseURL: HOME_MODEL_BASE_URL, fetch: endpointFetch(relay) }).chatModel(setting.model);
     }
   }
 }
