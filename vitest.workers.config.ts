@@ -11,6 +11,8 @@ export const TEST_BINDINGS = {
   TELEGRAM_API_ROOT: "http://127.0.0.1:9",
   // Signs per-call capabilities; generated fresh at every run, so no private key is ever committed.
   GATEWAY_SIGNING_KEY: JSON.stringify(generateKeyPairSync("ed25519").privateKey.export({ format: "jwk" })),
+  // The model API key the assistant tests expect to reach the model stand-in, and nothing else.
+  DRAWBRIDGE_MODEL_API_KEY: "sk-drawbridge-test-7f3c9a1e5b2d4680",
 };
 
 // Worker tests run inside workerd with the real Durable Objects from wrangler.toml.

@@ -18,6 +18,7 @@ declare namespace Cloudflare {
 		AUDIT_LOG: DurableObjectNamespace<import("./worker/index").AuditLog>;
 		SESSION: DurableObjectNamespace<import("./worker/index").Session>;
 		APPROVAL_INDEX: DurableObjectNamespace<import("./worker/index").ApprovalIndex>;
+		ASSISTANT: DurableObjectNamespace<import("./worker/index").Assistant>;
 	}
 }
 interface Env extends Cloudflare.Env {}

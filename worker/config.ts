@@ -2,6 +2,7 @@ import { z } from "zod";
 import { parseAccessConfig, type AccessConfig } from "../shared/access/access-config.js";
 import { ChannelIdentity } from "../shared/identity.js";
 import { RunnerName } from "../shared/tunnel/protocol.js";
+import { modelSettingOf, type ModelSetting } from "./assistant/model/model-setting.js";
 import { GatewayError } from "./http/gateway-error.js";
 
 const GatewayConfig = z.object({
@@ -15,6 +16,8 @@ export type GatewayConfig = {
   telegramApiRoot: string;
   /** Who may talk to the bot (DRAWBRIDGE_ACCESS): DM and group policies, roles, rate limits. */
   access: AccessConfig;
+  /** The assistant's model (DRAWBRIDGE_MODEL, DRAWBRIDGE_MODEL_BASE_URL); null: none, commands only. Never the key. */
+  model: ModelSetting | null;
 };
 
 /** The gateway config as the Worker parsed it, plus which channel account a Gatekeeper serves. */
@@ -45,5 +48,6 @@ export function loadGatewayConfig(env: Env): GatewayConfig {
     defaultRunner: DEFAULT_RUNNER,
     telegramApiRoot: TELEGRAM_API_ROOT.replace(/\/+$/, ""),
     access: access.config,
+    model: modelSettingOf(env),
   };
 }

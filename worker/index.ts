@@ -2,6 +2,7 @@ import { app } from "./app.js";
 
 export { ApprovalIndex } from "./approvals/approval-index.js";
 export { Session } from "./approvals/session.js";
+export { Assistant } from "./assistant/assistant.js";
 export { AuditLog } from "./audit/audit-log.js";
 export { Gatekeeper } from "./gatekeeper/gatekeeper.js";
 export { RunnerHub } from "./tunnel/runner-hub.js";

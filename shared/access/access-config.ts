@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { AssistantConfig } from "../assistant/assistant-config.js";
 import { RunnerRouting } from "../sessions/runner-routing.js";
 import { SessionConfig } from "../sessions/session-config.js";
 import { ToolPolicyConfig } from "../policy/tool-policy-config.js";
@@ -79,6 +80,8 @@ export const AccessConfig = z
     sessions: SessionConfig.prefault({}),
     /** Which runner serves a session or a tool when there are several (shared/sessions/runner-routing). */
     runners: RunnerRouting.prefault({}),
+    /** The assistant's caps per turn, its history and daily budgets (shared/assistant). */
+    assistant: AssistantConfig.prefault({}),
   })
   .strict()
   .superRefine((config, context) => {

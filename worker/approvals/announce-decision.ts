@@ -40,9 +40,9 @@ export async function announceDecision(
   });
   await publish(env, approval);
   await showOutcomeToOwner(api, approval);
-  if (ending.kind === "denied") await tellSender(api, approval, `❌ The owner denied ${approval.label}; nothing ran.`);
+  if (ending.kind === "denied") await tellSender(env, api, approval, `❌ The owner denied ${approval.label}; nothing ran.`);
   if (ending.kind === "refused" && ending.check.tellSender) {
-    await tellSender(api, approval, `⛔ ${approval.label} did not run: your permissions changed since you asked.`);
+    await tellSender(env, api, approval, `⛔ ${approval.label} did not run: your permissions changed since you asked.`);
   }
   return message;
 }

@@ -4,12 +4,25 @@ import { editPrompt } from "../channels/telegram/owner-prompt.js";
 import { outcomeText } from "../channels/telegram/approval-prompt.js";
 import { recordAudit } from "../audit/record-audit.js";
 import type { AuditKind } from "../audit/audit-event.js";
+import { assistantStub } from "../objects/stubs.js";
 import { approvalIndex } from "./approval-stubs.js";
 import { viewOf, type Approval } from "./approval.js";
 
-/** Tells the sender on the channel they asked from; the console has no chat (it lists approvals instead). */
-export async function tellSender(api: Api, approval: Approval, text: string): Promise<void> {
-  if (approval.asker.replyTo.channel === "telegram") await sendReply(api, approval.asker.replyTo.chatId, text);
+/**
+ * Tells the sender on the channel they asked from; the console has no chat (it lists approvals
+ * instead). An assistant turn that asked is told instead of the chat: it gives the model the
+ * refusal as the call's result, and the model's answer reaches the sender.
+ */
+export async function tellSender(env: Env, api: Api, approval: Approval, text: string): Promise<void> {
+  const target = approval.asker.replyTo;
+  if (target.channel === "telegram") await sendReply(api, target.chatId, text);
+  if (target.channel === "assistant") {
+    try {
+      await assistantStub(env, target.session).approvalSettled(approval.id, text);
+    } catch (error) {
+      console.error(JSON.stringify({ event: "approval.turn_notify_failed", id: approval.id, error: String(error) }));
+    }
+  }
 }
 
 /** Replaces the owner's prompt with the outcome, so its buttons are gone. */

@@ -34,8 +34,8 @@ export class ApprovalRows {
     const pending = this.sql.exec<{ n: number }>("SELECT COUNT(*) AS n FROM approvals WHERE state = 'pending'").one().n;
     if (pending >= cap) return { inserted: false, pending };
     this.sql.exec(
-      `INSERT INTO approvals (id, session, request, label, reason, asker, created_at, expires_at, state)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'pending')`,
+      `INSERT INTO approvals (id, session, request, label, reason, asker, created_at, expires_at, state, call_id)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'pending', ?)`,
       approval.id,
       approval.session,
       JSON.stringify(approval.request),
@@ -44,6 +44,7 @@ export class ApprovalRows {
       JSON.stringify(approval.asker),
       approval.createdAt,
       approval.expiresAt,
+      approval.callId,
     );
     return { inserted: true, pending: pending + 1 };
   }

@@ -1,10 +1,8 @@
 import { z } from "zod";
 import { Role } from "../../shared/access/roles.js";
+import type { ApprovalState, ApprovalView } from "../../shared/admin-api.js";
 import type { ToolRequest } from "../../shared/tools/tool-call.js";
 import { ReplyTarget } from "../tunnel/outbox.js";
-
-export const ApprovalState = z.enum(["pending", "allowed", "denied", "expired"]);
-export type ApprovalState = z.infer<typeof ApprovalState>;
 
 /** 96 random bits as hex: unguessable, and short enough for `ap:<id>:allow` in 64 bytes of callback data. */
 export const ApprovalId = z.string().regex(/^[0-9a-f]{24}$/, "approval ids are 24 hex characters");
@@ -54,27 +52,8 @@ export type Approval = {
   attempts: number;
 };
 
-/** What the admin API lists (and the ApprovalIndex stores as JSON): no reply targets, times as ISO strings. */
-export const ApprovalView = z
-  .object({
-    id: z.string(),
-    session: z.string(),
-    state: ApprovalState,
-    tool: z.string(),
-    label: z.string(),
-    reason: z.string(),
-    sender: z.string(),
-    senderName: z.string(),
-    role: Role,
-    createdAt: z.string(),
-    expiresAt: z.string(),
-    decidedBy: z.string().nullable(),
-    decidedAt: z.string().nullable(),
-    // Views stored before notes existed have none.
-    note: z.string().nullable().default(null),
-  })
-  .strict();
-export type ApprovalView = z.infer<typeof ApprovalView>;
+// What the admin API lists lives in shared/, where the CLI reads it with the same schema.
+export { ApprovalState, ApprovalView } from "../../shared/admin-api.js";
 
 export function viewOf(approval: Approval): ApprovalView {
   return {

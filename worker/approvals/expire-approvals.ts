@@ -13,6 +13,6 @@ export async function expireDue(env: Env, rows: ApprovalRows, settings: GatewayC
     if (!settings) continue;
     const api = botApi(env, settings);
     await showOutcomeToOwner(api, approval);
-    await tellSender(api, approval, `⌛ ${approval.label} was not approved in time; nothing ran.`);
+    await tellSender(env, api, approval, `⌛ ${approval.label} was not approved in time; nothing ran.`);
   }
 }

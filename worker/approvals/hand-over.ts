@@ -1,6 +1,7 @@
 import type { Api } from "grammy";
 import { EXEC_TIMEOUT_MS } from "../policy/exec-timeout.js";
 import { clampReply, formatExecReply } from "../replies/format-reply.js";
+import { assistantStub } from "../objects/stubs.js";
 import { runnerOfCall } from "../tunnel/hubs.js";
 import type { submitCall } from "../tunnel/submit-call.js";
 import { auditApproval, tellSender } from "./approval-effects.js";
@@ -34,7 +35,11 @@ export async function handOver(host: HandOverHost, approval: Approval): Promise<
       label: approval.label,
     });
     const text = answer.status === "done" ? formatExecReply(answer.outcome) : answer.notice;
-    await tellSender(host.api, approval, clampReply(`${head}\n\n${text}`));
+    const target = approval.asker.replyTo;
+    if (target.channel === "assistant") {
+      // The turn that asked takes the outcome to the model; a queued or slow call reaches it by late delivery.
+      if (answer.status === "done") await assistantStub(host.env, target.session).toolSettled(approval.callId, answer.outcome);
+    } else await tellSender(host.env, host.api, approval, clampReply(`${head}\n\n${text}`));
     host.rows.handedOver(approval.id);
     return text;
   } catch (error) {
@@ -45,7 +50,7 @@ export async function handOver(host: HandOverHost, approval: Approval): Promise<
     host.rows.handedOver(approval.id);
     await auditApproval(host.env, "approval.handover_failed", "gateway", approval, { attempts, error: String(error).slice(0, 300) });
     const text = "⚠️ Handing the call to the home runner failed; it may not have run. Check its effects before asking again.";
-    await tellSender(host.api, approval, `${head}\n\n${text}`);
+    await tellSender(host.env, host.api, approval, `${head}\n\n${text}`);
     return text;
   }
 }

@@ -26,7 +26,9 @@ export async function recheckAsker(env: Env, settings: EdgeSettings, approval: A
 }
 
 async function currentRole(env: Env, settings: EdgeSettings, approval: Approval): Promise<Role | null> {
-  const { senderKey, replyTo } = approval.asker;
+  const { senderKey } = approval.asker;
+  // An assistant turn's ask answers in the chat the turn came from.
+  const replyTo = approval.asker.replyTo.channel === "assistant" ? approval.asker.replyTo.origin : approval.asker.replyTo;
   if (senderKey === settings.owner.key) return "owner";
   const senderId = /^telegram:(-?\d{1,20})$/.exec(senderKey)?.[1];
   // Only Telegram senders other than the owner can ask; anything else has no standing to re-check.

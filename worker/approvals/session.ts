@@ -27,6 +27,8 @@ export type AskInput = {
   reason: string;
   asker: Asker;
   ttlMs: number;
+  /** An assistant turn picks the call id when it asks, so the result it waits for carries an id it knows. */
+  callId?: string;
 };
 /** `full`: the session already holds `cap` pending approvals; nothing was stored and the owner was not pinged. */
 export type AskResult = { kind: "asked"; id: string; expiresAt: number; ownerTold: boolean } | { kind: "full"; cap: number };
@@ -76,7 +78,7 @@ export class Session extends DurableObject<Env> {
     const approval: Approval = {
       ...{ id: newApprovalId(), session: input.session, request: input.request, label: input.label, reason: input.reason },
       ...{ asker: input.asker, createdAt: now, expiresAt: now + input.ttlMs, state: "pending", decidedBy: null, decidedAt: null },
-      ...{ prompt: null, note: null, callId: null, handedOver: false, attempts: 0 },
+      ...{ prompt: null, note: null, callId: input.callId ?? null, handedOver: false, attempts: 0 },
     };
     const cap = input.settings.access.tools.maxPendingApprovals;
     const { inserted, pending } = this.rows.insertWithin(approval, cap);
@@ -121,7 +123,9 @@ export class Session extends DurableObject<Env> {
     const extra =
       ending.kind === "allowed"
         ? {
-            callId: newCallId(runnerFor(input.settings.access.runners, input.settings.defaultRunner, found.session, found.request.tool)),
+            callId:
+              found.callId ??
+              newCallId(runnerFor(input.settings.access.runners, input.settings.defaultRunner, found.session, found.request.tool)),
             retryAt: now + HANDOVER_RETRY_MS,
           }
         : { note: ending.kind === "refused" ? `${ending.check.why}; nothing ran.` : undefined };

@@ -39,6 +39,10 @@ export const AuditKind = z.enum([
   "approval.refused",
   "approval.cap_full",
   "approval.handover_failed",
+  // The assistant: one line per turn (sender, session, model, steps, each call's decision, tokens, outcome).
+  "assistant.turn",
+  "assistant.model_failed",
+  "assistant.budget_exhausted",
 ]);
 export type AuditKind = z.infer<typeof AuditKind>;
 

@@ -9,6 +9,8 @@ export type ChatCommand =
   | { kind: "status" }
   | { kind: "whoami" }
   | { kind: "help" }
+  | { kind: "new" }
+  | { kind: "model" }
   | { kind: "unknown"; name: string }
   | { kind: "text" };
 
@@ -37,6 +39,11 @@ export function parseCommand(text: string): ChatCommand {
     case "help":
     case "start":
       return { kind: "help" };
+    case "new":
+    case "reset":
+      return { kind: "new" };
+    case "model":
+      return { kind: "model" };
     default:
       return { kind: "unknown", name };
   }

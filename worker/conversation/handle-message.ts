@@ -1,4 +1,5 @@
 import type { GatewayConfig } from "../config.js";
+import { modelText, newConversation, startTurn } from "./assistant-commands.js";
 import { callTool } from "./call-tool.js";
 import type { InboundMessage } from "./inbound-message.js";
 import { helpText, statusText, whoamiText } from "./info-commands.js";
@@ -28,7 +29,11 @@ export async function handleMessage(
     case "unknown":
       return `Unknown command /${plan.command.name}.\n\n${helpText(config, message)}`;
     case "text":
-      return `I only understand commands for now.\n\n${helpText(config, message)}`;
+      return startTurn(env, config, message, session);
+    case "new":
+      return newConversation(env, session);
+    case "model":
+      return modelText(config);
     case "help":
       return helpText(config, message);
   }

@@ -4,6 +4,7 @@ import { TOOL_NAMES, type SessionKey, type ToolName } from "../../shared/tools/t
 import type { GatewayConfig } from "../config.js";
 import { retryOnce } from "../objects/retry-once.js";
 import { hubStub } from "../objects/stubs.js";
+import { usageLine } from "./assistant-commands.js";
 import type { InboundMessage } from "./inbound-message.js";
 import { toolUserOf } from "../policy/tool-decision.js";
 
@@ -15,6 +16,8 @@ const COMMANDS: [ToolName | null, string][] = [
   ["ls", "/ls [path] — list your workspace"],
   [null, "/status — is the home runner online, queued calls, your role"],
   [null, "/whoami — your id, role, session and the tools you may use"],
+  [null, "/new — start a fresh conversation with the assistant"],
+  [null, "/model — the model the assistant uses"],
   [null, "/help — this list"],
 ];
 
@@ -50,5 +53,6 @@ export async function statusText(env: Env, config: GatewayConfig, message: Inbou
       return [`Home runner ${runner}: ${state}`, `Queued calls: ${status.queueDepth} waiting, ${status.inFlight} running`];
     }),
   );
-  return [...lines.flat(), `Your role: ${message.role}`].join("\n");
+  const usage = await usageLine(env, config, message, session);
+  return [...lines.flat(), `Your role: ${message.role}`, ...(usage ? [usage] : [])].join("\n");
 }

@@ -23,6 +23,11 @@ export function sessionStub(env: Env, session: string) {
   return env.SESSION.get(env.SESSION.idFromName(session));
 }
 
+/** The assistant of one session: its conversation history and the turn in progress. */
+export function assistantStub(env: Env, session: string) {
+  return env.ASSISTANT.get(env.ASSISTANT.idFromName(session));
+}
+
 /** The one directory of approvals across sessions. */
 export function approvalIndexStub(env: Env) {
   return env.APPROVAL_INDEX.get(env.APPROVAL_INDEX.idFromName("approvals"));

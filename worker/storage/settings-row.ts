@@ -11,6 +11,16 @@ const StoredConfigShape = z.object({
   telegramApiRoot: z.string(),
   // Parsing the parsed config again gives it back unchanged: every default is already filled in.
   access: AccessConfig,
+  // Rows written before the assistant existed have no model: none configured then.
+  model: z
+    .object({
+      provider: z.enum(["openai", "anthropic", "workers-ai", "home"]),
+      model: z.string(),
+      id: z.string(),
+      baseUrl: z.string().nullable(),
+    })
+    .nullable()
+    .default(null),
 });
 export const StoredGatewayConfig: z.ZodType<GatewayConfig> = StoredConfigShape;
 /** What a Gatekeeper keeps: the config plus the channel account it serves. */

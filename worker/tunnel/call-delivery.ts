@@ -94,7 +94,7 @@ export class CallDelivery implements Delivery {
       waiter(outcome);
       return;
     }
-    const delivery = deliverLate(this.env, call.replyTo, call.label, outcome).then((ok) => {
+    const delivery = deliverLate(this.env, call.replyTo, call.id, call.label, outcome).then((ok) => {
       if (ok && call.replyTo?.channel !== "console") outbox.markDelivered(this.sql, call.id);
     });
     this.ctx.waitUntil(delivery);

@@ -1,7 +1,7 @@
 import type { ToolOutcome } from "../../shared/tools/tool-call.js";
 import { loadGatewayConfig } from "../config.js";
 import { clampReply, formatExecReply } from "../replies/format-reply.js";
-import { gatekeeperStub, telegramAccount } from "../objects/stubs.js";
+import { assistantStub, gatekeeperStub, telegramAccount } from "../objects/stubs.js";
 import type { ReplyTarget } from "./outbox.js";
 
 /**
@@ -11,8 +11,24 @@ import type { ReplyTarget } from "./outbox.js";
  * it while Telegram cannot take it; the console keeps it for `GET /api/calls/:id`.
  * Returns true once the sender has it, can fetch it, or the Gatekeeper holds it durably.
  */
-export async function deliverLate(env: Env, target: ReplyTarget | null, label: string, outcome: ToolOutcome): Promise<boolean> {
+export async function deliverLate(
+  env: Env,
+  target: ReplyTarget | null,
+  callId: string,
+  label: string,
+  outcome: ToolOutcome,
+): Promise<boolean> {
   if (!target || target.channel === "console") return true;
+  if (target.channel === "assistant") {
+    // The turn that made the call takes the outcome to the model; it keeps it durably first.
+    try {
+      await assistantStub(env, target.session).toolSettled(callId, outcome);
+      return true;
+    } catch (error) {
+      console.error(JSON.stringify({ event: "tunnel.late_delivery_failed", reason: String(error) }));
+      return false;
+    }
+  }
   try {
     // The Gatekeeper of the Worker's own bot sends it (and keeps it while Telegram cannot take it).
     const account = telegramAccount(env);

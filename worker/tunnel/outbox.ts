@@ -1,10 +1,21 @@
 import { z } from "zod";
 import { ToolOutcome, ToolRequest, type SessionKey } from "../../shared/tools/tool-call.js";
 
-/** Where a result goes when no caller is waiting for it any more (queued calls, restarts). */
-export const ReplyTarget = z.discriminatedUnion("channel", [
+/** A chat a person reads: a Telegram chat, or the owner's console. */
+export const ChatTarget = z.discriminatedUnion("channel", [
   z.object({ channel: z.literal("telegram"), chatId: z.string().regex(/^-?\d{1,20}$/) }).strict(),
   z.object({ channel: z.literal("console") }).strict(),
+]);
+export type ChatTarget = z.infer<typeof ChatTarget>;
+
+/**
+ * Where a result goes when no caller is waiting for it any more (queued calls, restarts): a chat,
+ * or the assistant turn of a session that made the call (which hands it to the model), with the
+ * chat the turn answers in.
+ */
+export const ReplyTarget = z.discriminatedUnion("channel", [
+  ...ChatTarget.options,
+  z.object({ channel: z.literal("assistant"), session: z.string().min(1).max(200), origin: ChatTarget }).strict(),
 ]);
 export type ReplyTarget = z.infer<typeof ReplyTarget>;
 
