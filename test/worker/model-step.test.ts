@@ -52,6 +52,16 @@ describe.each<Format>(["openai", "anthropic"])("one model step, %s wire format",
     expect(offered[1]?.parameters).toMatchObject({ type: "object", properties: { command: { type: "string" } }, required: ["command"] });
   });
 
+  it("offers no tools at all when the sender may use none", async () => {
+    const model = freshModel("no-tools");
+    await standIn.script(model, { kind: "text", text: "just talk" });
+    const testEnv = envFor(format, model);
+
+    await expect(modelStep(testEnv, settingOf(testEnv), input("hi", { tools: [] }))).resolves.toMatchObject({ text: "just talk" });
+    const body = (await standIn.requests(model))[0]?.body as Body;
+    expect(body.tools ?? []).toEqual([]);
+  });
+
   it("returns calls to unknown tools and calls with invalid arguments instead of dropping them", async () => {
     const model = freshModel("invalid");
     const calls = [
@@ -126,5 +136,14 @@ describe.each<Format>(["openai", "anthropic"])("one model step, %s wire format",
       expect(sent).toContain('"tool_use_id":"call_1"');
       expect(sent).toContain('"type":"tool_use","id":"call_1"');
     }
+  });
+});
+
+describe("the stand-in's model list", () => {
+  it("answers GET /v1/models as an OpenAI-compatible server does", async () => {
+    const response = await fetch(`${standIn.baseUrl}/models`);
+    const listed = await response.json<{ object: string; data: Array<{ id: string }> }>();
+    expect(listed.object).toBe("list");
+    expect(listed.data[0]?.id).toEqual(expect.any(String));
   });
 });
