@@ -1,4 +1,19 @@
 import type { JWK } from "jose";
+import type { z } from "zod";
+import {
+  AllowList,
+  AllowRevoked,
+  ApprovalDecided,
+  ApprovalList,
+  ConsoleReply,
+  PairingList,
+  PairingResult,
+  RoleSet,
+  RunnerKeyRevoked,
+  RunnerRegistered,
+  RunnerRotated,
+  StatusList,
+} from "../../shared/admin-api.js";
 import { ErrorBody } from "../../shared/wire-error.js";
 
 export class AdminApiError extends Error {
@@ -12,19 +27,6 @@ export class AdminApiError extends Error {
   }
 }
 
-export type PendingPairing = { code: string; senderId: string; name: string; ageSeconds: number; expiresInSeconds: number };
-export type PairingResult = { ok: true; action: string; senderId: string; name: string; role: string | null; message: string };
-export type AllowedSender = { senderId: string; role: string; name: string; source: string };
-export type PendingApproval = {
-  id: string;
-  state: string;
-  sender: string;
-  label: string;
-  reason: string;
-  expiresAt: string;
-  decidedBy: string | null;
-};
-
 /** The CLI's thin client of the gateway's admin API (`/api/*`, bearer GATEWAY_TOKEN). */
 export class AdminClient {
   constructor(
@@ -32,55 +34,55 @@ export class AdminClient {
     private readonly token: string,
   ) {}
 
-  registerRunner(name: string, publicKey: JWK): Promise<{ runner: string; kid: string; gatewayKey: unknown }> {
-    return this.request("POST", "/api/runners", { name, publicKey });
+  registerRunner(name: string, publicKey: JWK): Promise<RunnerRegistered> {
+    return this.request(RunnerRegistered, "POST", "/api/runners", { name, publicKey });
   }
 
-  rotateRunnerKey(name: string, token: string): Promise<{ runner: string; kid: string; retired: string[]; gatewayKey: unknown }> {
-    return this.request("POST", `/api/runners/${encodeURIComponent(name)}/rotate`, { token });
+  rotateRunnerKey(name: string, token: string): Promise<RunnerRotated> {
+    return this.request(RunnerRotated, "POST", `/api/runners/${encodeURIComponent(name)}/rotate`, { token });
   }
 
-  revokeRunnerKey(kid: string): Promise<{ runner: string; kid: string; closed: number; cancelled: number }> {
-    return this.request("DELETE", `/api/runners/${encodeURIComponent(kid)}`);
+  revokeRunnerKey(kid: string): Promise<RunnerKeyRevoked> {
+    return this.request(RunnerKeyRevoked, "DELETE", `/api/runners/${encodeURIComponent(kid)}`);
   }
 
-  status(): Promise<{ runners: Array<Record<string, unknown>> }> {
-    return this.request("GET", "/api/status");
+  status(): Promise<StatusList> {
+    return this.request(StatusList, "GET", "/api/status");
   }
 
-  pairingList(channel: string): Promise<{ pending: PendingPairing[] }> {
-    return this.request("GET", `/api/pairing/${encodeURIComponent(channel)}`);
+  pairingList(channel: string): Promise<PairingList> {
+    return this.request(PairingList, "GET", `/api/pairing/${encodeURIComponent(channel)}`);
   }
 
   pairingDecide(channel: string, action: "approve" | "deny", code: string, role?: string): Promise<PairingResult> {
-    return this.request("POST", `/api/pairing/${encodeURIComponent(channel)}/${action}`, role ? { code, role } : { code });
+    return this.request(PairingResult, "POST", `/api/pairing/${encodeURIComponent(channel)}/${action}`, role ? { code, role } : { code });
   }
 
-  allowList(channel: string): Promise<{ allowed: AllowedSender[] }> {
-    return this.request("GET", `/api/allow/${encodeURIComponent(channel)}`);
+  allowList(channel: string): Promise<AllowList> {
+    return this.request(AllowList, "GET", `/api/allow/${encodeURIComponent(channel)}`);
   }
 
-  allowRevoke(channel: string, senderId: string): Promise<{ senderId: string; stillInConfig: boolean }> {
-    return this.request("DELETE", `/api/allow/${encodeURIComponent(channel)}/${encodeURIComponent(senderId)}`);
+  allowRevoke(channel: string, senderId: string): Promise<AllowRevoked> {
+    return this.request(AllowRevoked, "DELETE", `/api/allow/${encodeURIComponent(channel)}/${encodeURIComponent(senderId)}`);
   }
 
-  allowSetRole(channel: string, senderId: string, role: string): Promise<AllowedSender> {
-    return this.request("PUT", `/api/allow/${encodeURIComponent(channel)}/${encodeURIComponent(senderId)}`, { role });
+  allowSetRole(channel: string, senderId: string, role: string): Promise<RoleSet> {
+    return this.request(RoleSet, "PUT", `/api/allow/${encodeURIComponent(channel)}/${encodeURIComponent(senderId)}`, { role });
   }
 
-  approvalsList(state: string): Promise<{ approvals: PendingApproval[] }> {
-    return this.request("GET", `/api/approvals?state=${encodeURIComponent(state)}`);
+  approvalsList(state: string): Promise<ApprovalList> {
+    return this.request(ApprovalList, "GET", `/api/approvals?state=${encodeURIComponent(state)}`);
   }
 
-  approvalDecide(id: string, decision: "allow" | "deny"): Promise<{ message: string; result: string | null }> {
-    return this.request("POST", `/api/approvals/${encodeURIComponent(id)}`, { decision });
+  approvalDecide(id: string, decision: "allow" | "deny"): Promise<ApprovalDecided> {
+    return this.request(ApprovalDecided, "POST", `/api/approvals/${encodeURIComponent(id)}`, { decision });
   }
 
-  sendMessage(text: string): Promise<{ reply: string | null }> {
-    return this.request("POST", "/api/messages", { text });
+  sendMessage(text: string): Promise<ConsoleReply> {
+    return this.request(ConsoleReply, "POST", "/api/messages", { text });
   }
 
-  private async request<T>(method: string, path: string, body?: unknown): Promise<T> {
+  private async request<S extends z.ZodType>(schema: S, method: string, path: string, body?: unknown): Promise<z.output<S>> {
     const response = await fetch(new URL(path, this.gatewayUrl), {
       method,
       headers: { authorization: `Bearer ${this.token}`, "content-type": "application/json" },
@@ -93,6 +95,16 @@ export class AdminClient {
         ? new AdminApiError(response.status, error.data.error.code, error.data.error.message)
         : new AdminApiError(response.status, "internal", `gateway answered ${response.status}`);
     }
-    return json as T;
+    const answer = schema.safeParse(json);
+    if (!answer.success) {
+      // A gateway of another version, or something that is not the gateway: say so rather than misread it.
+      const issue = answer.error.issues[0];
+      throw new AdminApiError(
+        response.status,
+        "internal",
+        `unexpected answer from the gateway at ${issue?.path.join(".") || "(root)"}: ${issue?.message}`,
+      );
+    }
+    return answer.data;
   }
 }

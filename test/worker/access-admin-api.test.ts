@@ -2,7 +2,11 @@ import { env } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import { redact } from "../../worker/audit/redact.js";
 import { recordAudit } from "../../worker/audit/record-audit.js";
+import { AllowList } from "../../shared/admin-api.js";
+import { ErrorBody } from "../../shared/wire-error.js";
+import { readError, readJson } from "../support/read-json.js";
 import { GateHarness } from "./gate-harness.js";
+import { newBotId, newUserId } from "./test-ids.js";
 
 const ROUTES: Array<[string, string, unknown?]> = [
   ["GET", "/api/pairing/telegram"],
@@ -15,27 +19,28 @@ const ROUTES: Array<[string, string, unknown?]> = [
 ];
 
 describe("admin API for access control (acceptance 9)", () => {
-  const gate = new GateHarness(740_001, 540_000_001);
+  const [botId, owner] = [newBotId(), newUserId()];
+  const gate = new GateHarness(botId, owner);
 
   it("answers 401 without a token or with a wrong one, and changes nothing", async () => {
     for (const [method, path, body] of ROUTES) {
       for (const token of [null, `${env.GATEWAY_TOKEN}x`, ""]) {
         const response = await gate.api(method, path, body, token);
         expect(response.status, `${method} ${path}`).toBe(401);
-        expect(await response.json()).toEqual({ error: { code: "unauthorized", message: "missing or wrong bearer token" } });
+        expect(await readJson(response, ErrorBody)).toEqual({ error: { code: "unauthorized", message: "missing or wrong bearer token" } });
       }
     }
-    const listed = await (await gate.api("GET", "/api/allow/telegram")).json<{ allowed: unknown[] }>();
+    const listed = await readJson(await gate.api("GET", "/api/allow/telegram"), AllowList);
     expect(listed.allowed).toEqual([]);
   });
 
   it("answers 503 naming GATEWAY_TOKEN when it is unset", async () => {
-    const unset = new GateHarness(740_001, 540_000_001);
+    const unset = new GateHarness(botId, owner);
     (unset.env as { GATEWAY_TOKEN?: string }).GATEWAY_TOKEN = undefined;
     for (const [method, path, body] of ROUTES) {
       const response = await unset.api(method, path, body);
       expect(response.status).toBe(503);
-      const { error } = await response.json<{ error: { code: string; message: string } }>();
+      const error = await readError(response);
       expect(error).toMatchObject({ code: "secret_missing", message: expect.stringContaining("wrangler secret put GATEWAY_TOKEN") });
     }
   });
@@ -50,9 +55,10 @@ describe("admin API for access control (acceptance 9)", () => {
 });
 
 describe("GET /api/audit redacts secrets", () => {
-  const gate = new GateHarness(740_002, 540_000_002);
+  const gate = new GateHarness(newBotId(), newUserId());
 
   it("never returns a bot token, bearer token, key, *_TOKEN= assignment or PEM block", async () => {
+    const actor = newUserId();
     const secrets = [
       "123456789:AAHdqTcvCH1vGWJxfSeofSAs0K5PALDsaw1",
       "Bearer eyJhbGciOiJFZERTQSJ9.eyJzdWIiOiJob21lIn0.c2lnbmF0dXJl",
@@ -63,11 +69,11 @@ describe("GET /api/audit redacts secrets", () => {
     await recordAudit(env, {
       kind: "permission.denied",
       channel: "telegram",
-      actor: "telegram:540000099",
+      actor: `telegram:${actor}`,
       detail: { note: secrets.join(" | ") },
     });
     const body = await (await gate.api("GET", "/api/audit?limit=20")).text();
-    expect(body).toContain("telegram:540000099");
+    expect(body).toContain(`telegram:${actor}`);
     for (const secret of [
       "AAHdqTcvCH1vGWJxfSeofSAs0K5PALDsaw1",
       "eyJhbGciOiJFZERTQSJ9",

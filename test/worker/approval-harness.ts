@@ -2,7 +2,10 @@ import { runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
 import { expect } from "vitest";
 import type { Session } from "../../worker/approvals/session.js";
 import { buttonUpdate, GateHarness } from "./gate-harness.js";
-import { connectRunner, execOutput, freshRunner, newKey, register, type Frame, type TestSocket } from "./tunnel-harness.js";
+import { connectRunner, execOutput, newKey, register, type Frame, type TestSocket } from "./tunnel-harness.js";
+import { newRunnerName } from "./test-ids.js";
+import { ApprovalList } from "../../shared/admin-api.js";
+import { readJson } from "../support/read-json.js";
 
 export type Button = { text: string; callback_data: string };
 export type ApprovalListing = { id: string; session: string; state: string; sender: string; label: string; decidedBy: string | null };
@@ -34,7 +37,7 @@ export async function gateWithRunner(
   access: unknown,
 ): Promise<{ gate: GateHarness; runner: ScriptedRunner }> {
   const gate = new GateHarness(botId, ownerId, access);
-  const name = freshRunner("approvals");
+  const name = newRunnerName("approvals");
   const key = await newKey();
   expect((await register(name, key)).status).toBe(201);
   Object.assign(gate.env, { DEFAULT_RUNNER: name });
@@ -93,7 +96,7 @@ export async function tap(gate: GateHarness, fromId: number, data: string): Prom
 export async function listApprovals(gate: GateHarness, state = "pending"): Promise<ApprovalListing[]> {
   const response = await gate.api("GET", `/api/approvals?state=${state}&limit=500`);
   expect(response.status).toBe(200);
-  return (await response.json<{ approvals: ApprovalListing[] }>()).approvals;
+  return (await readJson(response, ApprovalList)).approvals;
 }
 
 /** Moves the session's business clock past the expiry and runs its alarm, as if the time had passed. */

@@ -7,15 +7,17 @@ import {
   promptEdits,
   whileRunnerAnswers,
 } from "./approval-harness.js";
+import { AuditList } from "../../shared/admin-api.js";
+import { readError, readJson } from "../support/read-json.js";
+import { ApprovalDecided } from "../../shared/admin-api.js";
+import { newBotId, newUserId } from "./test-ids.js";
 
-const OWNER = 500_000_611;
-const TRUSTED = 640_000_611;
+const OWNER = newUserId();
+const TRUSTED = newUserId();
 const access = { dmPolicy: "allowlist", allowFrom: [String(TRUSTED)], roles: { [String(TRUSTED)]: "trusted" } };
 
-type ErrorBody = { error: { code: string; message: string } };
-
 describe("GET/POST /api/approvals", async () => {
-  const { gate, runner } = await gateWithRunner(700_611, OWNER, access);
+  const { gate, runner } = await gateWithRunner(newBotId(), OWNER, access);
 
   async function ask(command: string): Promise<string> {
     await gate.dm(TRUSTED, `/run ${command}`);
@@ -34,21 +36,21 @@ describe("GET/POST /api/approvals", async () => {
     for (const query of ["state=maybe", "limit=0", "limit=x", "color=red"]) {
       const response = await gate.api("GET", `/api/approvals?${query}`);
       expect(response.status).toBe(400);
-      expect((await response.json<ErrorBody>()).error.code).toBe("bad_request");
+      expect((await readError(response)).code).toBe("bad_request");
     }
     const id = await ask("echo bad-input");
     for (const body of [{}, { decision: "maybe" }, { decision: "allow", extra: 1 }, "allow"]) {
       const response = await decide(id, body);
       expect(response.status).toBe(400);
       // What was expected, then the first bad key.
-      expect((await response.json<ErrorBody>()).error.message).toMatch(/^expected \{"decision":"allow"\|"deny"\} — (decision|body): \S/);
+      expect((await readError(response)).message).toMatch(/^expected \{"decision":"allow"\|"deny"\} — (decision|body): \S/);
     }
     for (const badId of ["nope", "A".repeat(24), `${id}0`]) {
       expect((await decide(badId, { decision: "allow" })).status).toBe(400);
     }
     const unknown = await decide("0".repeat(24), { decision: "allow" });
     expect(unknown.status).toBe(404);
-    expect((await unknown.json<ErrorBody>()).error.code).toBe("not_found");
+    expect((await readError(unknown)).code).toBe("not_found");
     expect((await listApprovals(gate)).find((approval) => approval.id === id)?.state).toBe("pending");
     expect((await decide(id, { decision: "deny" })).status).toBe(200);
     await expectNothingElseRan(gate, runner, "barrier-bad-input");
@@ -70,7 +72,7 @@ describe("GET/POST /api/approvals", async () => {
     let response: Response | undefined;
     await whileRunnerAnswers(runner, async () => (response = await decide(id, { decision: "allow-once" })));
     expect(response?.status).toBe(200);
-    expect(await response?.json()).toMatchObject({
+    expect(await readJson(response!, ApprovalDecided)).toMatchObject({
       ok: true,
       approval: { id, state: "allowed", decidedBy: "admin" },
       result: `ran: ${shown}`,
@@ -81,7 +83,7 @@ describe("GET/POST /api/approvals", async () => {
     for (const decision of ["allow", "deny"]) {
       const again = await decide(id, { decision });
       expect(again.status).toBe(409);
-      expect((await again.json<ErrorBody>()).error).toEqual({
+      expect(await readError(again)).toEqual({
         code: "conflict",
         message: `Approval ${id} was already allowed by admin; nothing changed.`,
       });
@@ -96,14 +98,14 @@ describe("GET/POST /api/approvals", async () => {
     const id = await ask("echo never");
     const response = await decide(id, { decision: "deny" });
     expect(response.status).toBe(200);
-    expect(await response.json()).toMatchObject({ ok: true, approval: { id, state: "denied", decidedBy: "admin" }, result: null });
+    expect(await readJson(response, ApprovalDecided)).toMatchObject({
+      ok: true,
+      approval: { id, state: "denied", decidedBy: "admin" },
+      result: null,
+    });
     expect((await gate.messagesTo(TRUSTED)).at(-1)).toBe("❌ The owner denied /run echo never; nothing ran.");
     await expectNothingElseRan(gate, runner, "barrier-after-api-deny");
-    const audit = await (
-      await gate.api("GET", "/api/audit?limit=100")
-    ).json<{
-      events: Array<{ kind: string; actor: string; detail: Record<string, unknown> }>;
-    }>();
+    const audit = await readJson(await gate.api("GET", "/api/audit?limit=100"), AuditList);
     expect(audit.events).toContainEqual(
       expect.objectContaining({ kind: "approval.decided", actor: "admin", detail: expect.objectContaining({ id, decision: "deny" }) }),
     );

@@ -3,9 +3,12 @@ import { describe, expect, it } from "vitest";
 import type { Session } from "../../worker/approvals/session.js";
 import { approvalPrompts, expectNothingElseRan, gateWithRunner, listApprovals } from "./approval-harness.js";
 import { GateHarness } from "./gate-harness.js";
+import { AuditList } from "../../shared/admin-api.js";
+import { readError, readJson } from "../support/read-json.js";
+import { newBotId, newUserId } from "./test-ids.js";
 
-const OWNER = 500_000_622;
-const FLOODER = 640_000_624;
+const OWNER = newUserId();
+const FLOODER = newUserId();
 const generous = { perMinute: 10_000, burst: 1_000 };
 // Rate limits out of the way, so only the approval cap stands between a flood and the owner.
 const access = {
@@ -14,11 +17,10 @@ const access = {
   roles: { [String(FLOODER)]: "trusted" },
   rateLimits: { message: generous, tool: generous, channel: generous },
 };
-type AuditEvents = { events: Array<{ kind: string; actor: string; detail: Record<string, unknown> }> };
 const FULL = /^⏳ Too many requests waiting for the owner's approval \(5\); this one was not sent to them and nothing ran\./;
 
 describe("pending approvals are capped per session (approvals hardening 2)", async () => {
-  const { gate, runner } = await gateWithRunner(700_622, OWNER, access);
+  const { gate, runner } = await gateWithRunner(newBotId(), OWNER, access);
 
   async function storedRows(session: string): Promise<number> {
     const stub = gate.env.SESSION.get(gate.env.SESSION.idFromName(session));
@@ -42,7 +44,7 @@ describe("pending approvals are capped per session (approvals hardening 2)", asy
     const pending = (await listApprovals(gate)).filter((approval) => approval.sender === `telegram:${FLOODER}`);
     expect(pending).toHaveLength(5);
     expect(await storedRows(pending[0]!.session)).toBe(5);
-    const audit = (await (await gate.api("GET", "/api/audit?limit=500")).json<AuditEvents>()).events;
+    const audit = (await readJson(await gate.api("GET", "/api/audit?limit=500"), AuditList)).events;
     const full = audit.filter((event) => event.kind === "approval.cap_full" && event.actor === `telegram:${FLOODER}`);
     expect(full).toHaveLength(15);
     expect(full[0]?.detail).toMatchObject({ pending: 5, cap: 5, tool: "exec" });
@@ -66,15 +68,14 @@ describe("pending approvals are capped per session (approvals hardening 2)", asy
 
 describe("tools.maxPendingApprovals", () => {
   it("is configurable, and a bad value refuses service naming the key", async () => {
+    const botId = newBotId();
     for (const bad of [0, 51, 2.5, "5"]) {
-      const gate = new GateHarness(700_623, OWNER, { tools: { maxPendingApprovals: bad } });
+      const gate = new GateHarness(botId, OWNER, { tools: { maxPendingApprovals: bad } });
       const response = await gate.api("GET", "/api/allow/telegram");
       expect(response.status).toBe(503);
-      expect((await response.json<{ error: { message: string } }>()).error.message).toMatch(
-        /^DRAWBRIDGE_ACCESS\.tools\.maxPendingApprovals is invalid/,
-      );
+      expect((await readError(response)).message).toMatch(/^DRAWBRIDGE_ACCESS\.tools\.maxPendingApprovals is invalid/);
     }
-    const fine = new GateHarness(700_623, OWNER, { tools: { maxPendingApprovals: 2 } });
+    const fine = new GateHarness(botId, OWNER, { tools: { maxPendingApprovals: 2 } });
     expect((await fine.api("GET", "/api/allow/telegram")).status).toBe(200);
   });
 });

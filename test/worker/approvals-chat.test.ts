@@ -9,10 +9,13 @@ import {
   tap,
   whileRunnerAnswers,
 } from "./approval-harness.js";
+import { AuditList } from "../../shared/admin-api.js";
+import { readJson } from "../support/read-json.js";
+import { newBotId, newUserId } from "./test-ids.js";
 
-const OWNER = 500_000_601;
-const TRUSTED = 640_000_601;
-const LIMITED = 640_000_602;
+const OWNER = newUserId();
+const TRUSTED = newUserId();
+const LIMITED = newUserId();
 const access = {
   dmPolicy: "allowlist",
   allowFrom: [String(TRUSTED), String(LIMITED)],
@@ -21,7 +24,7 @@ const access = {
 
 // Default policy: a trusted sender's exec is allowlist + ask on-miss with an empty allowlist, so every /run asks.
 describe("approval from the owner's chat buttons (issue 6, acceptance 3)", async () => {
-  const { gate, runner } = await gateWithRunner(700_601, OWNER, access);
+  const { gate, runner } = await gateWithRunner(newBotId(), OWNER, access);
 
   async function askFor(command: string): Promise<{ id: string; text: string }> {
     const before = (await approvalPrompts(gate)).length;
@@ -45,7 +48,7 @@ describe("approval from the owner's chat buttons (issue 6, acceptance 3)", async
     // Someone else taps the owner's button (a forwarded prompt): refused, audited, still pending.
     expect(await tap(gate, TRUSTED, `ap:${prompt.id}:allow`)).toBe("not allowed");
     expect((await listApprovals(gate)).find((approval) => approval.id === prompt.id)?.state).toBe("pending");
-    const audit = await (await gate.api("GET", "/api/audit?limit=50")).json<{ events: Array<{ kind: string; actor: string }> }>();
+    const audit = await readJson(await gate.api("GET", "/api/audit?limit=50"), AuditList);
     expect(audit.events).toContainEqual(expect.objectContaining({ kind: "approval.callback_refused", actor: `telegram:${TRUSTED}` }));
     expect(runner.executed).toEqual([]);
 
@@ -84,18 +87,14 @@ describe("approval from the owner's chat buttons (issue 6, acceptance 3)", async
     expect((await listApprovals(gate, "expired")).map((approval) => approval.id)).toContain(prompt.id);
     expect(await tap(gate, OWNER, `ap:${prompt.id}:allow`)).toMatch(/already expired/);
     await expectNothingElseRan(gate, runner, "barrier-after-expiry");
-    const audit = await (
-      await gate.api("GET", "/api/audit?limit=100")
-    ).json<{
-      events: Array<{ kind: string; detail: { id?: string } }>;
-    }>();
+    const audit = await readJson(await gate.api("GET", "/api/audit?limit=100"), AuditList);
     const kinds = audit.events.filter((event) => event.detail.id === prompt.id).map((event) => event.kind);
     expect(kinds.sort()).toEqual(["approval.asked", "approval.expired"]);
   });
 });
 
 describe("a limited sender's /run (issue 6, acceptance 4)", async () => {
-  const { gate, runner } = await gateWithRunner(700_602, OWNER, access);
+  const { gate, runner } = await gateWithRunner(newBotId(), OWNER, access);
 
   it("is refused with the reason and reaches neither the tunnel nor the runner; the owner is not asked", async () => {
     const ownerBefore = (await gate.sentTo(OWNER)).length;
@@ -107,7 +106,7 @@ describe("a limited sender's /run (issue 6, acceptance 4)", async () => {
     const status = await (await gate.api("GET", `/api/runners/${gate.env.DEFAULT_RUNNER}`)).json<Record<string, unknown>>();
     expect(status).toMatchObject({ queueDepth: 0, inFlight: 0 });
     await expectNothingElseRan(gate, runner, "barrier-after-limited");
-    const audit = await (await gate.api("GET", "/api/audit?limit=50")).json<{ events: Array<{ kind: string; actor: string }> }>();
+    const audit = await readJson(await gate.api("GET", "/api/audit?limit=50"), AuditList);
     expect(audit.events).toContainEqual(expect.objectContaining({ kind: "permission.denied", actor: `telegram:${LIMITED}` }));
   });
 });

@@ -3,18 +3,22 @@ import { describe, expect, it } from "vitest";
 import type { Session } from "../../worker/approvals/session.js";
 import type { submitCall } from "../../worker/tunnel/submit-call.js";
 import { approvalPrompts, expectNothingElseRan, gateWithRunner, listApprovals } from "./approval-harness.js";
+import { AuditList } from "../../shared/admin-api.js";
+import { readJson } from "../support/read-json.js";
+import { ApprovalDecided } from "../../shared/admin-api.js";
+import { newBotId, newUserId } from "./test-ids.js";
 
-const OWNER = 500_000_624;
-const OUTAGE = 640_000_625;
-const CRASH = 640_000_626;
-const GIVE_UP = 640_000_627;
+const OWNER = newUserId();
+const OUTAGE = newUserId();
+const CRASH = newUserId();
+const GIVE_UP = newUserId();
 const senders = [OUTAGE, CRASH, GIVE_UP].map(String);
 const access = { dmPolicy: "allowlist", allowFrom: senders, roles: Object.fromEntries(senders.map((id) => [id, "trusted"])) };
 type Submit = typeof submitCall;
 
 // An Allow is recorded with its call id before anything is submitted; the alarm hands over whatever is left.
 describe("an allowed call survives a failed or interrupted hand-over (approvals hardening 3)", async () => {
-  const { gate, runner } = await gateWithRunner(700_624, OWNER, access);
+  const { gate, runner } = await gateWithRunner(newBotId(), OWNER, access);
 
   /** Asks as `senderId`, and makes that session's submit behave as `wrap` says. */
   async function askWith(senderId: number, command: string, wrap: (real: Submit) => Submit) {
@@ -35,7 +39,7 @@ describe("an allowed call survives a failed or interrupted hand-over (approvals 
     return runDurableObjectAlarm(stub);
   }
   const allow = async (id: string) =>
-    await (await gate.api("POST", `/api/approvals/${id}`, { decision: "allow" })).json<{ result: string }>();
+    await readJson(await gate.api("POST", `/api/approvals/${id}`, { decision: "allow" }), ApprovalDecided);
 
   it("the hub is unreachable once: nothing runs or is said yet; the alarm's retry runs it once and the sender gets the output once", async () => {
     let failures = 0;
@@ -87,11 +91,7 @@ describe("an allowed call survives a failed or interrupted hand-over (approvals 
       "✅ The owner allowed /run echo never-reaches.\n\n⚠️ Handing the call to the home runner failed; it may not have run. Check its effects before asking again.",
     ]);
     expect(await later(stub, 24 * 60 * 60_000)).toBe(false);
-    const audit = await (
-      await gate.api("GET", "/api/audit?limit=100")
-    ).json<{
-      events: Array<{ kind: string; detail: { id?: string } }>;
-    }>();
+    const audit = await readJson(await gate.api("GET", "/api/audit?limit=100"), AuditList);
     expect(audit.events.filter((event) => event.kind === "approval.handover_failed" && event.detail.id === id)).toHaveLength(1);
     await expectNothingElseRan(gate, runner, "barrier-after-give-up");
   });

@@ -1,20 +1,22 @@
 import { describe, expect, it } from "vitest";
 import { approvalPrompts, expectNothingElseRan, gateWithRunner, listApprovals, promptEdits, tap } from "./approval-harness.js";
+import { AuditList } from "../../shared/admin-api.js";
+import { readJson } from "../support/read-json.js";
+import { ApprovalDecided } from "../../shared/admin-api.js";
+import { newBotId, newUserId } from "./test-ids.js";
 
-const OWNER = 500_000_621;
-const BLOCKED_LATER = 640_000_621;
-const LIMITED_LATER = 640_000_622;
-const REVOKED_LATER = 640_000_623;
+const OWNER = newUserId();
+const BLOCKED_LATER = newUserId();
+const LIMITED_LATER = newUserId();
+const REVOKED_LATER = newUserId();
 const access = {
   dmPolicy: "allowlist",
   allowFrom: [String(BLOCKED_LATER), String(LIMITED_LATER)],
   roles: { [String(LIMITED_LATER)]: "trusted" },
 };
-type AuditEvents = { events: Array<{ kind: string; actor: string; detail: Record<string, unknown> }> };
-
 // The owner's Allow is checked against the sender as they stand at that moment, not when they asked.
 describe("an Allow re-checks the sender's current standing (approvals hardening 1)", async () => {
-  const { gate, runner } = await gateWithRunner(700_621, OWNER, access);
+  const { gate, runner } = await gateWithRunner(newBotId(), OWNER, access);
 
   async function ask(senderId: number, command: string): Promise<string> {
     await gate.dm(senderId, `/run ${command}`);
@@ -22,7 +24,7 @@ describe("an Allow re-checks the sender's current standing (approvals hardening 
     return (await approvalPrompts(gate)).at(-1)!.id;
   }
   const refusals = async (id: string) =>
-    (await (await gate.api("GET", "/api/audit?limit=200")).json<AuditEvents>()).events.filter(
+    (await readJson(await gate.api("GET", "/api/audit?limit=200"), AuditList)).events.filter(
       (event) => event.kind === "approval.refused" && event.detail.id === id,
     );
 
@@ -55,7 +57,7 @@ describe("an Allow re-checks the sender's current standing (approvals hardening 
     try {
       const response = await gate.api("POST", `/api/approvals/${id}`, { decision: "allow" });
       expect(response.status).toBe(200);
-      expect(await response.json()).toMatchObject({
+      expect(await readJson(response, ApprovalDecided)).toMatchObject({
         approval: { id, state: "denied", decidedBy: "admin" },
         message: expect.stringMatching(
           new RegExp(`^Not run: telegram:${LIMITED_LATER} is now limited: exec is not part of the "messaging"`),
@@ -78,7 +80,7 @@ describe("an Allow re-checks the sender's current standing (approvals hardening 
     expect((await gate.api("DELETE", `/api/allow/telegram/${REVOKED_LATER}`)).status).toBe(200);
 
     const response = await gate.api("POST", `/api/approvals/${id}`, { decision: "allow-once" });
-    expect((await response.json<{ message: string }>()).message).toBe(
+    expect((await readJson(response, ApprovalDecided)).message).toBe(
       `Not run: telegram:${REVOKED_LATER} is no longer allowed to use the bot; nothing ran.`,
     );
     expect(await gate.messagesTo(REVOKED_LATER)).toHaveLength(heardBefore);

@@ -1,10 +1,15 @@
 import { env, runInDurableObject } from "cloudflare:test";
 import { inject } from "vitest";
+import { z } from "zod";
 import { app } from "../../worker/app.js";
 import type { Gatekeeper } from "../../worker/gatekeeper/gatekeeper.js";
+import { readJson } from "../support/read-json.js";
 import { executionContext } from "./execution-context.js";
 
-export type SentCall = { token: string; method: string; params: Record<string, unknown> };
+/** A Bot API call as the stand-in recorded it. */
+export const SentCall = z.object({ token: z.string(), method: z.string(), params: z.record(z.string(), z.unknown()) }).strict();
+export type SentCall = z.infer<typeof SentCall>;
+export const SentCalls = z.array(SentCall);
 
 let nextUpdateId = Math.floor(Math.random() * 1_000_000_000);
 
@@ -83,7 +88,7 @@ export class GateHarness {
 
   /** Every Bot API call the stand-in saw for one chat. */
   async sentTo(chatId: number | string): Promise<SentCall[]> {
-    const calls = await (await fetch(`${inject("botApiRoot")}/__standin/calls`)).json<SentCall[]>();
+    const calls = await this.allCalls();
     return calls.filter((call) => String(call.params.chat_id) === String(chatId));
   }
 
@@ -93,7 +98,7 @@ export class GateHarness {
 
   /** All Bot API calls (for callback answers, which carry no chat id). */
   async allCalls(): Promise<SentCall[]> {
-    return await (await fetch(`${inject("botApiRoot")}/__standin/calls`)).json<SentCall[]>();
+    return await readJson(await fetch(`${inject("botApiRoot")}/__standin/calls`), SentCalls);
   }
 }
 

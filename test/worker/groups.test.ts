@@ -1,15 +1,18 @@
 import { describe, expect, it } from "vitest";
 import { GateHarness, groupUpdate } from "./gate-harness.js";
+import { AuditList, PairingList } from "../../shared/admin-api.js";
+import { readJson } from "../support/read-json.js";
+import { newBotId, newGroupId, newUserId } from "./test-ids.js";
 
-const OWNER = 520_000_001;
-const GROUP = -1_001_234_500_001;
-const OTHER_GROUP = -1_001_234_500_002;
-const MEMBER = 620_000_001;
-const OUTSIDER = 620_000_002;
+const OWNER = newUserId();
+const GROUP = newGroupId();
+const OTHER_GROUP = newGroupId();
+const MEMBER = newUserId();
+const OUTSIDER = newUserId();
 const groups = { allowChats: [String(GROUP)], allowFrom: [String(MEMBER)], mentionPatterns: ["@drawbridge_test_bot", "^drawbridge\\b"] };
 
 describe("groups (acceptance 6)", () => {
-  const gate = new GateHarness(720_001, OWNER, { groups, roles: { [String(MEMBER)]: "trusted" } });
+  const gate = new GateHarness(newBotId(), OWNER, { groups, roles: { [String(MEMBER)]: "trusted" } });
   const say = async (from: number, text: string, extra: Record<string, unknown> = {}) => {
     await gate.post(groupUpdate(from, GROUP, text, extra));
     await gate.settle();
@@ -50,11 +53,7 @@ describe("groups (acceptance 6)", () => {
     const before = (await gate.allCalls()).length;
     await say(OUTSIDER, "@drawbridge_test_bot /run echo pwned");
     expect((await gate.allCalls()).length).toBe(before);
-    const audit = await (
-      await gate.api("GET", "/api/audit?limit=100")
-    ).json<{
-      events: Array<{ kind: string; actor: string; detail: { reason?: string } }>;
-    }>();
+    const audit = await readJson(await gate.api("GET", "/api/audit?limit=100"), AuditList);
     expect(audit.events).toContainEqual(
       expect.objectContaining({
         kind: "access.denied",
@@ -65,26 +64,27 @@ describe("groups (acceptance 6)", () => {
   });
 
   it("a group that is not allowlisted gets nothing and no pairing code", async () => {
+    const unlisted = newGroupId();
     const before = (await gate.allCalls()).length;
-    await gate.post(groupUpdate(OWNER, -1_009_999_999_999, "@drawbridge_test_bot /help"));
-    await gate.post(groupUpdate(OUTSIDER, -1_009_999_999_999, "@drawbridge_test_bot hi"));
+    await gate.post(groupUpdate(OWNER, unlisted, "@drawbridge_test_bot /help"));
+    await gate.post(groupUpdate(OUTSIDER, unlisted, "@drawbridge_test_bot hi"));
     await gate.settle();
     expect((await gate.allCalls()).length).toBe(before);
-    expect(await (await gate.api("GET", "/api/pairing/telegram")).json()).toEqual({ pending: [] });
+    expect(await readJson(await gate.api("GET", "/api/pairing/telegram"), PairingList)).toEqual({ pending: [] });
   });
 });
 
 describe("groupPolicy disabled and open", () => {
   it("disabled: even the owner's mention in an allowlisted group gets nothing", async () => {
-    const gate = new GateHarness(720_002, OWNER, { groups: { ...groups, allowChats: [String(OTHER_GROUP)], policy: "disabled" } });
+    const gate = new GateHarness(newBotId(), OWNER, { groups: { ...groups, allowChats: [String(OTHER_GROUP)], policy: "disabled" } });
     await gate.post(groupUpdate(OWNER, OTHER_GROUP, "@drawbridge_test_bot /help"));
     await gate.settle();
     expect(await gate.sentTo(OTHER_GROUP)).toEqual([]);
   });
 
   it("open with requireMention off: any group, but still only allowed senders", async () => {
-    const gate = new GateHarness(720_003, OWNER, { groups: { policy: "open", requireMention: false, allowFrom: [String(MEMBER)] } });
-    const elsewhere = -1_007_777_777_777;
+    const gate = new GateHarness(newBotId(), OWNER, { groups: { policy: "open", requireMention: false, allowFrom: [String(MEMBER)] } });
+    const elsewhere = newGroupId();
     await gate.post(groupUpdate(MEMBER, elsewhere, "/help"));
     await gate.post(groupUpdate(OUTSIDER, elsewhere, "/help"));
     await gate.settle();

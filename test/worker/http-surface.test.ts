@@ -2,6 +2,10 @@ import { env, SELF } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import { executionContext } from "./execution-context.js";
 import { app } from "../../worker/app.js";
+import { readError } from "../support/read-json.js";
+import { ConsoleReply } from "../../shared/admin-api.js";
+import { ErrorBody } from "../../shared/wire-error.js";
+import { readJson } from "../support/read-json.js";
 
 const bearer = { authorization: `Bearer ${env.GATEWAY_TOKEN}`, "content-type": "application/json" };
 
@@ -26,7 +30,7 @@ describe("admin API authentication", () => {
         body: JSON.stringify({ text: "/help" }),
       });
       expect(response.status).toBe(401);
-      expect(await response.json()).toEqual({ error: { code: "unauthorized", message: "missing or wrong bearer token" } });
+      expect(await readJson(response, ErrorBody)).toEqual({ error: { code: "unauthorized", message: "missing or wrong bearer token" } });
     }
   });
 
@@ -38,7 +42,7 @@ describe("admin API authentication", () => {
       executionContext,
     );
     expect(response.status).toBe(503);
-    const { error } = await response.json<{ error: { code: string; message: string } }>();
+    const error = await readError(response);
     expect(error.code).toBe("secret_missing");
     expect(error.message).toContain("wrangler secret put GATEWAY_TOKEN");
   });
@@ -46,7 +50,7 @@ describe("admin API authentication", () => {
   it("answers 404 as JSON for unknown routes", async () => {
     const response = await SELF.fetch("http://gateway/nope");
     expect(response.status).toBe(404);
-    expect(await response.json()).toEqual({ error: { code: "not_found", message: "no such route" } });
+    expect(await readJson(response, ErrorBody)).toEqual({ error: { code: "not_found", message: "no such route" } });
   });
 });
 
@@ -69,7 +73,7 @@ describe("POST /telegram/webhook", () => {
         [name]: "",
       });
       expect(response.status).toBe(503);
-      expect((await response.json<{ error: { message: string } }>()).error.message).toContain(`wrangler secret put ${name}`);
+      expect((await readError(response)).message).toContain(`wrangler secret put ${name}`);
     }
   });
 
@@ -91,7 +95,7 @@ describe("POST /telegram/webhook", () => {
         DRAWBRIDGE_OWNER: owner,
       });
       expect(response.status).toBe(503);
-      const { error } = await response.json<{ error: { code: string; message: string } }>();
+      const error = await readError(response);
       expect(error.code).toBe("config_invalid");
       expect(error.message).toMatch(/^DRAWBRIDGE_OWNER/);
     }
@@ -105,13 +109,13 @@ describe("console channel (POST /api/messages)", () => {
   it("says the home runner is offline instead of hanging when none is connected", async () => {
     const response = await send("/run echo hi");
     expect(response.status).toBe(200);
-    expect((await response.json<{ reply: string }>()).reply).toMatch(/home runner is offline/i);
+    expect((await readJson(response, ConsoleReply)).reply).toMatch(/home runner is offline/i);
   });
 
   it("answers /help and unknown commands without touching a runner", async () => {
-    expect((await (await send("/help")).json<{ reply: string }>()).reply).toContain("/run <command>");
-    expect((await (await send("/frobnicate")).json<{ reply: string }>()).reply).toContain("Unknown command /frobnicate");
-    expect((await (await send("/run")).json<{ reply: string }>()).reply).toContain("Usage: /run");
+    expect((await readJson(await send("/help"), ConsoleReply)).reply).toContain("/run <command>");
+    expect((await readJson(await send("/frobnicate"), ConsoleReply)).reply).toContain("Unknown command /frobnicate");
+    expect((await readJson(await send("/run"), ConsoleReply)).reply).toContain("Usage: /run");
   });
 
   it("answers 400 to an empty or malformed message", async () => {

@@ -4,8 +4,10 @@ import { loadGatewayConfig } from "../../worker/config.js";
 import type { Gatekeeper } from "../../worker/gatekeeper/gatekeeper.js";
 import { hubStub } from "../../worker/objects/stubs.js";
 import { dmUpdate, GateHarness } from "./gate-harness.js";
+import { newBotId, newRunnerName, newUserId } from "./test-ids.js";
+import { AuditList } from "../../shared/admin-api.js";
+import { readJson } from "../support/read-json.js";
 
-const BASE_OWNER = 780_000_000;
 const RETRY_BASE_MS = 2_000;
 
 type Row = { updateId: number; attempts: number; stage: string };
@@ -16,10 +18,10 @@ type Row = { updateId: number; attempts: number; stage: string };
  * storage fails), so the call throws until they are renamed back. Alarms are run with
  * runDurableObjectAlarm, exactly as the runtime would run them, only without waiting.
  */
-function setUp(n: number) {
-  const owner = BASE_OWNER + n;
-  const gate = new GateHarness(780_000 + n, owner);
-  const runner = `inbox-retry-780${String(n).padStart(3, "0")}`;
+function setUp() {
+  const owner = newUserId();
+  const gate = new GateHarness(newBotId(), owner);
+  const runner = newRunnerName("inbox-retry");
   Object.assign(gate.env, { DEFAULT_RUNNER: runner });
   const hub = hubStub(env, runner);
 
@@ -70,6 +72,7 @@ function setUp(n: number) {
   return {
     gate,
     owner,
+    runner,
     inbox,
     runAlarm,
     expectRetryAfter,
@@ -82,17 +85,13 @@ function setUp(n: number) {
 }
 
 async function auditedDrops(gate: GateHarness, updateId: unknown): Promise<Array<{ kind: string; actor: string }>> {
-  const audit = await (
-    await gate.api("GET", "/api/audit?limit=1000")
-  ).json<{
-    events: Array<{ kind: string; actor: string; detail: Record<string, unknown> }>;
-  }>();
+  const audit = await readJson(await gate.api("GET", "/api/audit?limit=1000"), AuditList);
   return audit.events.filter((event) => event.kind === "inbox.dropped" && event.detail.updateId === updateId);
 }
 
 describe("durable inbox: a failing update is retried by the alarm", () => {
   it("backs off, keeps later updates waiting behind it in order, and answers once when the failure goes away", async () => {
-    const t = setUp(1);
+    const t = setUp();
     await t.takeHubDown();
     const status = dmUpdate(t.owner, "/status");
     const whoami = dmUpdate(t.owner, "/whoami");
@@ -124,8 +123,8 @@ describe("durable inbox: a failing update is retried by the alarm", () => {
     await t.runAlarm();
     const answers = await t.gate.messagesTo(t.owner);
     expect(answers).toHaveLength(3);
-    expect(answers[0]).toMatch(/^Home runner inbox-retry-780001: ⚪ not registered/);
-    expect(answers[1]).toMatch(/^You are telegram:780000001/);
+    expect(answers[0]).toMatch(new RegExp(`^Home runner ${t.runner}: ⚪ not registered`));
+    expect(answers[1]).toMatch(new RegExp(`^You are telegram:${t.owner}\\b`));
     expect(answers[2]).toMatch(/^Drawbridge commands:/);
     expect(await t.inbox()).toEqual({ rows: [], alarm: null });
     // The retried update counted as handled: a re-delivery by Telegram is not answered again.
@@ -135,7 +134,7 @@ describe("durable inbox: a failing update is retried by the alarm", () => {
   });
 
   it("drops an update after 5 failed attempts, audits inbox.dropped, and goes on with the next one", async () => {
-    const t = setUp(2);
+    const t = setUp();
     await t.takeHubDown();
     const status = dmUpdate(t.owner, "/status");
     const help = dmUpdate(t.owner, "/help");
@@ -161,11 +160,11 @@ describe("durable inbox: a failing update is retried by the alarm", () => {
   });
 
   it("counts an update whose stored body cannot be read as a failed attempt, so it is dropped too instead of blocking the inbox", async () => {
-    const t = setUp(3);
+    const t = setUp();
     const unreadable = dmUpdate(t.owner, "/help");
     const help = dmUpdate(t.owner, "/help");
     await runInDurableObject(t.gate.gatekeeper, async (instance: Gatekeeper, state) => {
-      await instance.receive({ ...loadGatewayConfig(t.gate.env), account: "telegram:780003" }, unreadable as never);
+      await instance.receive({ ...loadGatewayConfig(t.gate.env), account: `telegram:${t.gate.botId}` }, unreadable as never);
       // E.g. written by another version of the Worker: this one cannot read it, now or on any retry.
       state.storage.sql.exec("UPDATE inbox SET body = ? WHERE update_id = ?", '{"update_id": 1, "message": {"text"', unreadable.update_id);
     });

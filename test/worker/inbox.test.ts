@@ -2,13 +2,12 @@ import { runInDurableObject } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import type { Gatekeeper } from "../../worker/gatekeeper/gatekeeper.js";
 import { dmUpdate, GateHarness, updateId } from "./gate-harness.js";
-
-const BASE_OWNER = 550_000_000;
+import { newBotId, newUserId } from "./test-ids.js";
 
 describe("durable inbox and dedupe (acceptance 7)", () => {
   it("processes an update_id delivered twice, one after the other, once", async () => {
-    const OWNER = BASE_OWNER + 1;
-    const gate = new GateHarness(750_001, OWNER);
+    const OWNER = newUserId();
+    const gate = new GateHarness(newBotId(), OWNER);
     const update = dmUpdate(OWNER, "/help");
     expect((await gate.post(update)).status).toBe(200);
     expect((await gate.post(update)).status).toBe(200);
@@ -17,8 +16,8 @@ describe("durable inbox and dedupe (acceptance 7)", () => {
   });
 
   it("processes an update_id delivered concurrently once", async () => {
-    const OWNER = BASE_OWNER + 2;
-    const gate = new GateHarness(750_002, OWNER);
+    const OWNER = newUserId();
+    const gate = new GateHarness(newBotId(), OWNER);
     const update = dmUpdate(OWNER, "/help");
     const responses = await Promise.all(Array.from({ length: 8 }, () => gate.post(update)));
     expect(responses.map((response) => response.status)).toEqual(Array(8).fill(200));
@@ -27,13 +26,13 @@ describe("durable inbox and dedupe (acceptance 7)", () => {
   });
 
   it("keeps an update that arrived while nothing processed it, and handles it later (a crash after the 200 loses nothing)", async () => {
-    const OWNER = BASE_OWNER + 3;
-    const gate = new GateHarness(750_003, OWNER);
+    const OWNER = newUserId();
+    const gate = new GateHarness(newBotId(), OWNER);
     // Store without the alarm firing in between: the state a crash right after the 200 leaves.
     await runInDurableObject(gate.gatekeeper, async (instance: Gatekeeper, state) => {
       const { loadGatewayConfig } = await import("../../worker/config.js");
       await instance.receive(
-        { ...loadGatewayConfig(gate.env), account: "telegram:750003" },
+        { ...loadGatewayConfig(gate.env), account: `telegram:${gate.botId}` },
         { update_id: updateId(), message: dmUpdate(OWNER, "/help").message as never },
       );
       await state.storage.deleteAlarm();
@@ -45,8 +44,8 @@ describe("durable inbox and dedupe (acceptance 7)", () => {
   });
 
   it("forgets ids after the dedupe window, so Telegram restarting ids does not eat fresh updates", async () => {
-    const OWNER = BASE_OWNER + 4;
-    const gate = new GateHarness(750_004, OWNER);
+    const OWNER = newUserId();
+    const gate = new GateHarness(newBotId(), OWNER);
     const update = dmUpdate(OWNER, "/help");
     await gate.post(update);
     await gate.settle();
@@ -59,12 +58,12 @@ describe("durable inbox and dedupe (acceptance 7)", () => {
   });
 
   it("does not re-run a tool call that was interrupted; it says so instead", async () => {
-    const OWNER = BASE_OWNER + 5;
-    const gate = new GateHarness(750_005, OWNER);
+    const OWNER = newUserId();
+    const gate = new GateHarness(newBotId(), OWNER);
     await runInDurableObject(gate.gatekeeper, async (instance: Gatekeeper, state) => {
       const { loadGatewayConfig } = await import("../../worker/config.js");
       await instance.receive(
-        { ...loadGatewayConfig(gate.env), account: "telegram:750005" },
+        { ...loadGatewayConfig(gate.env), account: `telegram:${gate.botId}` },
         dmUpdate(OWNER, "/run rm -rf /tmp/x") as never,
       );
       await state.storage.deleteAlarm();

@@ -1,13 +1,17 @@
 import { env } from "cloudflare:test";
 import { expect, inject, it } from "vitest";
 import { ScriptedRunner } from "./approval-harness.js";
-import { GateHarness, type SentCall } from "./gate-harness.js";
-import { connectRunner, freshRunner, newKey, register } from "./tunnel-harness.js";
+import { GateHarness, type SentCall, SentCalls } from "./gate-harness.js";
+import { connectRunner, newKey, register } from "./tunnel-harness.js";
+import { newRunnerName, newUserId } from "./test-ids.js";
+import { readJson } from "../support/read-json.js";
 
-const OWNER = 570_000_010;
+const OWNER = newUserId();
+/** The Worker's own bot (TEST_BINDINGS): late results go back through its Gatekeeper. */
+const WORKER_BOT = Number(/^(\d+):/.exec(env.TELEGRAM_BOT_TOKEN ?? "")?.[1]);
 
 async function sendMessagesRefusedTo(chatId: number): Promise<SentCall[]> {
-  const calls = await (await fetch(`${inject("botApiRoot")}/__standin/refused`)).json<SentCall[]>();
+  const calls = await readJson(await fetch(`${inject("botApiRoot")}/__standin/refused`), SentCalls);
   return calls.filter((call) => call.method === "sendMessage" && String(call.params.chat_id) === String(chatId));
 }
 
@@ -21,10 +25,10 @@ async function eventually<T>(read: () => Promise<T>, done: (value: T) => boolean
 }
 
 it("a queued call's result still reaches the sender when Telegram is down the moment it comes back", async () => {
-  // Late results go back through the Gatekeeper of the Worker's own bot (123456, see TEST_BINDINGS);
+  // Late results go back through the Gatekeeper of the Worker's own bot (see TEST_BINDINGS);
   // this harness is that account, so its stored settings point replies at the Bot API stand-in.
-  const gate = new GateHarness(123_456, OWNER);
-  const name = freshRunner("late-outage");
+  const gate = new GateHarness(WORKER_BOT, OWNER);
+  const name = newRunnerName("late-outage");
   const key = await newKey();
   expect((await register(name, key)).status).toBe(201);
   Object.assign(gate.env, { DEFAULT_RUNNER: name });

@@ -1,8 +1,11 @@
 import { describe, expect, it } from "vitest";
 import { PAIRING_ALPHABET } from "../../shared/access/pairing-code.js";
 import { dmUpdate, GateHarness } from "./gate-harness.js";
+import { AllowList, AuditList, PairingList } from "../../shared/admin-api.js";
+import { readJson } from "../support/read-json.js";
+import { newBotId, newUserId } from "./test-ids.js";
 
-const OWNER = 500_000_101;
+const OWNER = newUserId();
 const CODE = new RegExp(`\\b([${PAIRING_ALPHABET}]{8})\\b`);
 /** The default pairing bucket (1 a minute, bursts of 2) refills one token in 60 s. */
 const REFILL_MS = 61_000;
@@ -18,8 +21,6 @@ function wrongFor(code: string, at = 0): string {
   return `${code.slice(0, at)}${code[at] === "A" ? "B" : "A"}${code.slice(at + 1)}`;
 }
 
-type AuditEvents = { events: Array<{ kind: string; actor: string; detail: Record<string, unknown> }> };
-
 async function challengePrompt(gate: GateHarness, stranger: number) {
   const prompts = (await gate.sentTo(OWNER)).filter(
     (call) => call.method === "sendMessage" && String(call.params.text).includes(String(stranger)),
@@ -33,10 +34,10 @@ async function challengePrompt(gate: GateHarness, stranger: number) {
 }
 
 describe("pairing.mode challenge: the stranger types the code the owner gives them", () => {
-  const gate = new GateHarness(700_101, OWNER, { pairing: { mode: "challenge" } });
+  const gate = new GateHarness(newBotId(), OWNER, { pairing: { mode: "challenge" } });
 
   it("tells the stranger to ask the owner, gives the owner the code (Deny / Block, no Approve), and pairs on the exact code", async () => {
-    const stranger = 600_000_101;
+    const stranger = newUserId();
     await gate.dm(stranger, "hello?");
     const greeting = await gate.messagesTo(stranger);
     expect(greeting).toEqual([expect.stringMatching(/private\. If you know its owner, ask them for your pairing code/)]);
@@ -73,17 +74,17 @@ describe("pairing.mode challenge: the stranger types the code the owner gives th
     // Served from the next message on, with the default role.
     await gate.dm(stranger, "/help");
     expect((await gate.messagesTo(stranger)).at(-1)).toMatch(/^Drawbridge commands/);
-    const allowed = await (await gate.api("GET", "/api/allow/telegram")).json<{ allowed: Array<{ senderId: string; role: string }> }>();
+    const allowed = await readJson(await gate.api("GET", "/api/allow/telegram"), AllowList);
     expect(allowed.allowed).toContainEqual(expect.objectContaining({ senderId: String(stranger), role: "limited" }));
 
-    const audit = await (await gate.api("GET", "/api/audit?limit=100")).json<AuditEvents>();
+    const audit = await readJson(await gate.api("GET", "/api/audit?limit=100"), AuditList);
     const mine = audit.events.filter((event) => event.actor === `telegram:${stranger}`).map((event) => event.kind);
     expect(mine).toEqual(expect.arrayContaining(["pairing.requested", "pairing.challenge_failed", "rate.limited", "pairing.approved"]));
     expect(audit.events.find((event) => event.kind === "pairing.approved")?.detail).toMatchObject({ via: "challenge", role: "limited" });
   });
 
   it("counts a lower-cased code as wrong; at the cap the stranger is blocked, the request removed, the owner told, and nothing more is sent", async () => {
-    const stranger = 600_000_102;
+    const stranger = newUserId();
     await gate.dm(stranger, "hi");
     const { code } = await challengePrompt(gate, stranger);
 
@@ -105,9 +106,9 @@ describe("pairing.mode challenge: the stranger types the code the owner gives th
     expect((await gate.messagesTo(OWNER)).at(-1)).toMatch(
       new RegExp(`User${stranger} \\(id ${stranger}\\) typed a wrong pairing code 3 times and is now blocked`),
     );
-    const pending = await (await gate.api("GET", "/api/pairing/telegram")).json<{ pending: Array<{ senderId: string }> }>();
+    const pending = await readJson(await gate.api("GET", "/api/pairing/telegram"), PairingList);
     expect(pending.pending.map((request) => request.senderId)).not.toContain(String(stranger));
-    const allowed = await (await gate.api("GET", "/api/allow/telegram")).json<{ allowed: Array<{ senderId: string; role: string }> }>();
+    const allowed = await readJson(await gate.api("GET", "/api/allow/telegram"), AllowList);
     expect(allowed.allowed).toContainEqual(expect.objectContaining({ senderId: String(stranger), role: "blocked" }));
 
     // From now on: zero Bot API calls, whatever they send — even the right code, after a refill.
@@ -118,7 +119,7 @@ describe("pairing.mode challenge: the stranger types the code the owner gives th
     await gate.dm(stranger, "hello?");
     expect((await gate.allCalls()).length).toBe(before);
 
-    const audit = await (await gate.api("GET", "/api/audit?limit=100")).json<AuditEvents>();
+    const audit = await readJson(await gate.api("GET", "/api/audit?limit=100"), AuditList);
     const mine = audit.events.filter((event) => event.actor === `telegram:${stranger}`);
     expect(mine.filter((event) => event.kind === "pairing.challenge_failed").map((event) => event.detail.left)).toEqual([0, 1, 2]);
     expect(mine.filter((event) => event.kind === "pairing.challenge_failed").at(-1)?.detail.lowerCase).toBe(true);
@@ -127,17 +128,18 @@ describe("pairing.mode challenge: the stranger types the code the owner gives th
   });
 
   it("never pairs on a code from approve mode (the stranger was sent it) after the owner switches to challenge", async () => {
-    const stranger = 600_000_104;
-    const approveMode = new GateHarness(700_103, OWNER, {});
+    const stranger = newUserId();
+    const botId = newBotId();
+    const approveMode = new GateHarness(botId, OWNER, {});
     await approveMode.dm(stranger, "hi");
     const code = codeIn((await approveMode.messagesTo(stranger))[0]);
-    const challengeMode = new GateHarness(700_103, OWNER, { pairing: { mode: "challenge" } });
+    const challengeMode = new GateHarness(botId, OWNER, { pairing: { mode: "challenge" } });
     const before = (await challengeMode.allCalls()).length;
     await challengeMode.dm(stranger, code);
     expect((await challengeMode.allCalls()).length).toBe(before);
-    const allowed = await (await challengeMode.api("GET", "/api/allow/telegram")).json<{ allowed: unknown[] }>();
+    const allowed = await readJson(await challengeMode.api("GET", "/api/allow/telegram"), AllowList);
     expect(allowed.allowed).toEqual([]);
-    const pending = await (await challengeMode.api("GET", "/api/pairing/telegram")).json<{ pending: Array<{ code: string }> }>();
+    const pending = await readJson(await challengeMode.api("GET", "/api/pairing/telegram"), PairingList);
     expect(pending.pending.map((request) => request.code)).toEqual([code]);
   });
 
@@ -146,8 +148,8 @@ describe("pairing.mode challenge: the stranger types the code the owner gives th
       [{ mode: "guess" }, "DRAWBRIDGE_ACCESS.pairing.mode"],
       [{ mode: "challenge", maxWrongAttempts: 50 }, "DRAWBRIDGE_ACCESS.pairing.maxWrongAttempts"],
     ] as const) {
-      const misconfigured = new GateHarness(700_102, OWNER, { pairing });
-      const response = await misconfigured.post(dmUpdate(600_000_103, "hi"));
+      const misconfigured = new GateHarness(newBotId(), OWNER, { pairing });
+      const response = await misconfigured.post(dmUpdate(newUserId(), "hi"));
       expect(response.status).toBe(503);
       expect(await response.text()).toContain(key);
     }

@@ -6,13 +6,15 @@ import type { Gatekeeper } from "../../worker/gatekeeper/gatekeeper.js";
 import { SqlPairingRows } from "../../worker/gatekeeper/sql-pairing-rows.js";
 import { interleavingProperty } from "../shared/pairing-interleaving.js";
 import { modelProperty } from "../shared/pairing-model.js";
+import { newBotId } from "./test-ids.js";
 
 /**
  * Acceptance 4 on the rows the Gatekeeper really stores in: the model properties of
  * test/shared/pairing-store.property.test.ts, run inside a Gatekeeper Durable Object (its own
  * name) against SqlPairingRows on its SQLite, each run starting from empty pairing tables.
  */
-const gatekeeper = () => env.GATEKEEPER.get(env.GATEKEEPER.idFromName("pairing-model:780004"));
+const MODEL_GATEKEEPER = `pairing-model:${newBotId()}`;
+const gatekeeper = () => env.GATEKEEPER.get(env.GATEKEEPER.idFromName(MODEL_GATEKEEPER));
 const RUNS = 60;
 
 function emptyRows(sql: SqlStorage, Rows: new (sql: SqlStorage) => SqlPairingRows = SqlPairingRows): () => SqlPairingRows {

@@ -1,8 +1,12 @@
 import { describe, expect, it } from "vitest";
 import { PAIRING_ALPHABET } from "../../shared/access/pairing-code.js";
 import { buttonUpdate, GateHarness } from "./gate-harness.js";
+import { AllowList, AuditList, PairingList } from "../../shared/admin-api.js";
+import { readError, readJson } from "../support/read-json.js";
+import { PairingResult } from "../../shared/admin-api.js";
+import { newBotId, newUserId } from "./test-ids.js";
 
-const OWNER = 500_000_001;
+const OWNER = newUserId();
 const CODE = new RegExp(`\\b([${PAIRING_ALPHABET}]{8})\\b`);
 
 function codeIn(text: string | undefined): string {
@@ -12,8 +16,8 @@ function codeIn(text: string | undefined): string {
 }
 
 describe("pairing end to end (acceptance 1)", () => {
-  const gate = new GateHarness(700_001, OWNER);
-  const stranger = 600_000_001;
+  const gate = new GateHarness(newBotId(), OWNER);
+  const stranger = newUserId();
 
   it("gives a stranger one code, tells the owner with three buttons, and serves them after Approve", async () => {
     expect((await gate.dm(stranger, "hello?")).status).toBe(200);
@@ -54,15 +58,15 @@ describe("pairing end to end (acceptance 1)", () => {
 });
 
 describe("the pending cap (acceptance 2)", () => {
-  const gate = new GateHarness(700_002, OWNER);
-  const strangers = [600_000_011, 600_000_012, 600_000_013, 600_000_014];
+  const gate = new GateHarness(newBotId(), OWNER);
+  const strangers = [newUserId(), newUserId(), newUserId(), newUserId()];
 
   it("gives three strangers a code each, the fourth nothing and no state; an approval frees a slot", async () => {
     for (const id of strangers) await gate.dm(id, "hi");
     const codes = await Promise.all(strangers.slice(0, 3).map(async (id) => codeIn((await gate.messagesTo(id))[0])));
     expect(new Set(codes).size).toBe(3);
     expect(await gate.sentTo(strangers[3]!)).toEqual([]);
-    const listed = await (await gate.api("GET", "/api/pairing/telegram")).json<{ pending: Array<{ senderId: string }> }>();
+    const listed = await readJson(await gate.api("GET", "/api/pairing/telegram"), PairingList);
     expect(listed.pending.map((request) => request.senderId)).toEqual(strangers.slice(0, 3).map(String));
 
     const approved = await gate.api("POST", "/api/pairing/telegram/approve", { code: codes[0] });
@@ -73,23 +77,24 @@ describe("the pending cap (acceptance 2)", () => {
 });
 
 describe("refused approvals (acceptance 3)", () => {
-  const gate = new GateHarness(700_003, OWNER);
+  const gate = new GateHarness(newBotId(), OWNER);
   const approve = (code: string) => gate.api("POST", "/api/pairing/telegram/approve", { code });
-  const errorOf = async (response: Response) => (await response.json<{ error: { code: string; message: string } }>()).error;
+  const errorOf = readError;
+  const [first, second, knocker] = [newUserId(), newUserId(), newUserId()];
 
   it("refuses a wrong code and a malformed one with a clear error", async () => {
-    await gate.dm(600_000_021, "hi");
+    await gate.dm(first, "hi");
     const wrong = await approve("ZZZZZZZZ");
     expect(wrong.status).toBe(404);
     expect((await errorOf(wrong)).message).toMatch(/No pairing request has that code/);
     const malformed = await approve("ABC10OI!");
     expect(malformed.status).toBe(400);
     expect((await errorOf(malformed)).message).toMatch(/not a pairing code/);
-    expect((await gate.messagesTo(600_000_021)).filter((text) => /approved/i.test(text))).toEqual([]);
+    expect((await gate.messagesTo(first)).filter((text) => /approved/i.test(text))).toEqual([]);
   });
 
   it("refuses a lower-cased code (API and the owner's button) with a clear error, changing nothing", async () => {
-    const code = codeIn((await gate.messagesTo(600_000_021))[0]);
+    const code = codeIn((await gate.messagesTo(first))[0]);
     // (A code of digits only — odds 1 in 65,536 — has no lower case; the assertions below would then fail loudly.)
     const lower = code.toLowerCase();
     for (const path of ["approve", "deny"]) {
@@ -104,18 +109,18 @@ describe("refused approvals (acceptance 3)", () => {
     const answer = (await gate.allCalls()).filter((call) => call.method === "answerCallbackQuery").at(-1);
     expect(answer?.params).toMatchObject({ text: expect.stringMatching(/upper-case .* nothing was approved/), show_alert: true });
     // Still pending, nobody allowed, the stranger told nothing, the prompt not edited.
-    const pending = await (await gate.api("GET", "/api/pairing/telegram")).json<{ pending: Array<{ code: string }> }>();
+    const pending = await readJson(await gate.api("GET", "/api/pairing/telegram"), PairingList);
     expect(pending.pending.map((request) => request.code)).toEqual([code]);
-    expect((await (await gate.api("GET", "/api/allow/telegram")).json<{ allowed: unknown[] }>()).allowed).toEqual([]);
-    expect(await gate.messagesTo(600_000_021)).toHaveLength(1);
+    expect((await readJson(await gate.api("GET", "/api/allow/telegram"), AllowList)).allowed).toEqual([]);
+    expect(await gate.messagesTo(first)).toHaveLength(1);
     expect((await gate.sentTo(OWNER)).filter((call) => call.method === "editMessageText" && call.params.message_id === 78)).toEqual([]);
   });
 
   it("approves the exact code once; then the code is used", async () => {
-    const code = codeIn((await gate.messagesTo(600_000_021))[0]);
+    const code = codeIn((await gate.messagesTo(first))[0]);
     const exact = await approve(code);
     expect(exact.status).toBe(200);
-    expect(await exact.json()).toMatchObject({ ok: true, senderId: "600000021", role: "limited" });
+    expect(await readJson(exact, PairingResult)).toMatchObject({ ok: true, senderId: String(first), role: "limited" });
     const again = await approve(code);
     expect(again.status).toBe(409);
     expect((await errorOf(again)).message).toMatch(/already used/);
@@ -124,46 +129,42 @@ describe("refused approvals (acceptance 3)", () => {
   });
 
   it("refuses a code once the clock is past 60 minutes, and the sender may ask again", async () => {
-    await gate.dm(600_000_022, "hi");
-    const code = codeIn((await gate.messagesTo(600_000_022))[0]);
+    await gate.dm(second, "hi");
+    const code = codeIn((await gate.messagesTo(second))[0]);
     await gate.advance(60 * 60 * 1000 + 1);
     const expired = await approve(code);
     expect(expired.status).toBe(410);
     expect((await errorOf(expired)).message).toMatch(/expired/);
-    expect(await (await gate.api("GET", "/api/pairing/telegram")).json<unknown>()).toEqual({ pending: [] });
-    await gate.dm(600_000_022, "hi again");
-    expect(codeIn((await gate.messagesTo(600_000_022)).at(-1))).not.toBe(code);
+    expect(await readJson(await gate.api("GET", "/api/pairing/telegram"), PairingList)).toEqual({ pending: [] });
+    await gate.dm(second, "hi again");
+    expect(codeIn((await gate.messagesTo(second)).at(-1))).not.toBe(code);
   });
 
   it("ignores a non-owner's Approve tap: answered 'not allowed', audited, nothing changes", async () => {
-    const intruder = 600_000_023;
-    await gate.dm(600_000_024, "let me in");
-    const code = codeIn((await gate.messagesTo(600_000_024))[0]);
+    const intruder = newUserId();
+    await gate.dm(knocker, "let me in");
+    const code = codeIn((await gate.messagesTo(knocker))[0]);
     await gate.post(buttonUpdate(intruder, `pair:approve:${code}`, intruder));
     await gate.settle();
     const answer = (await gate.allCalls()).filter((call) => call.method === "answerCallbackQuery").at(-1);
     expect(answer?.params).toMatchObject({ text: "not allowed", show_alert: true });
-    const pending = await (await gate.api("GET", "/api/pairing/telegram")).json<{ pending: Array<{ code: string }> }>();
+    const pending = await readJson(await gate.api("GET", "/api/pairing/telegram"), PairingList);
     expect(pending.pending.map((request) => request.code)).toContain(code);
-    expect(await gate.messagesTo(600_000_024)).toHaveLength(1);
-    const audit = await (await gate.api("GET", "/api/audit?limit=50")).json<{ events: Array<{ kind: string; actor: string }> }>();
+    expect(await gate.messagesTo(knocker)).toHaveLength(1);
+    const audit = await readJson(await gate.api("GET", "/api/audit?limit=50"), AuditList);
     expect(audit.events).toContainEqual(expect.objectContaining({ kind: "pairing.callback_refused", actor: `telegram:${intruder}` }));
   });
 
   it("Deny and Block from the owner's buttons: a blocked sender gets nothing back", async () => {
-    const pending = await (
-      await gate.api("GET", "/api/pairing/telegram")
-    ).json<{
-      pending: Array<{ code: string; senderId: string }>;
-    }>();
-    const request = pending.pending.find((entry) => entry.senderId === "600000024");
+    const pending = await readJson(await gate.api("GET", "/api/pairing/telegram"), PairingList);
+    const request = pending.pending.find((entry) => entry.senderId === String(knocker));
     await gate.post(buttonUpdate(OWNER, `pair:block:${request!.code}`, OWNER));
     await gate.settle();
     const before = (await gate.allCalls()).length;
-    await gate.dm(600_000_024, "/help");
-    await gate.dm(600_000_024, "hello?");
+    await gate.dm(knocker, "/help");
+    await gate.dm(knocker, "hello?");
     expect((await gate.allCalls()).length).toBe(before);
-    const allowed = await (await gate.api("GET", "/api/allow/telegram")).json<{ allowed: Array<{ senderId: string; role: string }> }>();
-    expect(allowed.allowed).toContainEqual(expect.objectContaining({ senderId: "600000024", role: "blocked" }));
+    const allowed = await readJson(await gate.api("GET", "/api/allow/telegram"), AllowList);
+    expect(allowed.allowed).toContainEqual(expect.objectContaining({ senderId: String(knocker), role: "blocked" }));
   });
 });

@@ -1,25 +1,24 @@
 import { describe, expect, it } from "vitest";
 import { GateHarness } from "./gate-harness.js";
+import { AuditList, PairingList } from "../../shared/admin-api.js";
+import { readJson } from "../support/read-json.js";
+import { newBotId, newUserId } from "./test-ids.js";
 
-const OWNER = 530_000_001;
+const OWNER = newUserId();
 
 describe("rate limits (acceptance 8)", () => {
   it("refuses a burst beyond the bucket with one notice, audits every refusal, and refills", async () => {
-    const gate = new GateHarness(730_001, OWNER, {
+    const sender = newUserId();
+    const gate = new GateHarness(newBotId(), OWNER, {
       dmPolicy: "allowlist",
-      allowFrom: ["630000001"],
+      allowFrom: [String(sender)],
       rateLimits: { message: { perMinute: 6, burst: 3 } },
     });
-    const sender = 630_000_001;
     for (let i = 0; i < 6; i++) await gate.dm(sender, "/help");
     const replies = await gate.messagesTo(sender);
     expect(replies.slice(0, 3)).toEqual(Array(3).fill(expect.stringMatching(/^Drawbridge commands:/)));
     expect(replies.slice(3)).toEqual([expect.stringMatching(/^⏳ Too many messages — slow down\. Try again in \d+ s/)]);
-    const audit = await (
-      await gate.api("GET", "/api/audit?limit=200")
-    ).json<{
-      events: Array<{ kind: string; actor: string; detail: { answered?: boolean } }>;
-    }>();
+    const audit = await readJson(await gate.api("GET", "/api/audit?limit=200"), AuditList);
     const refusals = audit.events.filter((event) => event.kind === "rate.limited" && event.actor === `telegram:${sender}`);
     expect(refusals.map((event) => event.detail.answered).sort()).toEqual([false, false, true]);
 
@@ -32,7 +31,7 @@ describe("rate limits (acceptance 8)", () => {
   });
 
   it("limits tool calls separately from messages, per sender", async () => {
-    const gate = new GateHarness(730_002, OWNER, { rateLimits: { tool: { perMinute: 1, burst: 1 } } });
+    const gate = new GateHarness(newBotId(), OWNER, { rateLimits: { tool: { perMinute: 1, burst: 1 } } });
     // No runner is registered here: the first /run is answered by the tunnel layer, the second is refused at the edge.
     await gate.dm(OWNER, "/run echo one");
     await gate.dm(OWNER, "/run echo two");
@@ -43,27 +42,28 @@ describe("rate limits (acceptance 8)", () => {
   });
 
   it("caps the whole channel, whoever is sending", async () => {
-    const gate = new GateHarness(730_003, OWNER, {
+    const [alice, bob] = [newUserId(), newUserId()];
+    const gate = new GateHarness(newBotId(), OWNER, {
       dmPolicy: "allowlist",
-      allowFrom: ["630000011", "630000012"],
+      allowFrom: [String(alice), String(bob)],
       rateLimits: { channel: { perMinute: 1, burst: 2 } },
     });
-    await gate.dm(630_000_011, "/help");
-    await gate.dm(630_000_012, "/help");
-    await gate.dm(630_000_011, "/help");
-    await gate.dm(630_000_012, "/help");
-    expect(await gate.messagesTo(630_000_011)).toEqual([
+    await gate.dm(alice, "/help");
+    await gate.dm(bob, "/help");
+    await gate.dm(alice, "/help");
+    await gate.dm(bob, "/help");
+    expect(await gate.messagesTo(alice)).toEqual([
       expect.stringMatching(/^Drawbridge commands:/),
       expect.stringMatching(/Too many messages on this channel/),
     ]);
-    expect(await gate.messagesTo(630_000_012)).toEqual([expect.stringMatching(/^Drawbridge commands:/)]);
+    expect(await gate.messagesTo(bob)).toEqual([expect.stringMatching(/^Drawbridge commands:/)]);
   });
 
   it("limits pairing attempts: a stranger denied twice in a row gets one notice, then silence", async () => {
-    const gate = new GateHarness(730_004, OWNER, { rateLimits: { pairing: { perMinute: 1, burst: 1 } } });
-    const stranger = 630_000_021;
+    const gate = new GateHarness(newBotId(), OWNER, { rateLimits: { pairing: { perMinute: 1, burst: 1 } } });
+    const stranger = newUserId();
     await gate.dm(stranger, "hi");
-    const pending = await (await gate.api("GET", "/api/pairing/telegram")).json<{ pending: Array<{ code: string }> }>();
+    const pending = await readJson(await gate.api("GET", "/api/pairing/telegram"), PairingList);
     await gate.api("POST", "/api/pairing/telegram/deny", { code: pending.pending[0]!.code });
     await gate.dm(stranger, "again");
     await gate.dm(stranger, "and again");

@@ -2,11 +2,15 @@ import { env, runDurableObjectAlarm, runInDurableObject } from "cloudflare:test"
 import { describe, expect, it } from "vitest";
 import { inject } from "vitest";
 import type { Gatekeeper } from "../../worker/gatekeeper/gatekeeper.js";
-import { GateHarness, type SentCall } from "./gate-harness.js";
+import { GateHarness, type SentCall, SentCalls } from "./gate-harness.js";
+import { AuditList } from "../../shared/admin-api.js";
+import { readJson } from "../support/read-json.js";
+import { newBotId, newUserId } from "./test-ids.js";
 
 // A Telegram outage while the Gatekeeper answers: the reply is kept and sent later, in order, or
 // given up with an audit event — never dropped without a trace.
-const OWNER = 570_000_001;
+const OWNER = newUserId();
+const [OWNER_2, OWNER_3, OWNER_4] = [newUserId(), newUserId(), newUserId()];
 
 /** Telegram fails the next `count` replies to `chatId` (the Gatekeeper sends with the Worker's bot token). */
 async function outage(chatId: number, errorCode: number, count: number, retryAfter?: number): Promise<void> {
@@ -22,7 +26,7 @@ async function outage(chatId: number, errorCode: number, count: number, retryAft
 }
 
 async function refusedTo(chatId: number): Promise<SentCall[]> {
-  const calls = await (await fetch(`${inject("botApiRoot")}/__standin/refused`)).json<SentCall[]>();
+  const calls = await readJson(await fetch(`${inject("botApiRoot")}/__standin/refused`), SentCalls);
   return calls.filter((call) => String(call.params.chat_id) === String(chatId));
 }
 
@@ -35,17 +39,13 @@ async function later(gate: GateHarness, ms: number): Promise<void> {
 }
 
 async function auditOf(gate: GateHarness, kind: string): Promise<Array<{ actor: string; detail: Record<string, unknown> }>> {
-  const { events } = await (
-    await gate.api("GET", "/api/audit?limit=200")
-  ).json<{
-    events: Array<{ kind: string; actor: string; detail: Record<string, unknown> }>;
-  }>();
+  const { events } = await readJson(await gate.api("GET", "/api/audit?limit=200"), AuditList);
   return events.filter((event) => event.kind === kind);
 }
 
 describe("replies survive a Telegram outage", () => {
   it("keeps a reply refused with 429, sends it after retry_after, and keeps the chat's later replies behind it", async () => {
-    const gate = new GateHarness(770_001, OWNER);
+    const gate = new GateHarness(newBotId(), OWNER);
     await outage(OWNER, 429, 1, 60);
     await gate.dm(OWNER, "/help");
     expect(await refusedTo(OWNER)).toHaveLength(1);
@@ -67,39 +67,39 @@ describe("replies survive a Telegram outage", () => {
   });
 
   it("retries after a 502 and a dropped connection, and delivers exactly once", async () => {
-    const gate = new GateHarness(770_002, OWNER + 2);
-    await outage(OWNER + 2, 502, 1);
-    await outage(OWNER + 2, 0, 1);
-    await gate.dm(OWNER + 2, "/whoami");
+    const gate = new GateHarness(newBotId(), OWNER_2);
+    await outage(OWNER_2, 502, 1);
+    await outage(OWNER_2, 0, 1);
+    await gate.dm(OWNER_2, "/whoami");
     await later(gate, 3_000);
     await later(gate, 5_000);
     await later(gate, 10_000);
-    expect(await refusedTo(OWNER + 2)).toHaveLength(2);
-    const answers = (await gate.messagesTo(OWNER + 2)).filter((text) => text.includes("Role: owner"));
+    expect(await refusedTo(OWNER_2)).toHaveLength(2);
+    const answers = (await gate.messagesTo(OWNER_2)).filter((text) => text.includes("Role: owner"));
     expect(answers).toHaveLength(1);
     expect(await waiting(gate)).toBe(0);
   });
 
   it("does not retry what Telegram refuses for good (the user blocked the bot), and audits it", async () => {
-    const gate = new GateHarness(770_003, OWNER + 3);
-    await outage(OWNER + 3, 403, 1);
-    await gate.dm(OWNER + 3, "/whoami");
+    const gate = new GateHarness(newBotId(), OWNER_3);
+    await outage(OWNER_3, 403, 1);
+    await gate.dm(OWNER_3, "/whoami");
     expect(await waiting(gate)).toBe(0);
     await later(gate, 60_000);
-    expect(await gate.messagesTo(OWNER + 3)).toEqual([]);
+    expect(await gate.messagesTo(OWNER_3)).toEqual([]);
     const failed = await auditOf(gate, "reply.failed");
-    expect(failed.some((event) => event.actor === `telegram:${OWNER + 3}` && String(event.detail.detail).startsWith("403"))).toBe(true);
+    expect(failed.some((event) => event.actor === `telegram:${OWNER_3}` && String(event.detail.detail).startsWith("403"))).toBe(true);
   });
 
   it("gives up after a day of failures, audits it, and keeps nothing", async () => {
-    const gate = new GateHarness(770_004, OWNER + 4);
-    await outage(OWNER + 4, 502, 1_000);
-    await gate.dm(OWNER + 4, "/whoami");
+    const gate = new GateHarness(newBotId(), OWNER_4);
+    await outage(OWNER_4, 502, 1_000);
+    await gate.dm(OWNER_4, "/whoami");
     expect(await waiting(gate)).toBe(1);
     for (let hour = 0; hour < 25; hour++) await later(gate, 60 * 60_000);
     expect(await waiting(gate)).toBe(0);
-    expect(await gate.messagesTo(OWNER + 4)).toEqual([]);
+    expect(await gate.messagesTo(OWNER_4)).toEqual([]);
     const givenUp = await auditOf(gate, "reply.given_up");
-    expect(givenUp.some((event) => event.actor === `telegram:${OWNER + 4}`)).toBe(true);
+    expect(givenUp.some((event) => event.actor === `telegram:${OWNER_4}`)).toBe(true);
   });
 });

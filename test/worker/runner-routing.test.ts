@@ -1,14 +1,15 @@
 import { describe, expect, it } from "vitest";
 import { listApprovals, ScriptedRunner } from "./approval-harness.js";
 import { GateHarness } from "./gate-harness.js";
-import { connectRunner, freshRunner, newKey, register } from "./tunnel-harness.js";
+import { connectRunner, newKey, register } from "./tunnel-harness.js";
+import { newBotId, newRunnerName, newUserId } from "./test-ids.js";
 
 // Several runners behind one gateway: each call goes to the runner its session or tool names.
-const OWNER = 570_000_020;
-const TRUSTED = 570_000_021;
+const OWNER = newUserId();
+const TRUSTED = newUserId();
 
 async function runnerNamed(prefix: string): Promise<{ name: string; runner: ScriptedRunner }> {
-  const name = freshRunner(prefix);
+  const name = newRunnerName(prefix);
   const key = await newKey();
   expect((await register(name, key)).status).toBe(201);
   const { tunnel } = await connectRunner(name, key);
@@ -30,7 +31,7 @@ describe("runner routing", () => {
   it("sends exec to the runner configured for it and every other tool to the default", async () => {
     const home = await runnerNamed("route-home");
     const gpu = await runnerNamed("route-gpu");
-    const gate = gateRouting(790_101, home.name, { tools: { exec: gpu.name } });
+    const gate = gateRouting(newBotId(), home.name, { tools: { exec: gpu.name } });
 
     const [run] = await Promise.all([gpu.runner.answerNext(), gate.dm(OWNER, "/run nvidia-smi")]);
     expect(run.request).toMatchObject({ tool: "exec", args: { command: "nvidia-smi" } });
@@ -52,7 +53,7 @@ describe("runner routing", () => {
   it("a session routed to its own runner uses it for every tool, over the tool's route", async () => {
     const home = await runnerNamed("route-home2");
     const office = await runnerNamed("route-office");
-    const gate = gateRouting(790_102, home.name, { sessions: { main: office.name }, tools: { exec: home.name } });
+    const gate = gateRouting(newBotId(), home.name, { sessions: { main: office.name }, tools: { exec: home.name } });
     const [run] = await Promise.all([office.runner.answerNext(), gate.dm(OWNER, "/run echo at-the-office")]);
     expect(run.request).toMatchObject({ tool: "exec", args: { command: "echo at-the-office" } });
     expect((await gate.messagesTo(OWNER)).at(-1)).toContain("ran: echo at-the-office");
@@ -61,7 +62,7 @@ describe("runner routing", () => {
   it("a call the owner approves goes to the runner its route names", async () => {
     const home = await runnerNamed("route-home4");
     const gpu = await runnerNamed("route-gpu4");
-    const gate = gateRouting(790_104, home.name, { tools: { exec: gpu.name } });
+    const gate = gateRouting(newBotId(), home.name, { tools: { exec: gpu.name } });
     await gate.dm(TRUSTED, "/run echo approved");
     // The approval index is the gateway's, shared with other test files: pick ours.
     const asked = (await listApprovals(gate)).find((approval) => approval.sender === `telegram:${TRUSTED}`);
@@ -76,7 +77,7 @@ describe("runner routing", () => {
 
   it("a route to a runner nobody registered answers at once that nothing ran", async () => {
     const home = await runnerNamed("route-home3");
-    const gate = gateRouting(790_103, home.name, { tools: { exec: "never-registered" } });
+    const gate = gateRouting(newBotId(), home.name, { tools: { exec: "never-registered" } });
     await gate.dm(OWNER, "/run echo lost");
     expect((await gate.messagesTo(OWNER)).at(-1)).toContain('no runner named "never-registered" is registered, so nothing ran');
     // Barrier: the default runner's next call is the owner's /ls, so the /run never reached it.

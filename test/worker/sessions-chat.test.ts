@@ -1,12 +1,14 @@
 import { describe, expect, it } from "vitest";
 import { GateHarness, groupUpdate } from "./gate-harness.js";
+import { readError } from "../support/read-json.js";
+import { newBotId, newGroupId, newUserId } from "./test-ids.js";
 
 // The session a chat message gets, as /whoami reports it, through the real Gatekeeper (no runner needed).
-const OWNER = 540_000_001;
-const ALICE_PHONE = 640_000_001;
-const ALICE_LAPTOP = 640_000_002;
-const BOB = 640_000_003;
-const GROUP = -1_005_400_000_001;
+const OWNER = newUserId();
+const ALICE_PHONE = newUserId();
+const ALICE_LAPTOP = newUserId();
+const BOB = newUserId();
+const GROUP = newGroupId();
 
 function sessionIn(reply: string | undefined): string | undefined {
   return /^Session: (.+)$/m.exec(reply ?? "")?.[1];
@@ -33,7 +35,7 @@ describe("sessions by dmScope and identityLinks", () => {
 
   it("per-peer with a link: one person's two accounts share a session; others and groups do not", async () => {
     const gate = new GateHarness(
-      760_001,
+      newBotId(),
       OWNER,
       access({ dmScope: "per-peer", identityLinks: { alice: [`telegram:${ALICE_PHONE}`, `telegram:${ALICE_LAPTOP}`] } }),
     );
@@ -47,14 +49,14 @@ describe("sessions by dmScope and identityLinks", () => {
   });
 
   it('main (default): only the owner\'s DMs are "main"; a group never is', async () => {
-    const gate = new GateHarness(760_002, OWNER, access(undefined));
+    const gate = new GateHarness(newBotId(), OWNER, access(undefined));
     expect(await whoami(gate, OWNER)).toBe("main");
     expect(await whoami(gate, ALICE_PHONE)).toBe(`dm:telegram:${ALICE_PHONE}`);
     expect(await whoami(gate, OWNER, GROUP)).toBe(`group:telegram:${GROUP}`);
   });
 
   it("a limited sender's /help and /whoami offer no runner command", async () => {
-    const gate = new GateHarness(760_003, OWNER, access(undefined));
+    const gate = new GateHarness(newBotId(), OWNER, access(undefined));
     await gate.dm(BOB, "/help");
     await gate.dm(BOB, "/whoami");
     const [help, who] = (await gate.messagesTo(BOB)).slice(-2);
@@ -68,9 +70,9 @@ describe("sessions by dmScope and identityLinks", () => {
   });
 
   it("refuses an id linked to two people, naming the key", async () => {
-    const gate = new GateHarness(760_004, OWNER, access({ identityLinks: { a: [`telegram:${BOB}`], b: [`telegram:${BOB}`] } }));
+    const gate = new GateHarness(newBotId(), OWNER, access({ identityLinks: { a: [`telegram:${BOB}`], b: [`telegram:${BOB}`] } }));
     const response = await gate.api("GET", "/api/pairing/telegram");
     expect(response.status).toBe(503);
-    expect((await response.json<{ error: { message: string } }>()).error.message).toContain("DRAWBRIDGE_ACCESS.sessions.identityLinks.b");
+    expect((await readError(response)).message).toContain("DRAWBRIDGE_ACCESS.sessions.identityLinks.b");
   });
 });

@@ -1,7 +1,8 @@
 import { env } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import { CloseCode } from "../../shared/tunnel/protocol.js";
-import { api, freshRunner, helloToken, newKey, register, TestSocket } from "./tunnel-harness.js";
+import { api, helloToken, newKey, register, TestSocket } from "./tunnel-harness.js";
+import { newRunnerName } from "./test-ids.js";
 
 type EdgeEvent = { kind: string; channel: string; actor: string; detail: { runner?: string; reason?: string } };
 
@@ -30,7 +31,7 @@ async function refusedHello(runner: string, token: (nonce: string) => string | P
 
 describe("tunnel refusals in the one audit view (GET /api/audit)", () => {
   it("shows a forged and a replayed hello with the runner's name and no token, and a flood of bad sockets only up to its cap", async () => {
-    const runner = freshRunner("audit-view");
+    const runner = newRunnerName("audit-view");
     const key = await newKey();
     expect((await register(runner, key)).status).toBe(201);
 
@@ -92,12 +93,12 @@ describe("tunnel refusals in the one audit view (GET /api/audit)", () => {
   }, 60_000);
 
   it("keeps attempts on a name nobody registered out of the audit log (anyone can make names up)", async () => {
-    const runner = freshRunner("audit-nobody");
+    const runner = newRunnerName("audit-nobody");
     await refusedHello(runner, async (nonce) => helloToken(await newKey(), runner, nonce));
     const status = await (await api("GET", `/api/runners/${runner}`)).json<{ recentAudit: Array<{ event: string }> }>();
     expect(status.recentAudit.map((entry) => entry.event)).toEqual(["tunnel.auth_failed"]);
     // The same attempt on a registered runner afterwards does reach the log; by then the first would have too.
-    const registered = freshRunner("audit-somebody");
+    const registered = newRunnerName("audit-somebody");
     const key = await newKey();
     expect((await register(registered, key)).status).toBe(201);
     await refusedHello(registered, async (nonce) => helloToken(await newKey(), registered, nonce));

@@ -2,11 +2,13 @@ import { env, SELF } from "cloudflare:test";
 import { exportJWK, generateKeyPair, SignJWT, type CryptoKey, type JWK } from "jose";
 import { describe, expect, it } from "vitest";
 import { executionContext } from "./execution-context.js";
+import { newRunnerName } from "./test-ids.js";
 import { app } from "../../worker/app.js";
 import { CloseCode, RUNNER_JWT_TYPE, TUNNEL_AUDIENCE } from "../../shared/tunnel/protocol.js";
+import { ConsoleReply } from "../../shared/admin-api.js";
+import { readJson } from "../support/read-json.js";
 
 const bearer = { authorization: `Bearer ${env.GATEWAY_TOKEN}`, "content-type": "application/json" };
-let runnerCounter = 0;
 
 type Key = { privateKey: CryptoKey; publicJwk: JWK; kid: string };
 
@@ -61,11 +63,6 @@ async function token(key: Key, runner: string, nonce: string, claims: Claims = {
     .sign(key.privateKey);
 }
 
-function freshRunner(): string {
-  runnerCounter += 1;
-  return `auth-${runnerCounter}-${Date.now().toString(36)}`;
-}
-
 async function expectRefused(tunnel: Awaited<ReturnType<typeof openTunnel>>, code: number = CloseCode.unauthorized) {
   expect(await tunnel.next()).toMatchObject({ type: "error", error: { code: expect.any(String) } });
   expect(await tunnel.closed).toBe(code);
@@ -73,7 +70,7 @@ async function expectRefused(tunnel: Awaited<ReturnType<typeof openTunnel>>, cod
 
 describe("tunnel authentication", () => {
   it("welcomes a runner that signs the nonce with its registered key", async () => {
-    const runner = freshRunner();
+    const runner = newRunnerName("auth");
     const key = await newKey();
     expect((await register(runner, key)).status).toBe(201);
     const tunnel = await openTunnel(runner);
@@ -83,7 +80,7 @@ describe("tunnel authentication", () => {
   });
 
   it("refuses and closes a token signed with an unregistered key", async () => {
-    const runner = freshRunner();
+    const runner = newRunnerName("auth");
     await register(runner, await newKey());
     const tunnel = await openTunnel(runner);
     tunnel.socket.send(JSON.stringify({ type: "hello", version: 2, token: await token(await newKey(), runner, tunnel.nonce) }));
@@ -91,7 +88,7 @@ describe("tunnel authentication", () => {
   });
 
   it("refuses an expired token, an alg:none token, a wrong nonce, audience, subject or typ", async () => {
-    const runner = freshRunner();
+    const runner = newRunnerName("auth");
     const key = await newKey();
     await register(runner, key);
     const now = Math.floor(Date.now() / 1000);
@@ -114,7 +111,7 @@ describe("tunnel authentication", () => {
   });
 
   it("refuses anything but a hello before authentication, binary frames and unknown versions", async () => {
-    const runner = freshRunner();
+    const runner = newRunnerName("auth");
     const key = await newKey();
     await register(runner, key);
 
@@ -140,7 +137,7 @@ describe("tunnel authentication", () => {
       const response = await SELF.fetch("http://gateway/api/runners", {
         method: "POST",
         headers: bearer,
-        body: JSON.stringify({ name: freshRunner(), publicKey }),
+        body: JSON.stringify({ name: newRunnerName("auth"), publicKey }),
       });
       expect(response.status).toBe(400);
     }
@@ -150,7 +147,7 @@ describe("tunnel authentication", () => {
 describe("tool calls over an authenticated tunnel", () => {
   it("relays a console /run to the runner and its result back to the sender", async () => {
     // Its own runner name: Durable Objects touched by another test file are reset between files.
-    const runner = freshRunner();
+    const runner = newRunnerName("auth");
     const key = await newKey();
     await register(runner, key);
     const tunnel = await openTunnel(runner);
@@ -181,7 +178,7 @@ describe("tool calls over an authenticated tunnel", () => {
       durationMs: 5,
     };
     tunnel.socket.send(JSON.stringify({ type: "result", seq: 1, id: call.id, outcome: { ok: true, output } }));
-    const { reply } = await (await replyPromise).json<{ reply: string }>();
+    const { reply } = await readJson(await replyPromise, ConsoleReply);
     // Terminal escapes never reach chat.
     expect(reply).toBe("relayed");
     tunnel.socket.close(1000);

@@ -1,10 +1,11 @@
 import { describe, expect, it } from "vitest";
 import { CloseCode, MAX_FRAME_BYTES, PING_TEXT, PONG_TEXT } from "../../shared/tunnel/protocol.js";
-import { api, connectRunner, consoleRun, execOutput, freshRunner, newKey, register, TestSocket } from "./tunnel-harness.js";
+import { api, connectRunner, consoleRun, execOutput, newKey, register, TestSocket } from "./tunnel-harness.js";
+import { newRunnerName } from "./test-ids.js";
 
 describe("frame cap, floods and heartbeats (acceptance 7)", () => {
   it("closes an oversized frame with 1009 and a 10,000-frame flood with 1008, then serves a fresh runner", async () => {
-    const runner = freshRunner("flood");
+    const runner = newRunnerName("flood");
     const key = await newKey();
     await register(runner, key);
 
@@ -39,7 +40,7 @@ describe("frame cap, floods and heartbeats (acceptance 7)", () => {
   }, 60_000);
 
   it("answers heartbeats with a pong, before and after authentication", async () => {
-    const runner = freshRunner("beat");
+    const runner = newRunnerName("beat");
     const key = await newKey();
     await register(runner, key);
     const { tunnel } = await connectRunner(runner, key);
@@ -50,7 +51,7 @@ describe("frame cap, floods and heartbeats (acceptance 7)", () => {
   });
 
   it("refuses an unknown protocol version with a message naming the supported ones", async () => {
-    const runner = freshRunner("version");
+    const runner = newRunnerName("version");
     await register(runner, await newKey());
     const { tunnel } = await TestSocket.open(runner);
     tunnel.send({ type: "hello", version: 1, token: "x.y.z" });

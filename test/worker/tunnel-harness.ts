@@ -3,6 +3,8 @@ import { calculateJwkThumbprint, exportJWK, generateKeyPair, SignJWT, type Crypt
 import { app } from "../../worker/app.js";
 import { PROTOCOL_VERSION, RUNNER_JWT_TYPE, TUNNEL_AUDIENCE } from "../../shared/tunnel/protocol.js";
 import { executionContext } from "./execution-context.js";
+import { ConsoleReply } from "../../shared/admin-api.js";
+import { readJson } from "../support/read-json.js";
 
 export const bearer = { authorization: `Bearer ${env.GATEWAY_TOKEN}`, "content-type": "application/json" };
 
@@ -15,12 +17,8 @@ export async function newKey(): Promise<Key> {
   return { privateKey, publicJwk, kid: await calculateJwkThumbprint(publicJwk, "sha256") };
 }
 
-let counter = 0;
-/** A runner name no other test (or test file) uses: each gets its own RunnerHub. */
-export function freshRunner(prefix: string): string {
-  counter += 1;
-  return `${prefix}-${counter}-${Date.now().toString(36)}`;
-}
+/** The old name of newRunnerName (test-ids.ts), kept while files written before it still use it. */
+export { newRunnerName as freshRunner } from "./test-ids.js";
 
 export function api(method: string, path: string, body?: unknown): Promise<Response> {
   return SELF.fetch(`http://gateway${path}`, { method, headers: bearer, body: body === undefined ? undefined : JSON.stringify(body) });
@@ -109,8 +107,9 @@ export async function consoleRun(runner: string, command: string, extraEnv: Part
     { ...env, DEFAULT_RUNNER: runner, ...extraEnv },
     executionContext,
   );
-  const body = await response.json<{ reply: string }>();
-  return body.reply;
+  const { reply } = await readJson(response, ConsoleReply);
+  if (reply === null) throw new Error(`no reply to /run ${command}`);
+  return reply;
 }
 
 export function callIdIn(reply: string): string {

@@ -7,13 +7,16 @@ import {
   connectRunner,
   consoleRun,
   finishedCall,
-  freshRunner,
   helloToken,
   newKey,
   register,
   TestSocket,
   type Key,
 } from "./tunnel-harness.js";
+import { newRunnerName } from "./test-ids.js";
+import { RunnerKeyRevoked, RunnerRegistered, RunnerRotated } from "../../shared/admin-api.js";
+import { ErrorBody } from "../../shared/wire-error.js";
+import { readJson } from "../support/read-json.js";
 
 async function rotationToken(signer: Key, runner: string, next: Key, jti = crypto.randomUUID()): Promise<string> {
   const now = Math.floor(Date.now() / 1000);
@@ -29,16 +32,16 @@ async function rotationToken(signer: Key, runner: string, next: Key, jti = crypt
 
 describe("runner keys: register, revoke, rotate", () => {
   it("answers registration with the gateway's public key (never a private part)", async () => {
-    const runner = freshRunner("reg");
+    const runner = newRunnerName("reg");
     const response = await register(runner, await newKey());
     expect(response.status).toBe(201);
-    const body = await response.json<{ gatewayKey: Record<string, unknown> }>();
+    const body = await readJson(response, RunnerRegistered);
     expect(body.gatewayKey).toMatchObject({ kty: "OKP", crv: "Ed25519", x: expect.any(String), kid: expect.any(String) });
     expect(body.gatewayKey).not.toHaveProperty("d");
   });
 
   it("revoking a key closes its live socket at once and stops its queued calls (acceptance 5)", async () => {
-    const runner = freshRunner("revoke");
+    const runner = newRunnerName("revoke");
     const key = await newKey();
     await register(runner, key);
     // Three calls wait for the offline runner…
@@ -47,12 +50,12 @@ describe("runner keys: register, revoke, rotate", () => {
     // …then the owner revokes the runner's only key before it reconnects.
     const revoke = await api("DELETE", `/api/runners/${key.kid}`);
     expect(revoke.status).toBe(200);
-    expect(await revoke.json()).toMatchObject({ runner, kid: key.kid, revoked: true, cancelled: 3 });
+    expect(await readJson(revoke, RunnerKeyRevoked)).toMatchObject({ runner, kid: key.kid, revoked: true, cancelled: 3 });
     for (const id of ids) expect((await finishedCall(id)).outcome).toMatchObject({ ok: false, error: { code: "runner_revoked" } });
 
     // A connected runner is cut off at once.
     const second = await newKey();
-    const secondRunner = freshRunner("revoke-live");
+    const secondRunner = newRunnerName("revoke-live");
     await register(secondRunner, second);
     const { tunnel } = await connectRunner(secondRunner, second);
     const started = Date.now();
@@ -80,16 +83,18 @@ describe("runner keys: register, revoke, rotate", () => {
   });
 
   it("keeps at most two live keys", async () => {
-    const runner = freshRunner("two");
+    const runner = newRunnerName("two");
     expect((await register(runner, await newKey())).status).toBe(201);
     expect((await register(runner, await newKey())).status).toBe(201);
     const third = await register(runner, await newKey());
     expect(third.status).toBe(409);
-    expect(await third.json()).toMatchObject({ error: { code: "conflict", message: expect.stringMatching(/two live keys/) } });
+    expect(await readJson(third, ErrorBody)).toMatchObject({
+      error: { code: "conflict", message: expect.stringMatching(/two live keys/) },
+    });
   });
 
   it("rotates: the live key vouches for the next one, others are retired, the token works once", async () => {
-    const runner = freshRunner("rotate");
+    const runner = newRunnerName("rotate");
     const [current, spare, next] = [await newKey(), await newKey(), await newKey()];
     await register(runner, current);
     await register(runner, spare);
@@ -97,7 +102,7 @@ describe("runner keys: register, revoke, rotate", () => {
     const token = await rotationToken(current, runner, next);
     const rotated = await api("POST", `/api/runners/${runner}/rotate`, { token });
     expect(rotated.status).toBe(201);
-    expect(await rotated.json()).toMatchObject({ kid: next.kid, retired: [spare.kid] });
+    expect(await readJson(rotated, RunnerRotated)).toMatchObject({ kid: next.kid, retired: [spare.kid] });
     // The retired key's socket is closed; the new key connects.
     expect(await spareSocket.closed).toBe(CloseCode.revoked);
     const { welcome } = await connectRunner(runner, next);
@@ -118,6 +123,6 @@ describe("runner keys: register, revoke, rotate", () => {
     expect((await api("DELETE", `/api/runners/${(await newKey()).kid}`)).status).toBe(404);
     expect((await api("DELETE", `/api/runners/..%2F..%2Fetc`)).status).toBe(400);
     const privateJwk = await exportJWK((await newKey()).privateKey);
-    expect((await api("POST", "/api/runners", { name: freshRunner("priv"), publicKey: privateJwk })).status).toBe(400);
+    expect((await api("POST", "/api/runners", { name: newRunnerName("priv"), publicKey: privateJwk })).status).toBe(400);
   });
 });

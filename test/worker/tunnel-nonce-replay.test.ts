@@ -2,11 +2,12 @@ import { env, runInDurableObject } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import { CloseCode } from "../../shared/tunnel/protocol.js";
 import { hubStub } from "../../worker/objects/stubs.js";
-import { connectRunner, freshRunner, helloToken, newKey, register, TestSocket, type Key } from "./tunnel-harness.js";
+import { connectRunner, helloToken, newKey, register, TestSocket, type Key } from "./tunnel-harness.js";
 import { expectClosedWith, expectEdgeCopies, expectRefusedHello, hubAudit } from "./tunnel-refusals.js";
+import { newRunnerName } from "./test-ids.js";
 
 async function registered(): Promise<{ runner: string; key: Key }> {
-  const runner = freshRunner("nonce");
+  const runner = newRunnerName("nonce");
   const key = await newKey();
   expect((await register(runner, key)).status).toBe(201);
   return { runner, key };

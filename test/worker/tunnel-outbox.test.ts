@@ -9,15 +9,17 @@ import {
   consoleRun,
   execOutput,
   finishedCall,
-  freshRunner,
   newKey,
   register,
   type Frame,
   type Key,
 } from "./tunnel-harness.js";
+import { newRunnerName } from "./test-ids.js";
+import { StatusList } from "../../shared/admin-api.js";
+import { readJson } from "../support/read-json.js";
 
 async function registered(prefix: string): Promise<{ runner: string; key: Key }> {
-  const runner = freshRunner(prefix);
+  const runner = newRunnerName(prefix);
   const key = await newKey();
   expect((await register(runner, key)).status).toBe(201);
   return { runner, key };
@@ -25,7 +27,7 @@ async function registered(prefix: string): Promise<{ runner: string; key: Key }>
 
 describe("durable outbox", () => {
   it("answers an unknown runner name with an error at once, never a hang", async () => {
-    const reply = await consoleRun(freshRunner("nobody"), "echo hi");
+    const reply = await consoleRun(newRunnerName("nobody"), "echo hi");
     expect(reply).toMatch(/no runner named "nobody-[^"]+" is registered, so nothing ran/);
   });
 
@@ -35,7 +37,7 @@ describe("durable outbox", () => {
     for (let n = 1; n <= 5; n++) replies.push(await consoleRun(runner, `echo queued-${n}`));
     for (const reply of replies) expect(reply).toMatch(/^⏳ Queued — the home runner is offline/);
     const ids = replies.map(callIdIn);
-    const status = await (await api("GET", "/api/status")).json<{ runners: Array<Record<string, unknown>> }>();
+    const status = await readJson(await api("GET", "/api/status"), StatusList);
     expect(status.runners.find((r) => r.runner === runner)).toMatchObject({ connected: false, queueDepth: 5, inFlight: 0 });
 
     const { tunnel, welcome } = await connectRunner(runner, key);

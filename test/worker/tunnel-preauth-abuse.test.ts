@@ -1,7 +1,8 @@
 import { describe, expect, it } from "vitest";
 import { CloseCode, MAX_FRAME_BYTES } from "../../shared/tunnel/protocol.js";
-import { connectRunner, consoleRun, execOutput, freshRunner, newKey, register, TestSocket } from "./tunnel-harness.js";
+import { connectRunner, consoleRun, execOutput, newKey, register, TestSocket } from "./tunnel-harness.js";
 import { expectClosedWith, hubAudit } from "./tunnel-refusals.js";
+import { newRunnerName } from "./test-ids.js";
 
 /** Sends `count` frames (in bursts the test worker can hold) or until the socket closes. */
 async function burst(tunnel: TestSocket, count: number, frame: unknown): Promise<void> {
@@ -13,7 +14,7 @@ async function burst(tunnel: TestSocket, count: number, frame: unknown): Promise
 
 describe("abuse before authentication (acceptance 7)", () => {
   it("closes an unauthenticated socket that sends an oversized frame, binary garbage or a 10,000-frame burst; one audit event each; a real runner is served afterwards", async () => {
-    const runner = freshRunner("preauth");
+    const runner = newRunnerName("preauth");
     const key = await newKey();
     expect((await register(runner, key)).status).toBe(201);
 

@@ -1,6 +1,8 @@
 import { expect } from "vitest";
 import { CloseCode } from "../../shared/tunnel/protocol.js";
 import { api, TestSocket } from "./tunnel-harness.js";
+import { AuditList } from "../../shared/admin-api.js";
+import { readJson } from "../support/read-json.js";
 
 export type HubAuditEntry = { at: number; event: string; detail: string };
 type EdgeEvent = { kind: string; actor: string; detail: { runner?: string; reason?: string } };
@@ -44,7 +46,7 @@ export async function expectRefusedHello(
 export async function expectEdgeCopies(runner: string, reasons: RegExp[]): Promise<void> {
   let mine: EdgeEvent[] = [];
   for (let attempt = 0; attempt < 100; attempt++) {
-    const { events } = await (await api("GET", "/api/audit?limit=1000")).json<{ events: EdgeEvent[] }>();
+    const { events } = await readJson(await api("GET", "/api/audit?limit=1000"), AuditList);
     mine = events.filter((event) => event.detail.runner === runner && event.kind === "tunnel.auth_failed").reverse();
     if (mine.length >= reasons.length) break;
     await new Promise((resolve) => setTimeout(resolve, 50));

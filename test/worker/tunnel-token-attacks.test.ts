@@ -1,8 +1,9 @@
 import { base64url, exportJWK, generateKeyPair, SignJWT } from "jose";
 import { describe, expect, it } from "vitest";
 import { RUNNER_JWT_TYPE, TUNNEL_AUDIENCE } from "../../shared/tunnel/protocol.js";
-import { api, freshRunner, helloToken, newKey, register, TestSocket, type Key } from "./tunnel-harness.js";
+import { api, helloToken, newKey, register, TestSocket, type Key } from "./tunnel-harness.js";
 import { expectEdgeCopies, expectRefusedHello } from "./tunnel-refusals.js";
+import { newRunnerName } from "./test-ids.js";
 
 /** Every attack below is refused (error frame, close 4401, no welcome) and audited with its reason, in the hub and in GET /api/audit. */
 type Attack = { forge: (nonce: string) => string | Promise<string>; reason: RegExp };
@@ -26,7 +27,7 @@ function claims(runner: string, nonce: string): Record<string, unknown> {
 }
 
 async function registered(prefix: string): Promise<{ runner: string; key: Key }> {
-  const runner = freshRunner(prefix);
+  const runner = newRunnerName(prefix);
   const key = await newKey();
   expect((await register(runner, key)).status).toBe(201);
   return { runner, key };
