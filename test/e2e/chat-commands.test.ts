@@ -3,6 +3,7 @@ import { everySandboxHardened } from "../runner/support/hardening-watch.js";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { consoleSay, say } from "../support/chat-driver.js";
 import { OWNER_ID, TestStack } from "../support/test-stack.js";
+import { AuditList } from "../../shared/admin-api.js";
 
 // The chat commands against the real stack: wrangler dev + runner process + Docker + Bot API stand-in.
 const LIMITED = 444_000_001;
@@ -68,9 +69,7 @@ describe("chat commands end to end", () => {
     expect(await say(stack, OWNER_ID, "/ls")).toContain("notes/");
     expect(stack.runnerCalls().length).toBe(calls + 1);
     expect(stack.runnerCalls().join("\n")).not.toContain(`telegram:${LIMITED}`);
-    const audit = (await stack.api("GET", "/api/audit?limit=50")).body as {
-      events: Array<{ kind: string; actor: string; detail: { tool?: string } }>;
-    };
+    const audit = await stack.read(AuditList, "GET", "/api/audit?limit=50");
     const denied = audit.events.filter((event) => event.kind === "permission.denied" && event.actor === `telegram:${LIMITED}`);
     expect(denied.map((event) => event.detail.tool).sort()).toEqual(["read", "write"]);
   });

@@ -4,6 +4,8 @@ import { containersOf } from "../support/docker-probe.js";
 import { OWNER_ID, STRANGER_ID, TestStack, textUpdate } from "../support/test-stack.js";
 import { expectAllHardened } from "../runner/support/hardening.js";
 import { everySandboxHardened } from "../runner/support/hardening-watch.js";
+import { ErrorBody } from "../../shared/wire-error.js";
+import { readJson } from "../support/read-json.js";
 
 // One real stack for the file: wrangler dev (workerd) + runner process + Docker + Bot API stand-in.
 const stack = new TestStack();
@@ -19,7 +21,7 @@ describe("Telegram webhook → tunnel → sandbox → reply", () => {
     const wrong = await stack.postUpdate(textUpdate(OWNER_ID, "/run echo should-not-run"), `${stack.secrets.TELEGRAM_WEBHOOK_SECRET}x`);
     expect(missing.status).toBe(401);
     expect(wrong.status).toBe(401);
-    expect((await wrong.json()) as unknown).toEqual({ error: { code: "unauthorized", message: "missing or wrong webhook secret" } });
+    expect(await readJson(wrong, ErrorBody)).toEqual({ error: { code: "unauthorized", message: "missing or wrong webhook secret" } });
     // Let anything that might have been started settle before checking for its traces.
     await new Promise((resolve) => setTimeout(resolve, 1000));
     expect(stack.botApi.calls).toEqual([]);

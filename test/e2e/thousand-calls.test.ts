@@ -3,6 +3,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { TestStack } from "../support/test-stack.js";
+import { ConsoleReply, StatusList } from "../../shared/admin-api.js";
 
 // Issue 4, acceptance 6: 1,000 calls in flight at once over the runner's one socket, each
 // answered with its own result. The calls are `/ls d<n>` of distinct directories of a
@@ -38,9 +39,9 @@ afterAll(async () => {
 type CallView = { id: string; state: string; outcome: { ok: boolean; output?: { entries: Array<{ name: string }> } } | null };
 
 async function send(text: string): Promise<string> {
-  const { status, body } = await stack.api("POST", "/api/messages", { text });
-  if (status !== 200) throw new Error(`console answered ${status}: ${JSON.stringify(body)}`);
-  return (body as { reply: string }).reply;
+  const { reply } = await stack.read(ConsoleReply, "POST", "/api/messages", { text });
+  if (reply === null) throw new Error(`no reply to ${text}`);
+  return reply;
 }
 
 async function finished(id: string, timeoutMs = 120_000): Promise<CallView> {
@@ -83,7 +84,7 @@ describe("1,000 concurrent in-flight calls over one socket (issue 4, acceptance 
       return callId(reply);
     });
     expect(new Set(ids).size).toBe(CALLS);
-    const status = (await stack.api("GET", "/api/status")).body as { runners: Array<Record<string, unknown>> };
+    const status = await stack.read(StatusList, "GET", "/api/status");
     expect(status.runners.find((r) => r.runner === stack.runnerName)).toMatchObject({ connected: false, queueDepth: CALLS });
 
     const logFrom = stack.runnerLog.length;

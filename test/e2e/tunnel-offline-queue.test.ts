@@ -3,6 +3,7 @@ import { everySandboxHardened } from "../runner/support/hardening-watch.js";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { countMarkers, SandboxExecutions } from "../support/sandbox-executions.js";
 import { OWNER_ID, TestStack, textUpdate } from "../support/test-stack.js";
+import { StatusList } from "../../shared/admin-api.js";
 
 // Its own stack: the runner is stopped and restarted, and the queue settings changed.
 const stack = new TestStack();
@@ -53,7 +54,7 @@ describe("runner offline: the durable outbox (acceptance 3)", () => {
     await stack.postUpdate(textUpdate(OWNER_ID, "/run echo tg-late"));
     const notice = await stack.botApi.waitFor((call, i = stack.botApi.calls.indexOf(call)) => i >= before && call.method === "sendMessage");
     expect(String(notice.params.text)).toMatch(/Queued — the home runner is offline/);
-    const status = (await stack.api("GET", "/api/status")).body as { runners: Array<Record<string, unknown>> };
+    const status = await stack.read(StatusList, "GET", "/api/status");
     expect(status.runners.find((r) => r.runner === stack.runnerName)).toMatchObject({ connected: false, queueDepth: 101 });
 
     await stack.startRunner();

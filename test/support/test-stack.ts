@@ -14,6 +14,8 @@ import { ensureLocalSecrets, type LocalSecrets } from "../../runner/local-stack/
 import { BotApiStandIn } from "./bot-api-standin.js";
 import { freePort } from "./free-port.js";
 import { snapshotWorkerSource } from "./worker-snapshot.js";
+import type { z } from "zod";
+import { readJson } from "./read-json.js";
 
 export const OWNER_ID = 111_111_111;
 export const STRANGER_ID = 999_999_999;
@@ -28,14 +30,26 @@ export class TestStack {
   readonly runnerName = `e2e-${randomBytes(4).toString("hex")}`;
   readonly runnerLog: string[] = [];
   private stateDir = "";
+  private botApiRoot = "";
   private runnerBundle = "";
   private gateway: LocalGateway | null = null;
   private runner: ChildProcess | null = null;
   private gatewayOptions: Parameters<typeof startLocalGateway>[0] | null = null;
   secrets!: LocalSecrets;
 
-  /** `vars` go into the gateway's env file (e.g. DRAWBRIDGE_ACCESS); `runnerConfig` becomes the runner's runner.json. */
-  constructor(private readonly options: { vars?: Record<string, string>; runnerConfig?: unknown } = {}) {}
+  /**
+   * `vars` go into the gateway's env file (e.g. DRAWBRIDGE_ACCESS); `env` is the environment the env file is made
+   * from, as `npm start`'s (e.g. DRAWBRIDGE_MODEL, DRAWBRIDGE_MODEL_API_KEY); `runnerConfig` becomes the runner's
+   * runner.json and `runnerEnv` is added to the runner process's environment (e.g. DRAWBRIDGE_HOME_MODEL_URL).
+   */
+  constructor(
+    private options: {
+      vars?: Record<string, string>;
+      env?: Record<string, string>;
+      runnerConfig?: unknown;
+      runnerEnv?: Record<string, string>;
+    } = {},
+  ) {}
 
   /** The runner process's pid while it runs (for footprint measurements). */
   get runnerPid(): number | undefined {
@@ -48,6 +62,12 @@ export class TestStack {
     return join(this.stateDir, "sandboxes", this.runnerName);
   }
 
+  /** A file in the stack's state dir (the runner's key, its audit log), on the host. */
+  stateFile(name: string): string {
+    if (!this.stateDir) throw new Error("stack not started");
+    return join(this.stateDir, name);
+  }
+
   get url(): string {
     if (!this.gateway) throw new Error("stack not started");
     return this.gateway.url;
@@ -55,12 +75,8 @@ export class TestStack {
 
   async start(): Promise<void> {
     this.stateDir = await mkdtemp(join(tmpdir(), "drawbridge-e2e-"));
-    const apiRoot = await this.botApi.start();
-    const { secrets, envFile } = await ensureLocalSecrets(
-      this.stateDir,
-      { TELEGRAM_API_ROOT: apiRoot, DRAWBRIDGE_OWNER: `telegram:${OWNER_ID}`, TELEGRAM_BOT_TOKEN: "123456:e2e-test-token" },
-      { DEFAULT_RUNNER: this.runnerName, ...this.options.vars },
-    );
+    this.botApiRoot = await this.botApi.start();
+    const { secrets, envFile } = await this.writeEnvFile();
     if (this.options.runnerConfig !== undefined) {
       await writeFile(join(this.stateDir, "runner.json"), JSON.stringify(this.options.runnerConfig), { mode: 0o600 });
     }
@@ -79,6 +95,32 @@ export class TestStack {
     await this.startRunner();
   }
 
+  /** The gateway's env file, made as `npm start` makes it: the stored secrets, the model settings in `env`, then `vars`. */
+  private writeEnvFile(): ReturnType<typeof ensureLocalSecrets> {
+    return ensureLocalSecrets(
+      this.stateDir,
+      {
+        TELEGRAM_API_ROOT: this.botApiRoot,
+        DRAWBRIDGE_OWNER: `telegram:${OWNER_ID}`,
+        TELEGRAM_BOT_TOKEN: "123456:e2e-test-token",
+        ...this.options.env,
+      },
+      { DEFAULT_RUNNER: this.runnerName, ...this.options.vars },
+    );
+  }
+
+  /**
+   * Restarts the Worker with other settings (same storage and secrets), as a redeploy with a changed
+   * wrangler.toml does, and waits until the runner has dialled in again.
+   */
+  async reconfigureGateway(change: { vars?: Record<string, string>; env?: Record<string, string> }): Promise<void> {
+    this.options = { ...this.options, ...change };
+    await this.writeEnvFile();
+    const from = this.runnerLog.length;
+    await this.restartGateway();
+    if (this.runner) await this.runnerReady(from);
+  }
+
   admin(token = this.secrets.GATEWAY_TOKEN): AdminClient {
     return new AdminClient(this.url, token);
   }
@@ -90,6 +132,7 @@ export class TestStack {
         DRAWBRIDGE_STATE_DIR: this.stateDir,
         DRAWBRIDGE_GATEWAY_URL: this.url,
         DRAWBRIDGE_RUNNER_NAME: this.runnerName,
+        ...this.options.runnerEnv,
       },
       stdio: ["ignore", "pipe", "inherit"],
     });
@@ -105,6 +148,15 @@ export class TestStack {
         }
       });
     });
+  }
+
+  /** Resolves once the runner logs tunnel.ready at or after line `from` of its log. */
+  private async runnerReady(from: number): Promise<void> {
+    const deadline = Date.now() + 60_000;
+    while (!this.runnerLog.slice(from).some((line) => line.includes('"event":"tunnel.ready"'))) {
+      if (Date.now() > deadline) throw new Error(`runner did not dial in again: ${this.runnerLog.slice(from).join("\n")}`);
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
   }
 
   async stopRunner(): Promise<void> {
@@ -127,12 +179,21 @@ export class TestStack {
 
   /** An admin API call, for routes the CLI client has no method for. */
   async api(method: string, path: string, body?: unknown): Promise<{ status: number; body: unknown }> {
-    const response = await fetch(`${this.url}${path}`, {
+    const response = await this.adminFetch(method, path, body);
+    return { status: response.status, body: await response.json().catch(() => null) };
+  }
+
+  /** An admin API call whose answer is read with the schema the gateway answers with (shared/admin-api.ts). */
+  async read<S extends z.ZodType>(schema: S, method: string, path: string, body?: unknown): Promise<z.output<S>> {
+    return readJson(await this.adminFetch(method, path, body), schema);
+  }
+
+  private adminFetch(method: string, path: string, body?: unknown): Promise<Response> {
+    return fetch(`${this.url}${path}`, {
       method,
       headers: { authorization: `Bearer ${this.secrets.GATEWAY_TOKEN}`, "content-type": "application/json" },
       body: body === undefined ? undefined : JSON.stringify(body),
     });
-    return { status: response.status, body: await response.json().catch(() => null) };
   }
 
   /** Calls the runner has started, as it logged them. */
