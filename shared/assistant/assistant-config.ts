@@ -14,6 +14,8 @@ export const AssistantConfig = z
     maxSteps: z.number().int().min(1).max(50).default(8),
     /** Wall time of a turn, not counting time spent waiting for the owner's approval. */
     turnMinutes: z.number().int().min(1).max(60).default(5),
+    /** How long one model call may take before the sender is told it timed out. */
+    modelTimeoutSeconds: z.number().int().min(1).max(600).default(60),
     /** Bytes of one tool result shown to the model (clipped with a visible marker). */
     toolResultBytes: z.number().int().min(256).max(262_144).default(16_384),
     /** Bytes of tool output shown to the model in one turn, all results together. */

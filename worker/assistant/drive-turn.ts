@@ -23,7 +23,7 @@ export type TurnHost = ToolHost & {
   wakeAt: (at: number) => Promise<void>;
 };
 
-export type TurnEnd = { text: string; outcome: "answered" | "step_cap" | "deadline" | "budget" | "model_error" };
+export type TurnEnd = { text: string; outcome: "answered" | "step_cap" | "deadline" | "budget" | "model_error"; error?: string };
 
 /**
  * Runs a turn as far as it can go now: model steps and the tool calls they make, until the
@@ -63,7 +63,7 @@ export async function driveTurn(host: TurnHost, state: TurnState): Promise<TurnE
       step = await modelStep(host.env, host.model, await stepInput(host, state), { fetch: host.modelFetch });
     } catch (error) {
       if (!(error instanceof ModelError)) throw error;
-      return { outcome: "model_error", text: `⚠️ ${error.userMessage}` };
+      return { outcome: "model_error", text: `⚠️ ${error.userMessage}`, error: error.kind };
     }
     state.steps += 1;
     state.usage.inputTokens += step.usage.inputTokens;
@@ -101,6 +101,6 @@ async function stepInput(host: TurnHost, state: TurnState): Promise<StepInput> {
     system: instructionsFor(state.asker, tools, host.settings.access.assistant.instructions),
     messages: [...host.history(), { role: "user", content: state.text }, ...state.messages],
     tools: tools.map((name) => ({ name, description: TOOL_SPECS[name].description, parameters: toolArgsJsonSchema(name) })),
-    timeoutMs: 60_000,
+    timeoutMs: host.settings.access.assistant.modelTimeoutSeconds * 1000,
   };
 }

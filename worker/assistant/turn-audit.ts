@@ -19,6 +19,7 @@ export function auditTurn(env: Env, state: TurnState, end: TurnEnd): Promise<voi
       inputTokens: state.usage.inputTokens,
       outputTokens: state.usage.outputTokens,
       outcome: end.outcome,
+      error: end.error ?? null,
       prompt: state.text.slice(0, 200),
       answer: end.text.slice(0, 200),
     },
