@@ -73,14 +73,19 @@ describe("DRAWBRIDGE_MODEL", () => {
 
 describe("what a provider needs before it can answer", () => {
   it("OpenAI itself without a key is no_key, naming the secret and the command", async () => {
-    const testEnv = { ...env, DRAWBRIDGE_MODEL: "openai:gpt-4o-mini", DRAWBRIDGE_MODEL_BASE_URL: "" };
+    const testEnv = { ...env, DRAWBRIDGE_MODEL: "openai:gpt-4o-mini", DRAWBRIDGE_MODEL_BASE_URL: "", DRAWBRIDGE_MODEL_API_KEY: undefined };
     const error = await expectModelError(modelStep(testEnv, settingOf(testEnv), input("hi")), "no_key");
     expect(error.userMessage).toContain("DRAWBRIDGE_MODEL_API_KEY");
     expect(error.userMessage).toContain("wrangler secret put DRAWBRIDGE_MODEL_API_KEY");
   });
 
   it("Anthropic without a key is no_key", async () => {
-    const testEnv = { ...env, DRAWBRIDGE_MODEL: "anthropic:claude-x", DRAWBRIDGE_MODEL_BASE_URL: standIn.baseUrl };
+    const testEnv = {
+      ...env,
+      DRAWBRIDGE_MODEL: "anthropic:claude-x",
+      DRAWBRIDGE_MODEL_BASE_URL: standIn.baseUrl,
+      DRAWBRIDGE_MODEL_API_KEY: undefined,
+    };
     await expectModelError(modelStep(testEnv, settingOf(testEnv), input("hi")), "no_key");
   });
 
