@@ -9,7 +9,7 @@ const KEY = env.DRAWBRIDGE_MODEL_API_KEY ?? "";
 describe("model last: the model is offered only what the sender may use (acceptance 2)", () => {
   it("a limited sender is offered no runner tool; a forced exec is refused in its result and never reaches the runner", async () => {
     const limited = newUserId();
-    const { gate, runner, model, owner } = await assistantGate({
+    const { gate, runner, model } = await assistantGate({
       dmPolicy: "allowlist",
       allowFrom: [String(limited)],
       roles: { [limited]: "limited" },
