@@ -10,13 +10,15 @@ import { spawnPrefixed, stopChild } from "./child-process.js";
 import { ensureDockerEngine } from "./docker-engine.js";
 import { startLocalGateway } from "./local-gateway.js";
 import { ensureLocalSecrets } from "./local-secrets.js";
+import { chooseModel, withoutModelKey } from "./model-choice.js";
 
 const MIN_NODE_MAJOR = 20;
 
 /**
  * `npm start`: the whole stack on this machine — Docker and the sandbox image, local secrets
  * and a runner key on first run, the Worker under `wrangler dev`, the runner registered and
- * connected — then one `READY <url>` line. Ctrl-C stops everything it started.
+ * connected — then one `READY <url>` line. It names the model the assistant uses (one it finds on
+ * this machine's loopback when none is configured) before the gateway starts. Ctrl-C stops everything it started.
  */
 export async function startStack(env: NodeJS.ProcessEnv = process.env): Promise<void> {
   const say = (line: string) => process.stderr.write(`${line}\n`);
@@ -47,7 +49,9 @@ export async function startStack(env: NodeJS.ProcessEnv = process.env): Promise<
 
   const docker = await ensureDockerEngine(stateDir, say, env);
   if (await ensureSandboxImage(docker)) say("Built the sandbox image from a static busybox (no registry needed).");
-  const { secrets, envFile } = await ensureLocalSecrets(stateDir, env, { DEFAULT_RUNNER: runnerName });
+  const model = await chooseModel(env);
+  say(model.line);
+  const { secrets, envFile } = await ensureLocalSecrets(stateDir, env, { DEFAULT_RUNNER: runnerName, ...model.gateway });
   const keyPath = join(stateDir, "runner-key.json");
   const key = await loadRunnerKey(keyPath).catch(async () => {
     say(`Creating the runner key ${keyPath} (mode 0600).`);
@@ -70,11 +74,13 @@ export async function startStack(env: NodeJS.ProcessEnv = process.env): Promise<
     [...RUNNER_NODE_FLAGS, runnerBundle],
     {
       env: {
-        ...env,
+        // The model's API key goes to the gateway only, never to the runner (or its sandboxes).
+        ...withoutModelKey(env),
         DRAWBRIDGE_STATE_DIR: stateDir,
         DRAWBRIDGE_GATEWAY_URL: gateway.url,
         DRAWBRIDGE_RUNNER_NAME: runnerName,
         DRAWBRIDGE_RUNNER_KEY: keyPath,
+        ...model.runner,
       },
     },
     (line) => {

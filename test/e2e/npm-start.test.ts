@@ -8,6 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { AdminClient } from "../../runner/cli/admin-client.js";
 import { containersOf } from "../support/docker-probe.js";
 import { freePort } from "../support/free-port.js";
+import { ModelStandIn } from "../support/model-standin.js";
 
 const projectRoot = join(import.meta.dirname, "..", "..");
 const runnerName = `start-${process.pid}`;
@@ -20,6 +21,9 @@ let child: ChildProcess;
 let readyLine = "";
 let port = 0;
 const errors: string[] = [];
+// A model server on loopback (DRAWBRIDGE_HOME_MODEL_URL), as Ollama would be: with no model configured, npm start uses it.
+const homeModel = new ModelStandIn();
+let homeModelBase = "";
 
 // `npm start` exactly as a user runs it on a fresh machine: no state dir yet, and no Docker engine
 // answering where the stack looks for one (DOCKER_HOST names a socket nothing listens on), so it
@@ -31,10 +35,14 @@ beforeAll(async () => {
   engineSocket = join(scratch, "engine.sock");
   launcherPidFile = join(scratch, "engine.pid");
   port = await freePort();
+  homeModelBase = `${await homeModel.start()}/v1`;
+  const userEnv = { ...process.env };
+  for (const name of ["DRAWBRIDGE_MODEL", "DRAWBRIDGE_MODEL_BASE_URL", "DRAWBRIDGE_MODEL_API_KEY"]) delete userEnv[name];
   child = spawn("npm", ["start"], {
     cwd: projectRoot,
     env: {
-      ...process.env,
+      ...userEnv,
+      DRAWBRIDGE_HOME_MODEL_URL: homeModelBase,
       PORT: String(port),
       DRAWBRIDGE_STATE_DIR: stateDir,
       DRAWBRIDGE_RUNNER_NAME: runnerName,
@@ -63,6 +71,7 @@ afterAll(async () => {
   if (child.pid && processGroupAlive(child.pid)) process.kill(-child.pid, "SIGKILL");
   const enginePid = Number(await readFile(launcherPidFile, "utf8").catch(() => "0"));
   if (enginePid > 0) process.kill(enginePid, "SIGTERM");
+  await homeModel.stop();
   await rm(scratch, { recursive: true, force: true });
 });
 
@@ -95,6 +104,17 @@ describe("npm start on a fresh machine", () => {
     const { GATEWAY_TOKEN } = JSON.parse(await readFile(join(stateDir, "local-secrets.json"), "utf8")) as { GATEWAY_TOKEN: string };
     const { reply } = await new AdminClient(`http://127.0.0.1:${port}`, GATEWAY_TOKEN).sendMessage("/run echo hi");
     expect(reply).toBe("hi");
+  });
+
+  it("names the model it found on loopback, and a plain message is answered by it through the runner", async () => {
+    expect(errors.filter((line) => line.startsWith("Model: "))).toEqual([
+      `Model: home:standin-model, found at ${homeModelBase} and reached through the runner (DRAWBRIDGE_MODEL picks another).`,
+    ]);
+    homeModel.script("standin-model", { kind: "text", text: "Hello from the model at home." });
+    const { GATEWAY_TOKEN } = JSON.parse(await readFile(join(stateDir, "local-secrets.json"), "utf8")) as { GATEWAY_TOKEN: string };
+    const { reply } = await new AdminClient(`http://127.0.0.1:${port}`, GATEWAY_TOKEN).sendMessage("hello, who are you?");
+    expect(reply).toBe("Hello from the model at home.");
+    expect(homeModel.requests("standin-model").map((request) => request.path)).toEqual(["/v1/chat/completions"]);
   });
 
   it("stops everything it started on Ctrl-C, removing its containers", async () => {

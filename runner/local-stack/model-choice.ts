@@ -1,0 +1,60 @@
+import { findHomeModel, homeModelCandidates, type HomeModelServer } from "./find-home-model.js";
+
+/** The model settings `npm start` passes on: `gateway` into the env file, `runner` into the runner's environment. */
+export type ModelChoice = { gateway: Record<string, string>; runner: Record<string, string>; line: string };
+
+const PASSED_THROUGH = ["DRAWBRIDGE_MODEL", "DRAWBRIDGE_MODEL_BASE_URL", "DRAWBRIDGE_MODEL_API_KEY"] as const;
+
+const HOW_TO =
+  "set DRAWBRIDGE_MODEL (e.g. openai:gpt-4o-mini with DRAWBRIDGE_MODEL_API_KEY), or start Ollama or LM Studio; see docs/assistant.md";
+
+/**
+ * The model the local stack uses, and one line that names it (never the key). A model set in the
+ * environment wins; without one, a model server on this machine's loopback (Ollama, LM Studio,
+ * DRAWBRIDGE_HOME_MODEL_URL) serves through the `home:` provider; else the assistant is off.
+ */
+export async function chooseModel(
+  env: NodeJS.ProcessEnv,
+  find: () => Promise<HomeModelServer | null> = () => findHomeModel(homeModelCandidates(env)),
+): Promise<ModelChoice> {
+  const configured = env.DRAWBRIDGE_MODEL?.trim() ?? "";
+  if (configured === "") {
+    const found = await find();
+    if (!found) return { gateway: {}, runner: {}, line: `Model: none, the assistant is off (commands work); ${HOW_TO}.` };
+    return {
+      gateway: { DRAWBRIDGE_MODEL: `home:${found.model}` },
+      runner: { DRAWBRIDGE_HOME_MODEL_URL: found.baseUrl },
+      line: `Model: home:${found.model}, found at ${found.baseUrl} and reached through the runner (DRAWBRIDGE_MODEL picks another).`,
+    };
+  }
+  const gateway: Record<string, string> = {};
+  for (const name of PASSED_THROUGH) {
+    const value = env[name]?.trim();
+    if (value) gateway[name] = value;
+  }
+  const provider = configured.slice(0, Math.max(configured.indexOf(":"), 0));
+  if (provider === "home") {
+    // home: without a URL: the runner still needs to know where the server is, so look for one.
+    const named = env.DRAWBRIDGE_HOME_MODEL_URL?.trim();
+    const found = named ? null : await find();
+    const runner: Record<string, string> = found ? { DRAWBRIDGE_HOME_MODEL_URL: found.baseUrl } : {};
+    const where = found ? ` at ${found.baseUrl}` : named ? hostOf(named) : "";
+    return { gateway, runner, line: `Model: ${configured}${where}, reached through the runner.` };
+  }
+  if (provider === "workers-ai") return { gateway, runner: {}, line: `Model: ${configured}, through the Workers AI binding AI.` };
+  const key = gateway.DRAWBRIDGE_MODEL_API_KEY ? "API key set" : "no DRAWBRIDGE_MODEL_API_KEY set";
+  return { gateway, runner: {}, line: `Model: ${configured}${hostOf(gateway.DRAWBRIDGE_MODEL_BASE_URL)} (${key}).` };
+}
+
+/** The environment without DRAWBRIDGE_MODEL_API_KEY: what a process other than the gateway is given. */
+export function withoutModelKey(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
+  const rest = { ...env };
+  delete rest.DRAWBRIDGE_MODEL_API_KEY;
+  return rest;
+}
+
+/** Only the host of a base URL: a URL pasted with credentials in it must not reach the terminal. */
+function hostOf(baseUrl: string | undefined): string {
+  if (!baseUrl) return "";
+  return URL.canParse(baseUrl) ? ` at ${new URL(baseUrl).host}` : " (its base URL is not a URL)";
+}
