@@ -14,6 +14,13 @@ export const OVERRIDABLE = [
 
 export type LocalSecrets = Record<(typeof OVERRIDABLE)[number] | "GATEWAY_SIGNING_KEY", string>;
 
+/**
+ * The assistant's model settings, passed from the environment into the env file when set. Never
+ * generated or stored in local-secrets.json: the API key stays where the owner put it, and a model
+ * dropped from the environment is dropped from the next start too.
+ */
+export const MODEL_SETTINGS = ["DRAWBRIDGE_MODEL", "DRAWBRIDGE_MODEL_BASE_URL", "DRAWBRIDGE_MODEL_API_KEY"] as const;
+
 /** The owner the local stack serves when DRAWBRIDGE_OWNER is not set. */
 export const DEFAULT_LOCAL_OWNER = "telegram:123456789";
 
@@ -24,7 +31,8 @@ function token(): string {
 /**
  * Creates the local secrets on first run (kept in the state dir, mode 0600, out of git),
  * applies overrides from the environment, and writes the env file `wrangler dev` reads
- * (with `vars`, plain settings such as DEFAULT_RUNNER, added to it).
+ * (with the model settings found in the environment and `vars`, plain settings such as
+ * DEFAULT_RUNNER, added to it; `vars` win).
  */
 export async function ensureLocalSecrets(
   stateDir: string,
@@ -55,8 +63,13 @@ export async function ensureLocalSecrets(
     const value = env[name];
     if (value) secrets[name] = value;
   }
+  const model: Record<string, string> = {};
+  for (const name of MODEL_SETTINGS) {
+    const value = env[name]?.trim();
+    if (value) model[name] = value;
+  }
   const envFile = join(stateDir, "dev.vars");
-  const lines = Object.entries({ ...secrets, ...vars }).map(([name, value]) => {
+  const lines = Object.entries({ ...secrets, ...model, ...vars }).map(([name, value]) => {
     // Single quotes keep the value literal in the dotenv format (the signing key is JSON).
     if (/['\r\n]/.test(value)) throw new Error(`${name} must not contain quotes or line breaks`);
     return `${name}='${value}'`;

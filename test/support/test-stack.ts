@@ -62,6 +62,11 @@ export class TestStack {
     return join(this.stateDir, "sandboxes", this.runnerName);
   }
 
+  /** Settings known only once something else listens (a model stand-in's URL): merged into the constructor's, before start(). */
+  configure(change: { vars?: Record<string, string>; env?: Record<string, string>; runnerEnv?: Record<string, string> }): void {
+    this.options = { ...this.options, ...change };
+  }
+
   /** A file in the stack's state dir (the runner's key, its audit log), on the host. */
   stateFile(name: string): string {
     if (!this.stateDir) throw new Error("stack not started");
@@ -114,7 +119,7 @@ export class TestStack {
    * wrangler.toml does, and waits until the runner has dialled in again.
    */
   async reconfigureGateway(change: { vars?: Record<string, string>; env?: Record<string, string> }): Promise<void> {
-    this.options = { ...this.options, ...change };
+    this.configure(change);
     await this.writeEnvFile();
     const from = this.runnerLog.length;
     await this.restartGateway();
