@@ -19,6 +19,8 @@ export const TEST_BINDINGS = {
 export default defineWorkersConfig({
   test: {
     include: ["test/worker/**/*.test.ts"],
+    // Assistant turns cross several objects, the model stand-in and a scripted runner: on two loaded cores that takes seconds.
+    testTimeout: 30_000,
     // A Bot API stand-in (Node HTTP server) for tests that follow replies to Telegram.
     globalSetup: ["./test/support/worker-global-setup.ts"],
     poolOptions: {
