@@ -137,3 +137,29 @@ describe("the Anthropic Messages format", () => {
     expect(request?.headers["x-api-key"]).toBe(KEY);
   });
 });
+
+describe("budgets per sender per day", () => {
+  it("beyond the budget the sender is told once, later messages end quietly, commands still answer, and /status shows the use", async () => {
+    const trusted = newUserId();
+    const { gate, model } = await assistantGate({
+      dmPolicy: "allowlist",
+      allowFrom: [String(trusted)],
+      roles: { [trusted]: "trusted" },
+      assistant: { budgets: { trusted: { steps: 1, tokens: 1_000_000 } } },
+    });
+    await standIn.script(model, { kind: "text", text: "first answer", usage: { inputTokens: 40, outputTokens: 2 } });
+    await gate.dm(trusted, "one");
+    await waitForMessage(gate, trusted, (text) => text === "first answer");
+    await turnOver(dmSession(trusted));
+    await gate.dm(trusted, "two");
+    await waitForMessage(gate, trusted, (text) => text.startsWith("📊 You have used today's assistant budget (1 steps, 42 tokens)"));
+    await turnOver(dmSession(trusted));
+    await gate.dm(trusted, "three");
+    await turnOver(dmSession(trusted));
+    await gate.dm(trusted, "/status");
+    const messages = await gate.messagesTo(trusted);
+    expect(messages.filter((text) => text.startsWith("📊"))).toHaveLength(1);
+    expect(messages.at(-1)).toContain("Assistant today: 1/1 steps, 42/1000000 tokens");
+    expect(await standIn.requests(model)).toHaveLength(1);
+  });
+});

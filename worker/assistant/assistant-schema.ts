@@ -20,6 +20,7 @@ export const ASSISTANT_SCHEMA: Ladder = [
       day TEXT NOT NULL,
       steps INTEGER NOT NULL,
       tokens INTEGER NOT NULL,
+      told INTEGER NOT NULL DEFAULT 0,
       PRIMARY KEY (sender, day)
     )`);
   },

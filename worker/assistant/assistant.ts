@@ -158,7 +158,7 @@ export class Assistant extends DurableObject<Env> {
       limits,
     );
     this.store.finish(state.id);
-    await sayInChat(this.env, config, state.asker, reply, this.consoleLines);
+    if (reply.trim() !== "") await sayInChat(this.env, config, state.asker, reply, this.consoleLines);
     await auditTurn(this.env, state, end);
   }
 
@@ -186,6 +186,8 @@ export class Assistant extends DurableObject<Env> {
           const used = this.store.used(changed.asker.senderKey, day());
           const budget = budgetOf(config, changed.asker.role);
           if (used.steps < budget.steps && used.tokens < budget.tokens) return null;
+          // Told once a day; after that, messages to the assistant end quietly (commands still answer).
+          if (!this.store.firstTold(changed.asker.senderKey, day())) return "";
           return `📊 You have used today's assistant budget (${used.steps} steps, ${used.tokens} tokens); it renews at 00:00 UTC. Commands still work.`;
         },
         spend: (changed, tokens) => void this.store.spend(changed.asker.senderKey, day(), 1, tokens),

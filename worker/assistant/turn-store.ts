@@ -89,6 +89,13 @@ export class TurnStore {
     return this.used(sender, day);
   }
 
+  /** True the first time a sender is told today that their budget is used up: they are told once. */
+  firstTold(sender: string, day: string): boolean {
+    this.sql.exec("INSERT INTO usage (sender, day, steps, tokens) VALUES (?, ?, 0, 0) ON CONFLICT (sender, day) DO NOTHING", sender, day);
+    const changed = this.sql.exec("UPDATE usage SET told = 1 WHERE sender = ? AND day = ? AND told = 0", sender, day).rowsWritten;
+    return changed > 0;
+  }
+
   used(sender: string, day: string): { steps: number; tokens: number } {
     const row = this.sql
       .exec<{ steps: number; tokens: number }>("SELECT steps, tokens FROM usage WHERE sender = ? AND day = ?", sender, day)
