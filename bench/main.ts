@@ -1,7 +1,9 @@
 // `npm run bench [-- --quick] [-- --only P3,P5]`: the gateway measured against raw Docker and a bare HTTP front
 // door in the same run. One JSON object per figure on stdout; progress on stderr. Not a test:
 // missed targets are reported, never fail the run; a crash does (so the bench cannot rot).
+import { ModelStandIn } from "../test/support/model-standin.js";
 import { TestStack } from "../test/support/test-stack.js";
+import { assistantTurn, P7_MODEL } from "./assistant-turn.js";
 import { RawDockerExec } from "./docker-baseline.js";
 import { printFigure } from "./figure.js";
 import { firstCallOfNewSession } from "./first-call.js";
@@ -17,8 +19,8 @@ const onlyAt = process.argv.indexOf("--only");
 const only = onlyAt >= 0 ? new Set((process.argv[onlyAt + 1] ?? "").toUpperCase().split(",")) : undefined;
 const wanted = (figure: string) => !only || only.has(figure) || (figure === "P3" && only.has("P5"));
 const plan = quick
-  ? { warmRuns: 5, firstRuns: 3, throughputCalls: 200, ackSenders: 50, ackRounds: 1, drainCalls: 100 }
-  : { warmRuns: 30, firstRuns: 12, throughputCalls: 1000, ackSenders: 200, ackRounds: 3, drainCalls: 1000 };
+  ? { warmRuns: 5, firstRuns: 3, throughputCalls: 200, ackSenders: 50, ackRounds: 1, drainCalls: 100, turnRuns: 3 }
+  : { warmRuns: 30, firstRuns: 12, throughputCalls: 1000, ackSenders: 200, ackRounds: 3, drainCalls: 1000, turnRuns: 20 };
 const say = (line: string) => process.stderr.write(`[bench] ${line}\n`);
 
 // Rate limits are lifted for the bench: it measures the path, not the limiter's refusals.
@@ -28,7 +30,14 @@ const access = {
   rateLimits: { message: generous, tool: generous, pairing: generous, channel: generous },
   tools: { roles: { trusted: { exec: { allowlist: ["true"] } } } },
 };
-const stack = new TestStack({ vars: { DRAWBRIDGE_ACCESS: JSON.stringify(access) }, runnerConfig: { sandbox: { warmPool: 2 } } });
+// P7's model: an instant stand-in on loopback, as an OpenAI-compatible endpoint.
+const modelStandIn = new ModelStandIn();
+const modelRoot = await modelStandIn.start();
+const model = { DRAWBRIDGE_MODEL: `openai:${P7_MODEL}`, DRAWBRIDGE_MODEL_BASE_URL: `${modelRoot}/v1` };
+const stack = new TestStack({
+  vars: { DRAWBRIDGE_ACCESS: JSON.stringify(access), ...model },
+  runnerConfig: { sandbox: { warmPool: 2 } },
+});
 const raw = new RawDockerExec();
 
 try {
@@ -72,7 +81,12 @@ try {
       printFigure(await offlineDrain(stack, plan.drainCalls, throughput.figure.value));
     }
   }
+  if (wanted("P7")) {
+    say("P7 assistant turn with one tool call…");
+    printFigure(await assistantTurn(stack, raw, { standIn: modelStandIn, root: modelRoot }, plan.turnRuns));
+  }
 } finally {
   await raw.stop();
   await stack.stop();
+  await modelStandIn.stop();
 }

@@ -1,0 +1,70 @@
+import type { ModelStandIn } from "../test/support/model-standin.js";
+import { OWNER_ID, type TestStack } from "../test/support/test-stack.js";
+import type { RawDockerExec } from "./docker-baseline.js";
+import { machineNote, median, round, type Figure } from "./figure.js";
+import { chatRoundTrip } from "./warm-call.js";
+
+/** The model the bench stack is configured with (DRAWBRIDGE_MODEL=openai:<this>): the stand-in's conversation key. */
+export const P7_MODEL = "p7-bench";
+const BASELINE_MODEL = "p7-baseline";
+const FINAL_TEXT = "P7: true ran.";
+
+/**
+ * P7: the owner's plain-language message from webhook to reply, a turn of two model steps
+ * against an instant stand-in: the first asks for `exec true`, which takes the whole tool path
+ * (policy, capability, tunnel, runner, sandbox), the second answers. Baseline, interleaved: a raw
+ * `docker exec true` plus the same two model requests sent straight to the stand-in, which is
+ * what the turn cannot avoid. Each turn starts a fresh conversation (`/new`, not timed), so every
+ * run sends the model the same history.
+ */
+export async function assistantTurn(
+  stack: TestStack,
+  raw: RawDockerExec,
+  model: { standIn: ModelStandIn; root: string },
+  runs: number,
+): Promise<Figure> {
+  await timedTurn(stack, model.standIn); // warms the session's container and the Assistant object
+  const steps = model.standIn.requests(P7_MODEL).slice(-2);
+  if (steps.length !== 2 || !JSON.stringify(steps[1]?.body).includes("<<<UNTRUSTED_CONTENT id=")) {
+    throw new Error(`P7's turn did not send the tool result back in a marker block: ${JSON.stringify(steps).slice(0, 500)}`);
+  }
+  // The baseline replays the turn's own two requests, under a model name of its own, so it matches no turn.
+  const bodies = steps.map((step) => JSON.stringify({ ...(step.body as object), model: BASELINE_MODEL }));
+  model.standIn.script(BASELINE_MODEL, { kind: "text", text: "baseline", repeat: true });
+  const turns: number[] = [];
+  const baseline: number[] = [];
+  for (let i = 0; i < runs; i++) {
+    turns.push(await timedTurn(stack, model.standIn));
+    let floor = await raw.execTrue();
+    for (const body of bodies) floor += await standInRoundTrip(model.root, body);
+    baseline.push(floor);
+  }
+  const value = median(turns);
+  const base = median(baseline);
+  const ratio = value / base;
+  return {
+    name: "P7 assistant turn with one tool call",
+    value: round(value),
+    unit: "ms",
+    baseline: { name: "raw docker exec true + the turn's two model requests sent straight to the stand-in", value: round(base) },
+    ratio: round(ratio, 3),
+    target: "ratio ≤ 1.30",
+    met: ratio <= 1.3,
+    runs,
+    machine: machineNote(),
+  };
+}
+
+async function timedTurn(stack: TestStack, model: ModelStandIn): Promise<number> {
+  await chatRoundTrip(stack, OWNER_ID, "/new", "New conversation");
+  model.script(P7_MODEL, { kind: "tool_calls", calls: [{ name: "exec", input: { command: "true" } }] }, { kind: "text", text: FINAL_TEXT });
+  return chatRoundTrip(stack, OWNER_ID, "Please run true in my sandbox.", FINAL_TEXT);
+}
+
+async function standInRoundTrip(root: string, body: string): Promise<number> {
+  const started = performance.now();
+  const response = await fetch(`${root}/v1/chat/completions`, { method: "POST", headers: { "content-type": "application/json" }, body });
+  await response.json();
+  if (!response.ok) throw new Error(`the model stand-in answered ${response.status}`);
+  return performance.now() - started;
+}
