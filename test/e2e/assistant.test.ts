@@ -97,6 +97,8 @@ async function lsTurn(key: string, format: "openai" | "anthropic"): Promise<void
   expect(listing?.source).toBe("ls .");
   expect(listing?.content).toContain(`notes-${format}.txt`);
   expect(await readFile(join(await ownerWorkspace(), `notes-${format}.txt`), "utf8")).toBe(`written via ${format}`);
+  // The chat showed "typing" while the turn ran.
+  expect(stack.botApi.sent("sendChatAction").filter((call) => call.params.chat_id === String(OWNER_ID))).not.toHaveLength(0);
   const ran = stack.runnerCalls().slice(callsBefore);
   expect(ran.filter((line) => line.includes('"tool":"write"'))).toHaveLength(1);
   expect(ran.filter((line) => line.includes('"tool":"ls"'))).toHaveLength(1);
@@ -171,7 +173,11 @@ describe("the assistant end to end (real gateway, runner, Docker; model stand-in
     // This turn's results are the last ones (the history before them holds earlier turns').
     const results = toolResultsOf(requests[2]).slice(-(firstEscapes(targets).length + linkEscapes().length));
     // Every result is one block; none carries the host's content.
-    for (const result of results) expect(blockContent(result)).not.toBeNull();
+    for (const result of results) {
+      expect(blockContent(result)).not.toBeNull();
+      expect(markersIn(result).starts).toHaveLength(1);
+      expect(markersIn(result).ends).toHaveLength(1);
+    }
     const all = results.join("\n");
     const byCommand = (needle: string) => results.find((result) => blockContent(result)?.source.includes(needle)) ?? "";
 
