@@ -250,6 +250,26 @@ describe("the assistant end to end (real gateway, runner, Docker; model stand-in
     expect(await readFile(targets.canaryFile, "utf8")).toBe(`${hostCanary}\n`);
   }, 120_000);
 
+  it("a tool call made while the runner is offline waits in the outbox; when the runner is back it runs and the turn finishes", async () => {
+    const key = OPENAI_MODEL;
+    model.reset(key);
+    await stack.stopRunner();
+    const answer = "Listed after the runner came back.";
+    model.script(key, { kind: "tool_calls", calls: [{ name: "ls", input: {} }] }, { kind: "text", text: answer });
+    const from = stack.botApi.calls.length;
+    await stack.postUpdate(textUpdate(OWNER_ID, "list my workspace while the box is down"));
+    const notice = await stack.botApi.waitFor(
+      (call) => stack.botApi.calls.indexOf(call) >= from && call.method === "sendMessage" && call.params.chat_id === String(OWNER_ID),
+      60_000,
+    );
+    expect(String(notice.params.text)).toMatch(/offline/i);
+    expect(model.requests(key)).toHaveLength(1);
+    await stack.startRunner();
+    await stack.botApi.waitFor(toOwner(answer), 60_000);
+    const result = toolResultsOf(model.requests(key)[1]).at(-1) ?? "";
+    expect(blockContent(result)?.content).toContain("forged.txt");
+  }, 120_000);
+
   it("acceptance 1 (Anthropic format): the same turn through the Messages API", async () => {
     await stack.reconfigureGateway({
       env: {
