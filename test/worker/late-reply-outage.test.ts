@@ -32,9 +32,15 @@ it("a queued call's result still reaches the sender when Telegram is down the mo
   const key = await newKey();
   expect((await register(name, key)).status).toBe(201);
   Object.assign(gate.env, { DEFAULT_RUNNER: name });
+  // The one Gatekeeper test files share (every other account comes from test-ids.ts). An earlier
+  // file may have left it running that file's module instance, and workerd refuses its first call
+  // after the reload ("… changed, invalidating this Durable Object"); that call is this one.
+  await gate.settle().catch((error: unknown) => {
+    if (!String(error).includes("invalidating this Durable Object")) throw error;
+  });
 
   // The runner is offline: the call is queued and the sender told so.
-  await gate.dm(OWNER, "/run echo late");
+  expect((await gate.dm(OWNER, "/run echo late")).status).toBe(200);
   expect((await gate.messagesTo(OWNER)).at(-1)).toMatch(/queued/i);
 
   // Telegram fails the late reply once (the RunnerHub hands it to the Gatekeeper, which sends with the Worker's token).
