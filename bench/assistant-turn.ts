@@ -1,4 +1,5 @@
 import type { ModelStandIn } from "../test/support/model-standin.js";
+import type { BotApiCall } from "../test/support/bot-api-standin.js";
 import { OWNER_ID, type TestStack } from "../test/support/test-stack.js";
 import type { RawDockerExec } from "./docker-baseline.js";
 import { machineNote, median, round, type Figure } from "./figure.js";
@@ -33,8 +34,13 @@ export async function assistantTurn(
   model.standIn.script(BASELINE_MODEL, { kind: "text", text: "baseline", repeat: true });
   const turns: number[] = [];
   const baseline: number[] = [];
+  const stamps = stampBotApiCalls(stack);
+  const stages: Stages[] = [];
   for (let i = 0; i < runs; i++) {
-    turns.push(await timedTurn(stack, model.standIn));
+    const from = stack.botApi.calls.length;
+    const turn = await timedTurn(stack, model.standIn);
+    turns.push(turn.ms);
+    stages.push(stagesOf(stack.botApi.calls.slice(from), stamps, turn.postedAt));
     let floor = await raw.execTrue();
     for (const body of bodies) floor += await standInRoundTrip(model.root, body);
     baseline.push(floor);
@@ -52,13 +58,47 @@ export async function assistantTurn(
     met: ratio <= 1.3,
     runs,
     machine: machineNote(),
+    // Medians, in ms: webhook post → first "typing" (just before model step 1), → second "typing"
+    // (step 1, the exec call's whole path, its result back in the Assistant), → the reply (step 2, delivery).
+    detail: {
+      toFirstStep: round(median(stages.map((s) => s.toFirstStep))),
+      firstStepAndTool: round(median(stages.map((s) => s.firstStepAndTool))),
+      secondStepAndReply: round(median(stages.map((s) => s.secondStepAndReply))),
+    },
   };
 }
 
-async function timedTurn(stack: TestStack, model: ModelStandIn): Promise<number> {
+type Stages = { toFirstStep: number; firstStepAndTool: number; secondStepAndReply: number };
+
+/** When each Bot API call reached the stand-in: the typing indicator marks the start of each model step. */
+function stampBotApiCalls(stack: TestStack): WeakMap<BotApiCall, number> {
+  const stamps = new WeakMap<BotApiCall, number>();
+  const calls = stack.botApi.calls;
+  const push = calls.push.bind(calls);
+  calls.push = (...items: BotApiCall[]) => {
+    for (const item of items) stamps.set(item, performance.now());
+    return push(...items);
+  };
+  return stamps;
+}
+
+function stagesOf(calls: BotApiCall[], stamps: WeakMap<BotApiCall, number>, postedAt: number): Stages {
+  const mine = calls.filter((call) => String(call.params.chat_id) === String(OWNER_ID));
+  // The untimed /new comes first; only what follows its answer belongs to the turn.
+  const turn = mine.slice(mine.findIndex((call) => call.method === "sendMessage") + 1);
+  const at = (call: BotApiCall | undefined) => (call ? (stamps.get(call) ?? Number.NaN) : Number.NaN);
+  const typing = turn.filter((call) => call.method === "sendChatAction");
+  const reply = at(turn.find((call) => call.method === "sendMessage"));
+  const [first, second] = [at(typing[0]), at(typing[1])];
+  return { toFirstStep: first - postedAt, firstStepAndTool: second - first, secondStepAndReply: reply - second };
+}
+
+/** A fresh conversation (not timed), then the turn: its duration, and when its message was posted. */
+async function timedTurn(stack: TestStack, model: ModelStandIn): Promise<{ ms: number; postedAt: number }> {
   await chatRoundTrip(stack, OWNER_ID, "/new", "New conversation");
   model.script(P7_MODEL, { kind: "tool_calls", calls: [{ name: "exec", input: { command: "true" } }] }, { kind: "text", text: FINAL_TEXT });
-  return chatRoundTrip(stack, OWNER_ID, "Please run true in my sandbox.", FINAL_TEXT);
+  const postedAt = performance.now();
+  return { ms: await chatRoundTrip(stack, OWNER_ID, "Please run true in my sandbox.", FINAL_TEXT), postedAt };
 }
 
 async function standInRoundTrip(root: string, body: string): Promise<number> {
