@@ -51,11 +51,30 @@ const GroupConfig = z
   })
   .strict();
 
+/** Per sender: messages, and tool calls (a command's, or each of an assistant turn's). */
+const SenderLimits = (defaults: { message: RateRule; tool: RateRule }) =>
+  z
+    .object({ message: RateRule.default(defaults.message), tool: RateRule.default(defaults.tool) })
+    .strict()
+    .prefault({});
+
+/**
+ * Buckets per sender and action, by role, so nobody else's traffic can silence the owner: the
+ * owner's are generous and their own; strangers (who can only reach pairing) are limited per
+ * sender and all together before they cost anything, and never touch the served senders' buckets.
+ */
 const RateLimits = z
   .object({
+    /** Limited senders (and trusted ones, unless `trusted` says otherwise). */
     message: RateRule.default({ perMinute: 20, burst: 10 }),
     tool: RateRule.default({ perMinute: 6, burst: 3 }),
+    trusted: z.object({ message: RateRule.optional(), tool: RateRule.optional() }).strict().prefault({}),
+    owner: SenderLimits({ message: { perMinute: 120, burst: 60 }, tool: { perMinute: 60, burst: 20 } }),
+    /** One stranger's pairing attempts. */
     pairing: RateRule.default({ perMinute: 1, burst: 2 }),
+    /** All strangers together: beyond it their messages are dropped unanswered. */
+    strangers: RateRule.default({ perMinute: 30, burst: 10 }),
+    /** Every served sender but the owner together: protects the runner and the model, not the owner's control of the bot. */
     channel: RateRule.default({ perMinute: 120, burst: 60 }),
   })
   .strict();

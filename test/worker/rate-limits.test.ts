@@ -31,7 +31,7 @@ describe("rate limits (acceptance 8)", () => {
   });
 
   it("limits tool calls separately from messages, per sender", async () => {
-    const gate = new GateHarness(newBotId(), OWNER, { rateLimits: { tool: { perMinute: 1, burst: 1 } } });
+    const gate = new GateHarness(newBotId(), OWNER, { rateLimits: { owner: { tool: { perMinute: 1, burst: 1 } } } });
     // No runner is registered here: the first /run is answered by the tunnel layer, the second is refused at the edge.
     await gate.dm(OWNER, "/run echo one");
     await gate.dm(OWNER, "/run echo two");
@@ -41,7 +41,7 @@ describe("rate limits (acceptance 8)", () => {
     expect(replies[2]).toContain("/run <command>");
   });
 
-  it("caps the whole channel, whoever is sending", async () => {
+  it("caps the whole channel for every served sender but the owner", async () => {
     const [alice, bob] = [newUserId(), newUserId()];
     const gate = new GateHarness(newBotId(), OWNER, {
       dmPolicy: "allowlist",
@@ -57,6 +57,10 @@ describe("rate limits (acceptance 8)", () => {
       expect.stringMatching(/Too many messages on this channel/),
     ]);
     expect(await gate.messagesTo(bob)).toEqual([expect.stringMatching(/^Drawbridge commands:/)]);
+    // The channel is full, and the owner is still answered (the messages before are other tests' to this owner).
+    const before = (await gate.messagesTo(OWNER)).length;
+    await gate.dm(OWNER, "/help");
+    expect((await gate.messagesTo(OWNER)).slice(before)).toEqual([expect.stringMatching(/^Drawbridge commands:/)]);
   });
 
   it("limits pairing attempts: a stranger denied twice in a row gets one notice, then silence", async () => {
@@ -70,5 +74,31 @@ describe("rate limits (acceptance 8)", () => {
     const replies = await gate.messagesTo(stranger);
     expect(replies).toHaveLength(2);
     expect(replies[1]).toMatch(/^⏳ Too many pairing attempts/);
+  });
+
+  it("a stranger's flood never silences the owner, and strangers hear nothing past their shared bucket", async () => {
+    const owner = newUserId();
+    const gate = new GateHarness(newBotId(), owner, { rateLimits: { channel: { perMinute: 6, burst: 3 } } });
+    // Three strangers fill the pairing slots; then one keeps knocking, 40 times.
+    const strangers = [newUserId(), newUserId(), newUserId()];
+    for (const stranger of strangers) await gate.dm(stranger, "hi");
+    const flooder = newUserId();
+    for (let i = 0; i < 40; i++) await gate.dm(flooder, `knock ${i}`);
+    for (let i = 0; i < 6; i++) await gate.dm(owner, "/help");
+    // (the owner was also sent the three pairing prompts)
+    expect((await gate.messagesTo(owner)).filter((text) => !text.startsWith("🔐 Pairing request"))).toEqual(
+      Array(6).fill(expect.stringMatching(/^Drawbridge commands:/)),
+    );
+    // The flooder got no code (the slots are full) and no "too many" notice either.
+    expect(await gate.messagesTo(flooder)).toEqual([]);
+  });
+
+  it("the owner's ten quick tool calls all pass the edge (default limits)", async () => {
+    const owner = newUserId();
+    const gate = new GateHarness(newBotId(), owner);
+    for (let i = 0; i < 10; i++) await gate.dm(owner, `/run echo ${i}`);
+    const replies = await gate.messagesTo(owner);
+    expect(replies).toHaveLength(10);
+    expect(replies.filter((text) => text.startsWith("⏳ Too many"))).toEqual([]);
   });
 });

@@ -5,6 +5,7 @@ import type { TelegramEvent } from "../channels/telegram/update.js";
 import { handleMessage } from "../conversation/handle-message.js";
 import { planMessage } from "../conversation/message-plan.js";
 import { answerChallenge, challengeGreeting } from "./answer-challenge.js";
+import { senderRule } from "./sender-limits.js";
 import { telegramOwnerId, type Gate } from "./gate.js";
 
 type ChatMessage = Extract<TelegramEvent, { kind: "message" }>;
@@ -28,10 +29,18 @@ export async function handleChatMessage(gate: Gate, event: ChatMessage, beforeTo
     if (decision.reason !== "no_mention") await gate.audit("access.denied", actor, { reason: decision.reason, chat: event.chat });
     return;
   }
-  if (!(await withinLimit(gate, event, "channel", "messages on this channel", access.rateLimits.channel))) return;
-  if (decision.kind === "pair") return pair(gate, event);
+  if (decision.kind === "pair") {
+    // Strangers share one bucket of their own, checked before anything is stored or sent; past it
+    // they hear nothing (a flood must not cost us replies). They never touch the served senders' buckets.
+    if (!(await withinLimit(gate, event, "strangers", "messages from strangers", access.rateLimits.strangers, { silent: true }))) return;
+    return pair(gate, event);
+  }
+  // The channel ceiling protects the runner and the model; the owner's control of their bot is never behind it.
+  if (decision.role !== "owner" && !(await withinLimit(gate, event, "channel", "messages on this channel", access.rateLimits.channel)))
+    return;
 
-  if (!(await withinLimit(gate, event, `message:${event.senderId}`, "messages", access.rateLimits.message))) return;
+  if (!(await withinLimit(gate, event, `message:${event.senderId}`, "messages", senderRule(access.rateLimits, decision.role, "message"))))
+    return;
   // Parsed and decided once: the handler acts on this same plan. A refusal is audited and spends
   // no tool budget; ask and allow do.
   const plan = planMessage(gate.settings, { role: decision.role, senderKey: actor, text: decision.text });
@@ -40,7 +49,8 @@ export async function handleChatMessage(gate: Gate, event: ChatMessage, beforeTo
     if (verdict.kind === "deny") {
       await gate.audit("permission.denied", actor, { tool: plan.tool, role: decision.role, reason: verdict.reason.slice(0, 300) });
     } else {
-      if (!(await withinLimit(gate, event, `tool:${event.senderId}`, "tool calls", access.rateLimits.tool))) return;
+      if (!(await withinLimit(gate, event, `tool:${event.senderId}`, "tool calls", senderRule(access.rateLimits, decision.role, "tool"))))
+        return;
       beforeToolCall();
     }
   }
@@ -92,12 +102,20 @@ async function pair(gate: Gate, event: ChatMessage): Promise<void> {
   if (ownerId) await sendPairingPrompt(gate.telegram, ownerId, request, minutes, access.pairing.mode);
 }
 
-/** Takes from a bucket; the first refusal is answered, later ones are silent; all are audited. */
-async function withinLimit(gate: Gate, event: ChatMessage, key: string, action: string, rule: RateRule): Promise<boolean> {
+/** Takes from a bucket; the first refusal is answered (unless `silent`), later ones are silent; all are audited. */
+async function withinLimit(
+  gate: Gate,
+  event: ChatMessage,
+  key: string,
+  action: string,
+  rule: RateRule,
+  options: { silent?: boolean } = {},
+): Promise<boolean> {
   const verdict = gate.limits.take(key, rule, gate.now());
   if (verdict.allowed) return true;
-  await gate.audit("rate.limited", `telegram:${event.senderId}`, { action, answered: verdict.answer });
-  if (verdict.answer) {
+  const answered = verdict.answer && !options.silent;
+  await gate.audit("rate.limited", `telegram:${event.senderId}`, { action, answered });
+  if (answered) {
     const seconds = Math.max(1, Math.ceil(verdict.retryAfterMs / 1000));
     await gate.reply(
       event.chatId,
