@@ -1,9 +1,7 @@
 import { findHomeModel, homeModelCandidates, type HomeModelServer } from "./find-home-model.js";
 
-/** The model settings `npm start` passes on: `gateway` into the env file, `runner` into the runner's environment. */
+/** What `npm start` adds for a model it found: `gateway` into the env file, `runner` into the runner's environment. */
 export type ModelChoice = { gateway: Record<string, string>; runner: Record<string, string>; line: string };
-
-const PASSED_THROUGH = ["DRAWBRIDGE_MODEL", "DRAWBRIDGE_MODEL_BASE_URL", "DRAWBRIDGE_MODEL_API_KEY"] as const;
 
 const HOW_TO =
   "set DRAWBRIDGE_MODEL (e.g. openai:gpt-4o-mini with DRAWBRIDGE_MODEL_API_KEY), or start Ollama or LM Studio; see docs/assistant.md";
@@ -27,11 +25,9 @@ export async function chooseModel(
       line: `Model: home:${found.model}, found at ${found.baseUrl} and reached through the runner (DRAWBRIDGE_MODEL picks another).`,
     };
   }
-  const gateway: Record<string, string> = {};
-  for (const name of PASSED_THROUGH) {
-    const value = env[name]?.trim();
-    if (value) gateway[name] = value;
-  }
+  // A configured model reaches the env file from the environment (ensureLocalSecrets, MODEL_SETTINGS): nothing to add.
+  const gateway = {};
+  const baseUrl = env.DRAWBRIDGE_MODEL_BASE_URL?.trim();
   const provider = configured.slice(0, Math.max(configured.indexOf(":"), 0));
   if (provider === "home") {
     // home: without a URL: the runner still needs to know where the server is, so look for one.
@@ -42,8 +38,8 @@ export async function chooseModel(
     return { gateway, runner, line: `Model: ${configured}${where}, reached through the runner.` };
   }
   if (provider === "workers-ai") return { gateway, runner: {}, line: `Model: ${configured}, through the Workers AI binding AI.` };
-  const key = gateway.DRAWBRIDGE_MODEL_API_KEY ? "API key set" : "no DRAWBRIDGE_MODEL_API_KEY set";
-  return { gateway, runner: {}, line: `Model: ${configured}${hostOf(gateway.DRAWBRIDGE_MODEL_BASE_URL)} (${key}).` };
+  const key = env.DRAWBRIDGE_MODEL_API_KEY?.trim() ? "API key set" : "no DRAWBRIDGE_MODEL_API_KEY set";
+  return { gateway, runner: {}, line: `Model: ${configured}${hostOf(baseUrl)} (${key}).` };
 }
 
 /** The environment without DRAWBRIDGE_MODEL_API_KEY: what a process other than the gateway is given. */

@@ -7,17 +7,12 @@ const ollama = () => Promise.resolve({ baseUrl: "http://127.0.0.1:11434/v1", mod
 const nothing = () => Promise.resolve(null);
 
 describe("npm start's model", () => {
-  it("passes a configured model, base URL and key to the gateway, and names the model without the key", async () => {
+  it("adds nothing to a configured model (the env file takes it from the environment), and names it without the key", async () => {
     const choice = await chooseModel(
       { DRAWBRIDGE_MODEL: "openai:gpt-4o-mini", DRAWBRIDGE_MODEL_BASE_URL: "https://openrouter.ai/api/v1", DRAWBRIDGE_MODEL_API_KEY: KEY },
       ollama,
     );
-    expect(choice.gateway).toEqual({
-      DRAWBRIDGE_MODEL: "openai:gpt-4o-mini",
-      DRAWBRIDGE_MODEL_BASE_URL: "https://openrouter.ai/api/v1",
-      DRAWBRIDGE_MODEL_API_KEY: KEY,
-    });
-    expect(choice.runner).toEqual({});
+    expect(choice).toMatchObject({ gateway: {}, runner: {} });
     expect(choice.line).toBe("Model: openai:gpt-4o-mini at openrouter.ai (API key set).");
   });
 
