@@ -67,3 +67,25 @@ describe("a tool call the policy asks about pauses the turn (acceptance 3)", () 
     expect(runner.executed).toHaveLength(1);
   });
 });
+
+describe("the console (POST /api/messages) waits for a turn that paused", () => {
+  it("the owner's console message whose exec needs approval answers with the final text once the owner allows", async () => {
+    const { gate, runner, model } = await assistantGate({ tools: { roles: { owner: { exec: { ask: "always" } } } } });
+    await standIn.script(
+      model,
+      { kind: "tool_calls", calls: [{ name: "exec", input: { command: "echo console" } }] },
+      { kind: "text", text: "console turn finished" },
+    );
+    const answer = gate.api("POST", "/api/messages", { text: "run echo console for me" });
+    let approval: { id: string } | undefined;
+    for (let i = 0; i < 200 && !approval; i++) {
+      approval = (await listApprovals(gate)).find((listed) => listed.label.includes("echo console"));
+      if (!approval) await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+    expect(approval).toBeDefined();
+    await Promise.all([runner.answerNext(), gate.api("POST", `/api/approvals/${approval?.id ?? ""}`, { decision: "allow" })]);
+    const { reply } = (await (await answer).json()) as { reply: string };
+    expect(reply).toMatch(/^🔐 Waiting for the owner's approval/);
+    expect(reply).toMatch(/console turn finished$/);
+  });
+});

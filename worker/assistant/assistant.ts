@@ -36,6 +36,8 @@ export class Assistant extends DurableObject<Env> {
   private again = false;
   /** What the turn said while a console caller waits for it. */
   private consoleLines: string[] = [];
+  /** A console caller waiting for its turn to end (it may pause for the owner's approval first). */
+  private consoleWaiter: { turn: string; done: () => void } | null = null;
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
@@ -51,13 +53,25 @@ export class Assistant extends DurableObject<Env> {
       this.store.enqueue(TurnRequest.parse(request));
       return { kind: "queued", ahead: this.store.waitingCount() };
     }
-    this.start(config, TurnRequest.parse(request));
+    const turn = this.start(config, TurnRequest.parse(request));
     if (!wait) {
       await this.ctx.storage.setAlarm(this.clock());
       return { kind: "started" };
     }
     this.consoleLines = [];
     await this.drive();
+    // The console has no chat to answer in later: a turn that paused (an approval, a queued call)
+    // keeps the caller until it ends, or until its deadline and the approval time have passed.
+    if (this.store.current()?.id === turn) {
+      const { turnMinutes } = config.access.assistant;
+      const limitMs = (turnMinutes + config.access.tools.approvalTtlMinutes) * 60_000 + 5_000;
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, limitMs);
+        this.consoleWaiter = { turn, done: () => (clearTimeout(timer), resolve()) };
+      });
+      this.consoleWaiter = null;
+      if (this.store.current()?.id === turn) this.consoleLines.push("⏳ Still waiting; the answer will be in this conversation's history.");
+    }
     return { kind: "answered", text: this.consoleLines.join("\n\n") };
   }
 
@@ -99,7 +113,7 @@ export class Assistant extends DurableObject<Env> {
     await this.drive();
   }
 
-  private start(config: GatewayConfig, request: TurnRequest): void {
+  private start(config: GatewayConfig, request: TurnRequest): string {
     const now = this.clock();
     const model = config.model;
     const state: TurnState = {
@@ -109,6 +123,7 @@ export class Assistant extends DurableObject<Env> {
       model: model?.id ?? "none",
     };
     this.store.save(state, now);
+    return state.id;
   }
 
   /** One drive at a time; an event during a drive makes it run once more. */
@@ -159,6 +174,7 @@ export class Assistant extends DurableObject<Env> {
     );
     this.store.finish(state.id);
     if (reply.trim() !== "") await sayInChat(this.env, config, state.asker, reply, this.consoleLines);
+    if (this.consoleWaiter?.turn === state.id) this.consoleWaiter.done();
     await auditTurn(this.env, state, end);
   }
 
