@@ -55,7 +55,7 @@ export class Assistant extends DurableObject<Env> {
     }
     const turn = this.start(config, TurnRequest.parse(request));
     if (!wait) {
-      await this.ctx.storage.setAlarm(this.clock());
+      await this.kick();
       return { kind: "started" };
     }
     this.consoleLines = [];
@@ -82,7 +82,7 @@ export class Assistant extends DurableObject<Env> {
     const config = this.settings.load();
     if (!state || !call || !config) return;
     settleOutcome(this.toolHost(config, state), state, call, outcome);
-    await this.ctx.storage.setAlarm(this.clock());
+    await this.kick();
   }
 
   /** An approval ended without running (denied, expired, refused): the text is the call's result. */
@@ -92,7 +92,7 @@ export class Assistant extends DurableObject<Env> {
     const config = this.settings.load();
     if (!state || !call || !config) return;
     settle(this.toolHost(config, state), state, call, text, null, "deny");
-    await this.ctx.storage.setAlarm(this.clock());
+    await this.kick();
   }
 
   /** `/new`: the conversation starts over. Returns how many messages were forgotten. */
@@ -107,6 +107,18 @@ export class Assistant extends DurableObject<Env> {
     role: TurnAsker["role"],
   ): { steps: number; tokens: number; budget: { steps: number; tokens: number } } {
     return { ...this.store.used(senderKey, utcDay(this.clock())), budget: budgetOf(config, role) };
+  }
+
+  /**
+   * Advances the turn now, without holding up whoever brought the event (the Gatekeeper's inbox,
+   * the RunnerHub, a Session). The alarm is the watchdog: if this object dies mid-drive, it runs
+   * the turn again from what is stored.
+   */
+  private async kick(): Promise<void> {
+    await this.ctx.storage.setAlarm(this.clock() + 30_000);
+    this.drive().catch((error: unknown) =>
+      console.error(JSON.stringify({ event: "assistant.drive_failed", error: String(error).slice(0, 300) })),
+    );
   }
 
   override async alarm(): Promise<void> {

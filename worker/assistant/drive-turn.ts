@@ -56,11 +56,14 @@ export async function driveTurn(host: TurnHost, state: TurnState): Promise<TurnE
     }
     const over = host.budget.left(state);
     if (over !== null) return { outcome: "budget", text: over };
-    await host.typing(state);
     await host.wakeAt(host.now() + 120_000);
     let step;
     try {
-      step = await modelStep(host.env, host.model, await stepInput(host, state), { fetch: host.modelFetch });
+      // "typing…" goes out while the model works, not before it.
+      [step] = await Promise.all([
+        modelStep(host.env, host.model, await stepInput(host, state), { fetch: host.modelFetch }),
+        host.typing(state),
+      ]);
     } catch (error) {
       if (!(error instanceof ModelError)) throw error;
       return { outcome: "model_error", text: `⚠️ ${error.userMessage}`, error: error.kind };
