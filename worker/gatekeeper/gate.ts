@@ -18,6 +18,8 @@ export type Gate = {
   telegram: Api;
   /** Sends a reply, keeping it for a retry when Telegram cannot take it now. */
   reply: (chatId: string, text: string) => Promise<void>;
+  /** This decision retries an update whose first attempt failed (its rate budget was already spent). */
+  retry?: boolean;
   audit: (kind: AuditKind, actor: string, detail?: Record<string, string | number | boolean | null>) => Promise<void>;
 };
 

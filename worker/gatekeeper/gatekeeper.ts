@@ -186,7 +186,8 @@ export class Gatekeeper extends DurableObject<Env> {
     }
     if (!event) return;
     if (event.kind === "button") return handleButton(gate, event);
-    return handleChatMessage(gate, event, () => this.inbox.mark(entry.seq, "tool_call"));
+    // A retry was charged to its sender's buckets on its first attempt: it spends nothing again.
+    return handleChatMessage({ ...gate, retry: entry.attempts > 0 }, event, () => this.inbox.mark(entry.seq, "tool_call"));
   }
 
   /**

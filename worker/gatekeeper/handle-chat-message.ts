@@ -111,6 +111,7 @@ async function withinLimit(
   rule: RateRule,
   options: { silent?: boolean } = {},
 ): Promise<boolean> {
+  if (gate.retry) return true;
   const verdict = gate.limits.take(key, rule, gate.now());
   if (verdict.allowed) return true;
   const answered = verdict.answer && !options.silent;
