@@ -18,9 +18,9 @@ type Row = { updateId: number; attempts: number; stage: string };
  * storage fails), so the call throws until they are renamed back. Alarms are run with
  * runDurableObjectAlarm, exactly as the runtime would run them, only without waiting.
  */
-function setUp() {
+function setUp(access: unknown = {}) {
   const owner = newUserId();
-  const gate = new GateHarness(newBotId(), owner);
+  const gate = new GateHarness(newBotId(), owner, access);
   const runner = newRunnerName("inbox-retry");
   Object.assign(gate.env, { DEFAULT_RUNNER: runner });
   const hub = hubStub(env, runner);
@@ -183,35 +183,18 @@ describe("durable inbox: a failing update is retried by the alarm", () => {
 
 describe("a retried update spends its sender's rate budget once", () => {
   it("an update that failed twice and then succeeded was charged one message, so the next message is still served", async () => {
-    const owner = newUserId();
-    const gate = new GateHarness(newBotId(), owner, { rateLimits: { owner: { message: { perMinute: 1, burst: 2 } } } });
-    const runner = newRunnerName("retry-budget");
-    Object.assign(gate.env, { DEFAULT_RUNNER: runner });
-    const hub = hubStub(env, runner);
-    const rename = (from: string, to: string) =>
-      runInDurableObject(hub, (_instance, state) => {
-        for (const { name } of state.storage.sql.exec<{ name: string }>("SELECT name FROM sqlite_master WHERE type = 'table'").toArray()) {
-          if (name.startsWith("_cf_") || name.startsWith("sqlite_") || !name.endsWith(from)) continue;
-          state.storage.sql.exec(`ALTER TABLE "${name}" RENAME TO "${name.slice(0, name.length - from.length)}${to}"`);
-        }
-      });
-    await rename("", "__down");
-    expect((await gate.post(dmUpdate(owner, "/status"))).status).toBe(200);
-    const attempts = () =>
-      runInDurableObject(
-        gate.gatekeeper,
-        (_instance: Gatekeeper, state) =>
-          state.storage.sql.exec<{ attempts: number }>("SELECT attempts FROM inbox ORDER BY seq LIMIT 1").toArray()[0]?.attempts ?? 0,
-      );
-    await vi.waitFor(async () => expect(await attempts()).toBe(1));
-    expect(await runDurableObjectAlarm(gate.gatekeeper)).toBe(true); // attempt 2 fails too
-    expect(await attempts()).toBe(2);
-    await rename("__down", "");
-    expect(await runDurableObjectAlarm(gate.gatekeeper)).toBe(true); // attempt 3 answers
-    await gate.dm(owner, "/help");
-    const answers = await gate.messagesTo(owner);
+    const t = setUp({ rateLimits: { owner: { message: { perMinute: 1, burst: 2 } } } });
+    await t.takeHubDown();
+    expect((await t.gate.post(dmUpdate(t.owner, "/status"))).status).toBe(200);
+    await vi.waitFor(async () => expect((await t.inbox()).rows[0]?.attempts).toBe(1));
+    await t.runAlarm(); // attempt 2 fails too
+    expect((await t.inbox()).rows[0]?.attempts).toBe(2);
+    await t.bringHubBack();
+    await t.runAlarm(); // attempt 3 answers
+    await t.gate.dm(t.owner, "/help");
+    const answers = await t.gate.messagesTo(t.owner);
     expect(answers).toHaveLength(2);
-    expect(answers[0]).toMatch(new RegExp(`^Home runner ${runner}`));
+    expect(answers[0]).toMatch(new RegExp(`^Home runner ${t.runner}`));
     expect(answers[1]).toMatch(/^Drawbridge commands:/);
   });
 });
