@@ -52,6 +52,29 @@ describe("model last: the model is offered only what the sender may use (accepta
 });
 
 describe("caps (acceptance 5 and 9)", () => {
+  it("a turn's tool calls count per call against the sender's tool bucket", async () => {
+    const { gate, runner, model, owner } = await assistantGate({ rateLimits: { owner: { tool: { perMinute: 1, burst: 2 } } } });
+    const ls = (id: string) => ({ id, name: "ls", input: {} });
+    await standIn.script(
+      model,
+      { kind: "tool_calls", calls: [ls("call_a"), ls("call_b"), ls("call_c")] },
+      { kind: "text", text: "two of three" },
+    );
+    const answering = (async () => {
+      for (let i = 0; i < 2; i++) await runner.answerNext();
+    })();
+    await gate.dm(owner, "list three times");
+    await answering;
+    await waitForMessage(gate, owner, (text) => text === "two of three");
+    await turnOver(dmSession(owner));
+    const results = toolResultsIn((await standIn.requests(model))[1]);
+    expect(results).toHaveLength(3);
+    expect(results.slice(0, 2).every((result) => result.includes("ran: "))).toBe(true);
+    // The third was refused at the edge, before the tunnel: its result says so, and the runner answered two.
+    expect(results[2]).toMatch(/refused: too many tool calls/);
+    expect(runner.executed).toHaveLength(2);
+  });
+
   it("a model that asks for tools forever is stopped at the step cap, and the sender is told", async () => {
     const { gate, runner, model, owner } = await assistantGate({ assistant: { maxSteps: 3 } });
     await standIn.script(model, { kind: "tool_calls", calls: [{ name: "ls", input: {} }], repeat: true });

@@ -2,7 +2,8 @@ import { parseToolCall } from "../../shared/assistant/tool-specs.js";
 import { runnerFor } from "../../shared/sessions/runner-routing.js";
 import type { ToolOutcome } from "../../shared/tools/tool-call.js";
 import type { EdgeSettings } from "../config.js";
-import { sessionStub } from "../objects/stubs.js";
+import { retryOnce } from "../objects/retry-once.js";
+import { gatekeeperStub, sessionStub } from "../objects/stubs.js";
 import { EXEC_TIMEOUT_MS } from "../policy/exec-timeout.js";
 import { decideToolFor } from "../policy/tool-decision.js";
 import { newCallId, submitCall } from "../tunnel/submit-call.js";
@@ -43,6 +44,21 @@ export async function takeCall(host: ToolHost, state: TurnState, call: TurnCall)
   if (decision.kind === "deny")
     return settle(host, state, call, `refused by the tool policy: ${decision.reason} Nothing ran.`, parsed.request, "deny");
 
+  // Ask and allow spend from the sender's tool bucket, per call, as a /run does; a refusal spends nothing.
+  const waitMs = await retryOnce(
+    async () => await gatekeeperStub(host.env, state.asker.account).spendToolCall(host.settings, state.asker.senderKey, role),
+  );
+  if (waitMs !== null) {
+    const seconds = Math.max(1, Math.ceil(waitMs / 1000));
+    return settle(
+      host,
+      state,
+      call,
+      `refused: too many tool calls — the sender's limit; try again in ${seconds} s. Nothing ran.`,
+      parsed.request,
+      "deny",
+    );
+  }
   const { config, session } = { config: host.settings, session: state.session };
   const runner = runnerFor(config.access.runners, config.defaultRunner, session, decision.request.tool);
   call.callId = newCallId(runner);

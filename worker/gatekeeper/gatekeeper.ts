@@ -3,7 +3,6 @@ import type { Api } from "grammy";
 import { newPairingCode } from "../../shared/access/pairing-code.js";
 import { PairingStore } from "../../shared/access/pairing-store.js";
 import { constantTimeEqual } from "../../shared/constant-time.js";
-import { recordAudit } from "../audit/record-audit.js";
 import { botApi } from "../channels/telegram/bot-api.js";
 import { readUpdate, TelegramUpdate, type TelegramEvent } from "../channels/telegram/update.js";
 import { AllowedSenders } from "./allowed-senders.js";
@@ -12,10 +11,12 @@ import { handleButton } from "./handle-button.js";
 import { handleChatMessage } from "./handle-chat-message.js";
 import { DEDUPE_WINDOW_MS, Inbox, type InboxEntry } from "./inbox.js";
 import { RateLimiter } from "./rate-limiter.js";
+import { senderRule } from "./sender-limits.js";
 import { ReplyDelivery } from "./reply-delivery.js";
 import { GATEKEEPER_SCHEMA } from "./schema.js";
 import { SqlPairingRows } from "./sql-pairing-rows.js";
 import { UndeliveredReplies } from "./undelivered-replies.js";
+import { flushQuietRefusals, QuietRefusals, quietAudit } from "./quiet-refusals.js";
 import { listAllowed, listPending, revokeSender, setSenderRole, type AllowedView, type PendingView } from "./gatekeeper-admin.js";
 import { decidePairing, type PairingDecision } from "./pairing-actions.js";
 import type { PairingAction } from "../channels/telegram/owner-prompt.js";
@@ -46,6 +47,7 @@ export class Gatekeeper extends DurableObject<Env> {
   private readonly allowed: AllowedSenders;
   private readonly limits: RateLimiter;
   private readonly undelivered: UndeliveredReplies;
+  private readonly quiet: QuietRefusals;
   /** The settings the Worker last passed in: the alarm has no request to read config from. */
   private readonly settings: SettingsRow<EdgeSettings>;
   private draining: Promise<void> | null = null;
@@ -59,6 +61,7 @@ export class Gatekeeper extends DurableObject<Env> {
     this.allowed = new AllowedSenders(this.sql);
     this.limits = new RateLimiter(this.sql);
     this.undelivered = new UndeliveredReplies(this.sql);
+    this.quiet = new QuietRefusals(this.sql);
     this.settings = new SettingsRow(this.sql, StoredEdgeSettings);
   }
 
@@ -137,6 +140,16 @@ export class Gatekeeper extends DurableObject<Env> {
     return currentStanding(settings, this.allowed.roleOf(senderId), senderId, from);
   }
 
+  /**
+   * One tool call of an assistant turn, taken from the sender's tool bucket as a /run's is, so a
+   * turn's calls count per call. Null: allowed; else how long until the bucket lets one through.
+   */
+  spendToolCall(settings: EdgeSettings, senderKey: string, role: Role): number | null {
+    const senderId = /^[a-z]+:(-?\d{1,20})$/.exec(senderKey)?.[1] ?? senderKey;
+    const verdict = this.limits.take(`tool:${senderId}`, senderRule(settings.access.rateLimits, role, "tool"), this.clock());
+    return verdict.allowed ? null : verdict.retryAfterMs;
+  }
+
   /** Processes the inbox in arrival order; one drain at a time. */
   drain(): Promise<void> {
     this.draining ??= this.drainAll().finally(() => {
@@ -150,6 +163,7 @@ export class Gatekeeper extends DurableObject<Env> {
     this.inbox.forgetSeenBefore(now - DEDUPE_WINDOW_MS);
     this.rows.prune(now - KEEP_PAIRING_ROWS_MS);
     this.limits.prune(now);
+    await flushQuietRefusals(this.env, this.quiet, now);
     const settings = this.settings.load();
     if (!settings) return;
     for (let entry = this.inbox.next(); entry; entry = this.inbox.next()) {
@@ -231,7 +245,14 @@ export class Gatekeeper extends DurableObject<Env> {
     };
   }
 
-  private readonly audit: Gate["audit"] = (kind, actor, detail = {}) => recordAudit(this.env, { kind, channel: "telegram", actor, detail });
+  /** Repeated refusals are capped per actor and kind (quiet-refusals.ts); the rest go straight to the log. */
+  private readonly audit: Gate["audit"] = (kind, actor, detail) =>
+    quietAudit(
+      this.env,
+      this.quiet,
+      () => this.clock(),
+      (at) => this.wakeAt(at),
+    )(kind, actor, detail);
 
   private delivery(telegram: Api): ReplyDelivery {
     return new ReplyDelivery(
