@@ -58,6 +58,8 @@ describe("chat commands end to end", () => {
         "Drawbridge commands:",
         "/status — is the home runner online, queued calls, your role",
         "/whoami — your id, role, session and the tools you may use",
+        "/new — start a fresh conversation with the assistant",
+        "/model — the model the assistant uses",
         "/help — this list",
       ].join("\n"),
     );
