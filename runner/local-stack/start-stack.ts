@@ -3,14 +3,16 @@ import { join } from "node:path";
 import { registerRunner } from "../identity/registration.js";
 import { generateRunnerKey, loadRunnerKey } from "../identity/runner-key.js";
 import { stateDir as resolveStateDir } from "../runner-config.js";
-import { ensureSandboxImage } from "../sandbox/sandbox-image.js";
+import { ensureSandboxImage, imageExists, SANDBOX_IMAGE } from "../sandbox/sandbox-image.js";
+import { parseAccessConfig } from "../../shared/access/access-config.js";
 import { AdminClient } from "../cli/admin-client.js";
 import { bundleRunner, RUNNER_NODE_FLAGS } from "../bundle/bundle-runner.js";
-import { spawnPrefixed, stopChild } from "./child-process.js";
+import { spawnLogged, stopChild } from "./child-process.js";
 import { ensureDockerEngine } from "./docker-engine.js";
 import { startLocalGateway } from "./local-gateway.js";
 import { ensureLocalSecrets } from "./local-secrets.js";
 import { chooseModel, withoutModelKey } from "./model-choice.js";
+import { isTunnelReady, runnerLine } from "./runner-lines.js";
 
 const MIN_NODE_MAJOR = 20;
 
@@ -19,6 +21,8 @@ const MIN_NODE_MAJOR = 20;
  * and a runner key on first run, the Worker under `wrangler dev`, the runner registered and
  * connected — then one `READY <url>` line. It names the model the assistant uses (one it finds on
  * this machine's loopback when none is configured) before the gateway starts. Ctrl-C stops everything it started.
+ * One line per step: the children's whole output goes to gateway.log and runner.log in the state
+ * dir, and only their warnings, errors and milestones reach the terminal.
  */
 export async function startStack(env: NodeJS.ProcessEnv = process.env): Promise<void> {
   const say = (line: string) => process.stderr.write(`${line}\n`);
@@ -30,17 +34,17 @@ export async function startStack(env: NodeJS.ProcessEnv = process.env): Promise<
   const runnerName = env.DRAWBRIDGE_RUNNER_NAME ?? "home";
   const children: ChildProcess[] = [];
   let stopping = false;
-  const stopAll = async (code: number) => {
+  const stopAll = async (code: number, why?: string) => {
     if (stopping) return;
     stopping = true;
-    say("Stopping…");
+    say(why ?? "Stopping…");
     // Both children treat SIGINT as Ctrl-C: the runner removes its containers, wrangler shuts down cleanly.
     for (const child of children.reverse()) await stopChild(child, "SIGINT");
     process.exit(code);
   };
   // A child that cannot be stopped still ends the stack, saying so, with a non-zero code.
-  const stop = (code: number) =>
-    void stopAll(code).catch((error: unknown) => {
+  const stop = (code: number, why?: string) =>
+    void stopAll(code, why).catch((error: unknown) => {
       say(`Could not stop cleanly: ${error instanceof Error ? error.message : String(error)}`);
       process.exit(1);
     });
@@ -48,10 +52,18 @@ export async function startStack(env: NodeJS.ProcessEnv = process.env): Promise<
   process.on("SIGTERM", () => stop(0));
 
   const docker = await ensureDockerEngine(stateDir, say, env);
-  if (await ensureSandboxImage(docker)) say("Built the sandbox image from a static busybox (no registry needed).");
+  if (await imageExists(docker, SANDBOX_IMAGE)) say(`Sandbox image ${SANDBOX_IMAGE}: ready.`);
+  else {
+    say("Building the sandbox image from a static busybox (no registry needed)…");
+    await ensureSandboxImage(docker);
+  }
   const model = await chooseModel(env);
   say(model.line);
-  const { secrets, envFile } = await ensureLocalSecrets(stateDir, env, { DEFAULT_RUNNER: runnerName, ...model.gateway });
+  // The access config the gateway serves with: checked here, so a bad value is refused naming its key.
+  const access = parseAccessConfig(env.DRAWBRIDGE_ACCESS);
+  if (!access.ok) throw new Error(access.message);
+  const accessVar: Record<string, string> = env.DRAWBRIDGE_ACCESS?.trim() ? { DRAWBRIDGE_ACCESS: env.DRAWBRIDGE_ACCESS } : {};
+  const { secrets, envFile } = await ensureLocalSecrets(stateDir, env, { DEFAULT_RUNNER: runnerName, ...accessVar, ...model.gateway });
   const keyPath = join(stateDir, "runner-key.json");
   const key = await loadRunnerKey(keyPath).catch(async () => {
     say(`Creating the runner key ${keyPath} (mode 0600).`);
@@ -61,15 +73,17 @@ export async function startStack(env: NodeJS.ProcessEnv = process.env): Promise<
   say(`Starting the gateway (wrangler dev) on 127.0.0.1:${port}…`);
   const gateway = await startLocalGateway({ port, envFile, persistDir: join(stateDir, "wrangler-state") });
   children.push(gateway.child);
-  gateway.child.once("exit", () => stop(1));
+  gateway.child.once("exit", (code) => stop(1, `The gateway exited (code ${code}); its full output: ${gateway.logPath}`));
 
+  say(`Registering the runner ${runnerName}…`);
   await registerRunner(new AdminClient(gateway.url, secrets.GATEWAY_TOKEN), stateDir, runnerName, key);
 
   // The runner runs as one bundled JavaScript file on plain Node: no TypeScript loader in the long-lived process.
   const runnerBundle = await bundleRunner(join(stateDir, "runner.mjs"));
+  const runnerLog = join(stateDir, "runner.log");
+  const modelName = model.gateway.DRAWBRIDGE_MODEL ?? (env.DRAWBRIDGE_MODEL?.trim() || "none");
   let announced = false;
-  const runner = spawnPrefixed(
-    "runner",
+  const runner = spawnLogged(
     process.execPath,
     [...RUNNER_NODE_FLAGS, runnerBundle],
     {
@@ -83,13 +97,18 @@ export async function startStack(env: NodeJS.ProcessEnv = process.env): Promise<
         ...model.runner,
       },
     },
+    runnerLog,
     (line) => {
-      if (line.includes('"event":"tunnel.ready"') && !announced) {
-        announced = true;
-        process.stdout.write(`READY ${gateway.url} — chat with \`npm run chat\`, or POST ${gateway.url}/api/messages\n`);
-      }
+      // While stopping, the runner's tunnel drops as the gateway goes: that is in its log, not news.
+      if (announced || !isTunnelReady(line)) return announced && !stopping ? runnerLine(line) : null;
+      // The first connect ends start-up: the summary, then READY as its last line.
+      announced = true;
+      say(`Runner ${runnerName} connected (its log: ${runnerLog}; the gateway's: ${gateway.logPath}).`);
+      say(`Owner ${secrets.DRAWBRIDGE_OWNER} · DMs: ${access.config.dmPolicy} · model: ${modelName} · runner: ${runnerName}`);
+      process.stdout.write(`READY ${gateway.url} — chat with \`npm run chat\`, or POST ${gateway.url}/api/messages\n`);
+      return null;
     },
   );
   children.push(runner);
-  runner.once("exit", () => stop(1));
+  runner.once("exit", (code) => stop(1, `The runner exited (code ${code}); its full output: ${runnerLog}`));
 }

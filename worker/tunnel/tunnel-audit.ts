@@ -22,7 +22,9 @@ const FORWARD_PER_MINUTE = 20;
 export function audit(host: AuditHost, runner: string, event: TunnelAuditKind, detail: string): void {
   const { sql } = host;
   const clipped = detail.slice(0, 300);
-  console.warn(JSON.stringify({ event, runner, detail: clipped }));
+  // The owner's own key changes are routine (a log line); anything a socket did wrong is a warning.
+  const routine = event === "runner.key_registered" || event === "runner.key_rotated" || event === "runner.key_revoked";
+  (routine ? console.log : console.warn)(JSON.stringify({ event, runner, detail: clipped }));
   const now = Date.now();
   sql.exec("INSERT INTO tunnel_audit (at, event, detail) VALUES (?, ?, ?)", now, event, clipped);
   sql.exec("DELETE FROM tunnel_audit WHERE id <= (SELECT MAX(id) FROM tunnel_audit) - ?", KEEP);
