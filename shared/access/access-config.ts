@@ -101,6 +101,18 @@ export const AccessConfig = z
     runners: RunnerRouting.prefault({}),
     /** The assistant's caps per turn, its history and daily budgets (shared/assistant). */
     assistant: AssistantConfig.prefault({}),
+    /** Messages to the owner: a runner offline this long (at most one alert per runner an hour). */
+    alerts: z
+      .object({
+        runnerOfflineMinutes: z
+          .number()
+          .int()
+          .min(1)
+          .max(24 * 60)
+          .default(5),
+      })
+      .strict()
+      .prefault({}),
   })
   .strict()
   .superRefine((config, context) => {

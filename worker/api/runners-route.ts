@@ -5,7 +5,8 @@ import { GatewayError } from "../http/gateway-error.js";
 import { jsonBody } from "../http/json-body.js";
 import { requireSecrets } from "../http/require-secrets.js";
 import { HubSettingsPatch } from "../tunnel/hub-settings.js";
-import { hubStub } from "../objects/stubs.js";
+import { loadGatewayConfig, type EdgeSettings } from "../config.js";
+import { hubStub, telegramAccount, type HubStub } from "../objects/stubs.js";
 import type { HubAnswer } from "../tunnel/hub-types.js";
 import { directoryOf } from "../tunnel/hubs.js";
 import { RunnerPublicKey } from "../tunnel/runner-keys.js";
@@ -18,6 +19,17 @@ function runnerName(value: string | undefined): string {
   const name = RunnerName.safeParse(value);
   if (!name.success) throw new GatewayError(400, "bad_request", "invalid runner name");
   return name.data;
+}
+
+/** The hub sends owner alerts from its alarm, which has no request: it keeps the config last passed here. */
+async function rememberSettings(env: Env, hub: HubStub): Promise<void> {
+  let settings: EdgeSettings;
+  try {
+    settings = { ...loadGatewayConfig(env), account: telegramAccount(env) };
+  } catch {
+    return; // an invalid config refuses chat, not registration; alerts then go to the audit log only
+  }
+  await hub.rememberSettings(settings);
 }
 
 function unwrap<T>(answer: HubAnswer<T>): T {
@@ -36,8 +48,10 @@ export const runnersRoute = new Hono<{ Bindings: Env }>()
     jsonBody(Registration, '{"name":"…","publicKey":<Ed25519 public JWK>}'),
     async (c) => {
       const { name, publicKey } = c.req.valid("json");
-      const { kid, gatewayKey } = unwrap(await hubStub(c.env, name).registerKey(name, publicKey));
+      const hub = hubStub(c.env, name);
+      const { kid, gatewayKey } = unwrap(await hub.registerKey(name, publicKey));
       await directoryOf(c.env).record(name, kid);
+      await rememberSettings(c.env, hub);
       return c.json({ runner: name, kid, gatewayKey }, 201);
     },
   )
@@ -45,8 +59,10 @@ export const runnersRoute = new Hono<{ Bindings: Env }>()
   .post("/:name/rotate", requireSecrets(["GATEWAY_SIGNING_KEY"]), jsonBody(Rotation, '{"token":"…"}'), async (c) => {
     const name = runnerName(c.req.param("name"));
     const { token } = c.req.valid("json");
-    const rotated = unwrap(await hubStub(c.env, name).rotateKey(name, token));
+    const hub = hubStub(c.env, name);
+    const rotated = unwrap(await hub.rotateKey(name, token));
     await directoryOf(c.env).record(name, rotated.kid);
+    await rememberSettings(c.env, hub);
     return c.json({ runner: name, ...rotated }, 201);
   })
   /** Revokes a key by kid: its live sockets close at once; with no key left, its queued calls are stopped. */

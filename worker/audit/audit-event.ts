@@ -36,6 +36,8 @@ export const AuditKind = z.enum([
   "runner.key_rotated",
   "runner.key_revoked",
   "runner.rotation_refused",
+  "runner.offline_alert",
+  "runner.back_online_alert",
   "approval.refused",
   "approval.cap_full",
   "approval.handover_failed",

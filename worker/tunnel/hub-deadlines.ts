@@ -5,6 +5,7 @@ import { closeSocket, failure, readySocket, type HubHost } from "./hub-types.js"
 import * as outbox from "./outbox.js";
 import { pruneReplayGuard } from "./replay-guard.js";
 import { audit } from "./tunnel-audit.js";
+import { checkOutage, nextAlertDue } from "./runner-alerts.js";
 
 /** An unauthenticated socket is closed after this long. */
 export const AUTH_DEADLINE_MS = 10_000;
@@ -48,7 +49,8 @@ export async function enforceDeadlines(host: HubHost): Promise<void> {
   }
   pruneReplayGuard(sql, now);
   outbox.pruneDone(sql, now);
-  await armAlarm(ctx, sql);
+  await checkOutage(host);
+  await armAlarm(ctx, sql, nextAlertDue(host) ?? undefined);
 }
 
 /** Sets the alarm to the earliest thing that needs attention (or `at`, if earlier). */

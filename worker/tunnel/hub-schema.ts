@@ -41,4 +41,18 @@ export const RUNNER_HUB_SCHEMA: Ladder = [
   CREATE TABLE IF NOT EXISTS hub_state (key TEXT PRIMARY KEY, value INTEGER NOT NULL);
   CREATE TABLE IF NOT EXISTS runner_directory (kid TEXT PRIMARY KEY, runner TEXT NOT NULL, added_at INTEGER NOT NULL);
   `,
+  // 2: owner alerts (runner-alerts.ts): the config the Worker last passed (owner, Bot API root,
+  // alert threshold) and the current outage, if any. `offline_seq`: the outbox's newest seq when
+  // the runner went away, so the calls queued meanwhile are the rows after it.
+  `
+  CREATE TABLE settings (id INTEGER PRIMARY KEY, json TEXT NOT NULL);
+  CREATE TABLE runner_outage (
+    id INTEGER PRIMARY KEY CHECK (id = 1),
+    runner TEXT NOT NULL,
+    offline_since INTEGER,
+    offline_seq INTEGER NOT NULL DEFAULT 0,
+    alerted_at INTEGER,
+    last_alert_at INTEGER
+  );
+  `,
 ];

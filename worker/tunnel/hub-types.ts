@@ -20,7 +20,16 @@ export interface Delivery {
 }
 
 /** What the RunnerHub's parts share: its storage, secrets and sockets, the flood guard, call delivery and the model relay. */
-export type HubHost = { ctx: DurableObjectState; env: Env; sql: SqlStorage; flood: FloodGuard; delivery: Delivery; models: ModelRelay };
+export type HubHost = {
+  ctx: DurableObjectState;
+  env: Env;
+  sql: SqlStorage;
+  flood: FloodGuard;
+  delivery: Delivery;
+  models: ModelRelay;
+  /** Business time for owner alerts (runner-alerts.ts); tests move the hub's `clock`. */
+  now: () => number;
+};
 
 export type SubmitInput = {
   /** Chosen by the caller (`<runner>_<32 hex>`), so a retried submit finds its call instead of adding a second. */

@@ -1,4 +1,6 @@
 import { socketState } from "./socket-state.js";
+import { armAlarm } from "./hub-deadlines.js";
+import { runnerWentOffline } from "./runner-alerts.js";
 import { encodeFrame, parseFrame } from "../../shared/tunnel/parse-frame.js";
 import { CloseCode, PONG_TEXT } from "../../shared/tunnel/protocol.js";
 import { touch } from "./hub-status.js";
@@ -62,7 +64,11 @@ export async function receiveFrame(host: HubHost, socket: WebSocket, message: st
   }
 }
 
-/** A socket closed or failed: an authenticated runner was last seen now. */
-export function socketClosed(sql: SqlStorage, socket: WebSocket): void {
-  if (socketState(socket)?.phase === "ready") touch(sql);
+/** A socket closed or failed: an authenticated runner was last seen now, and is offline unless another socket replaced it. */
+export async function socketClosed(host: HubHost, socket: WebSocket): Promise<void> {
+  const state = socketState(socket);
+  if (state?.phase !== "ready") return;
+  touch(host.sql);
+  const due = runnerWentOffline(host, state.runner, socket);
+  if (due !== null) await armAlarm(host.ctx, host.sql, due);
 }

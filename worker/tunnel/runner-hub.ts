@@ -23,6 +23,8 @@ import {
 import { recordKey, runnerNames, runnerOfKey } from "./runner-directory.js";
 import { receiveFrame, socketClosed } from "./runner-frames.js";
 import type { RunnerPublicKey } from "./runner-keys.js";
+import type { EdgeSettings } from "../config.js";
+import { rememberAlertSettings } from "./runner-alerts.js";
 import { challenge } from "./tunnel-handshake.js";
 
 export type { CallView, HubAnswer, RunnerStatus, SubmitInput, SubmitResult } from "./hub-types.js";
@@ -38,6 +40,8 @@ export { RUNNER_NAME_HEADER } from "./tunnel-handshake.js";
  */
 export class RunnerHub extends DurableObject<Env> {
   private readonly host: HubHost;
+  /** Business time (owner alerts); tests move it forward instead of waiting. Alarms use the real clock. */
+  clock: () => number = () => Date.now();
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
@@ -46,7 +50,15 @@ export class RunnerHub extends DurableObject<Env> {
     // Heartbeats are answered by the runtime itself: a pinging runner never wakes this object.
     ctx.setWebSocketAutoResponse(new WebSocketRequestResponsePair(PING_TEXT, PONG_TEXT));
     const flood = new FloodGuard();
-    this.host = { ctx, env, sql, flood, delivery: new CallDelivery(ctx, env, sql, flood), models: new ModelRelay(flood) };
+    this.host = {
+      ctx,
+      env,
+      sql,
+      flood,
+      delivery: new CallDelivery(ctx, env, sql, flood),
+      models: new ModelRelay(flood),
+      now: () => this.clock(),
+    };
   }
 
   // ── keys (hub-keys.ts) ────────────────────────────────────────────────────────────────────
@@ -95,6 +107,11 @@ export class RunnerHub extends DurableObject<Env> {
     return updateSettings(this.host.sql, patch);
   }
 
+  /** The gateway config the Worker just parsed: an alarm has no request, and owner alerts (runner-alerts.ts) need the owner. */
+  rememberSettings(settings: EdgeSettings): void {
+    rememberAlertSettings(this.host.sql, settings);
+  }
+
   // ── calls (hub-calls.ts, call-delivery.ts) ───────────────────────────────────────────────
 
   /** Writes the call to the outbox, sends it if the runner is connected, and waits up to `waitMs` for the result. */
@@ -128,8 +145,8 @@ export class RunnerHub extends DurableObject<Env> {
     return receiveFrame(this.host, socket, message);
   }
 
-  override webSocketClose(socket: WebSocket, code: number, reason: string): void {
-    socketClosed(this.host.sql, socket);
+  override async webSocketClose(socket: WebSocket, code: number, reason: string): Promise<void> {
+    await socketClosed(this.host, socket);
     this.host.models.socketGone(socket);
     try {
       socket.close(code === 1005 || code === 1006 ? CloseCode.normal : code, reason);
@@ -138,8 +155,8 @@ export class RunnerHub extends DurableObject<Env> {
     }
   }
 
-  override webSocketError(socket: WebSocket): void {
-    socketClosed(this.host.sql, socket);
+  override async webSocketError(socket: WebSocket): Promise<void> {
+    await socketClosed(this.host, socket);
     this.host.models.socketGone(socket);
   }
 

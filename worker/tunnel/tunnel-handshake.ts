@@ -9,6 +9,7 @@ import { consumeNonce, issueNonce, rememberJti } from "./replay-guard.js";
 import { verifyRunnerToken } from "./runner-auth.js";
 import { findRunnerKey } from "./runner-keys.js";
 import { audit } from "./tunnel-audit.js";
+import { runnerBack } from "./runner-alerts.js";
 
 /** Header the Worker uses to tell the hub which runner name the socket claims. */
 export const RUNNER_NAME_HEADER = "x-drawbridge-runner";
@@ -91,4 +92,5 @@ export async function authenticate(
   );
   // Resume: everything the runner has not acknowledged goes out again, oldest first.
   await host.delivery.send(socket, outbox.unacknowledged(sql));
+  await runnerBack(host);
 }
