@@ -1,79 +1,83 @@
 import type { AdminClient } from "./admin-client.js";
+import type { Command } from "./command.js";
 
-export const ACCESS_USAGE = `  pairing list [channel]                 pending pairing requests (code, sender id, name, age)
-  pairing approve <code> [--role r]      let the sender in (role trusted|limited|blocked; default from config)
-  pairing deny <code>                    refuse the request
-  allow list [channel]                   approved and blocked senders with their role
-  allow revoke <senderId>                remove an approval (config entries stay)
-  allow role <senderId> <role>           set trusted|limited|blocked (numeric ids only)
-  (channel defaults to telegram; --channel <name> selects another)`;
+const CHANNEL = { channel: { type: "string", help: "the channel (default telegram, the only one with pairing today)" } } as const;
 
-type Say = (line: string) => void;
-
-/** `drawbridge pairing …` and `drawbridge allow …`; false if `args` is none of them. */
-export async function accessCommand(args: string[], client: () => Promise<AdminClient>, say: Say): Promise<boolean> {
-  const { positional, channel, role } = parseFlags(args);
-  const [group, verb, first, second] = positional;
-  const key = `${group ?? ""} ${verb ?? ""}`;
-  switch (key) {
-    case "pairing list": {
-      const { pending } = await (await client()).pairingList(first ?? channel);
-      if (pending.length === 0) say("no pending pairing requests");
-      for (const request of pending) {
+/** `drawbridge pairing …` and `drawbridge allow …`. */
+export function accessCommands(client: () => Promise<AdminClient>): Command[] {
+  const channelOf = (options: Record<string, unknown>, positional?: string): string =>
+    positional ?? (typeof options.channel === "string" ? options.channel : "telegram");
+  return [
+    {
+      words: "pairing list",
+      args: "[channel]",
+      summary: "pending pairing requests (code, sender id, name, age)",
+      options: CHANNEL,
+      json: true,
+      async run({ positionals, options, json, say }) {
+        const answer = await (await client()).pairingList(channelOf(options, positionals[0]));
+        if (json) return say(JSON.stringify(answer));
+        if (answer.pending.length === 0) say("no pending pairing requests");
+        for (const request of answer.pending) {
+          say(
+            `${request.code}  sender ${request.senderId}  ${request.name}  asked ${minutes(request.ageSeconds)} ago, expires in ${minutes(request.expiresInSeconds)}`,
+          );
+        }
+      },
+    },
+    ...(["approve", "deny"] as const).map((verb): Command => ({
+      words: `pairing ${verb}`,
+      args: "<code>",
+      summary: verb === "approve" ? "let the sender in" : "refuse the request",
+      options:
+        verb === "approve"
+          ? { ...CHANNEL, role: { type: "string", help: "trusted|limited|blocked (default: the config's pairing.defaultRole)" } }
+          : CHANNEL,
+      async run({ positionals, options, say }) {
+        const role = typeof options.role === "string" ? options.role : undefined;
+        const result = await (await client()).pairingDecide(channelOf(options), verb, positionals[0] ?? "", role);
+        say(result.message);
+      },
+    })),
+    {
+      words: "allow list",
+      args: "[channel]",
+      summary: "approved and blocked senders with their role",
+      options: CHANNEL,
+      json: true,
+      async run({ positionals, options, json, say }) {
+        const answer = await (await client()).allowList(channelOf(options, positionals[0]));
+        if (json) return say(JSON.stringify(answer));
+        if (answer.allowed.length === 0) say("no approved senders");
+        for (const sender of answer.allowed)
+          say(`${sender.senderId}  ${sender.role}  ${sender.source}${sender.name ? `  ${sender.name}` : ""}`);
+      },
+    },
+    {
+      words: "allow revoke",
+      args: "<senderId>",
+      summary: "remove an approval (config entries stay)",
+      options: CHANNEL,
+      async run({ positionals, options, say }) {
+        const result = await (await client()).allowRevoke(channelOf(options), positionals[0] ?? "");
         say(
-          `${request.code}  sender ${request.senderId}  ${request.name}  asked ${minutes(request.ageSeconds)} ago, expires in ${minutes(request.expiresInSeconds)}`,
+          `Revoked ${result.senderId}.${result.stillInConfig ? " They are still listed in DRAWBRIDGE_ACCESS; remove them there too." : ""}`,
         );
-      }
-      return true;
-    }
-    case "pairing approve":
-    case "pairing deny": {
-      if (!first) throw new Error(`usage: drawbridge pairing ${verb} <code>`);
-      const result = await (await client()).pairingDecide(channel, verb === "approve" ? "approve" : "deny", first, role);
-      say(result.message);
-      return true;
-    }
-    case "allow list": {
-      const { allowed } = await (await client()).allowList(first ?? channel);
-      if (allowed.length === 0) say("no approved senders");
-      for (const sender of allowed) say(`${sender.senderId}  ${sender.role}  ${sender.source}${sender.name ? `  ${sender.name}` : ""}`);
-      return true;
-    }
-    case "allow revoke": {
-      if (!first) throw new Error("usage: drawbridge allow revoke <senderId>");
-      const result = await (await client()).allowRevoke(channel, first);
-      say(
-        `Revoked ${result.senderId}.${result.stillInConfig ? " They are still listed in DRAWBRIDGE_ACCESS; remove them there too." : ""}`,
-      );
-      return true;
-    }
-    case "allow role": {
-      if (!first || !second) throw new Error("usage: drawbridge allow role <senderId> <trusted|limited|blocked>");
-      const result = await (await client()).allowSetRole(channel, first, second);
-      say(`${result.senderId} is now ${result.role}.`);
-      return true;
-    }
-    default:
-      return false;
-  }
+      },
+    },
+    {
+      words: "allow role",
+      args: "<senderId> <role>",
+      summary: "set trusted|limited|blocked (numeric ids only)",
+      options: CHANNEL,
+      async run({ positionals, options, say }) {
+        const result = await (await client()).allowSetRole(channelOf(options), positionals[0] ?? "", positionals[1] ?? "");
+        say(`${result.senderId} is now ${result.role}.`);
+      },
+    },
+  ];
 }
 
-function parseFlags(args: string[]): { positional: string[]; channel: string; role: string | undefined } {
-  const positional: string[] = [];
-  let channel = "telegram";
-  let role: string | undefined;
-  for (let i = 0; i < args.length; i++) {
-    const arg = args[i] ?? "";
-    if (arg === "--channel" || arg === "--role") {
-      const value = args[++i];
-      if (!value) throw new Error(`${arg} needs a value`);
-      if (arg === "--channel") channel = value;
-      else role = value;
-    } else positional.push(arg);
-  }
-  return { positional, channel, role };
-}
-
-function minutes(seconds: number): string {
+export function minutes(seconds: number): string {
   return seconds < 120 ? `${Math.max(0, seconds)} s` : `${Math.round(seconds / 60)} min`;
 }

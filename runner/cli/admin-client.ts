@@ -17,7 +17,7 @@ import {
 import { ErrorBody } from "../../shared/wire-error.js";
 
 export class AdminApiError extends Error {
-  override readonly name = "AdminApiError";
+  override readonly name: string = "AdminApiError";
   constructor(
     readonly status: number,
     readonly code: string,
@@ -27,12 +27,58 @@ export class AdminApiError extends Error {
   }
 }
 
+/** Nothing answered at the gateway URL (connection refused, DNS, TLS): says which URL and how to get one. */
+export class GatewayUnreachableError extends Error {
+  override readonly name = "GatewayUnreachableError";
+  constructor(
+    readonly gatewayUrl: string,
+    options: { cause: unknown },
+  ) {
+    const why = causeText(options.cause);
+    super(
+      `no gateway answered at ${gatewayUrl}${why ? ` (${why})` : ""}. Start the local stack with \`npm start\`, ` +
+        "or point the CLI at a running gateway with DRAWBRIDGE_GATEWAY_URL=https://…",
+      options,
+    );
+  }
+}
+
+/** The gateway answered 401: the token is wrong (or missing); says where this one came from. */
+export class GatewayUnauthorizedError extends AdminApiError {
+  override readonly name = "GatewayUnauthorizedError";
+  constructor(gatewayUrl: string, tokenSource: string) {
+    super(
+      401,
+      "unauthorized",
+      `the gateway at ${gatewayUrl} refused the token (401 unauthorized). The token came from ${tokenSource}; ` +
+        "it must equal the gateway's GATEWAY_TOKEN secret (for the local stack: GATEWAY_TOKEN in the state dir's local-secrets.json).",
+    );
+  }
+}
+
+function causeText(error: unknown): string {
+  // fetch wraps the socket error ("ECONNREFUSED 127.0.0.1:9") in a bare "fetch failed".
+  const inner = error instanceof Error && error.cause instanceof Error ? error.cause : error;
+  if (!(inner instanceof Error)) return "";
+  const code = (inner as { code?: unknown }).code;
+  return typeof code === "string" ? code : inner.message;
+}
+
 /** The CLI's thin client of the gateway's admin API (`/api/*`, bearer GATEWAY_TOKEN). */
 export class AdminClient {
   constructor(
-    private readonly gatewayUrl: string,
+    readonly gatewayUrl: string,
     private readonly token: string,
+    /** Where the token came from, for the 401 message (never the token itself). */
+    readonly tokenSource = "GATEWAY_TOKEN",
   ) {}
+
+  /** `GET /healthz` (no token): the gateway's version. */
+  async health(): Promise<{ ok: boolean; version: string }> {
+    const response = await this.send("GET", "/healthz");
+    const json = (await response.json().catch(() => null)) as { ok?: unknown; version?: unknown } | null;
+    return { ok: response.ok && json?.ok === true, version: typeof json?.version === "string" ? json.version : "?" };
+  }
 
   registerRunner(name: string, publicKey: JWK): Promise<RunnerRegistered> {
     return this.request(RunnerRegistered, "POST", "/api/runners", { name, publicKey });
@@ -83,12 +129,9 @@ export class AdminClient {
   }
 
   private async request<S extends z.ZodType>(schema: S, method: string, path: string, body?: unknown): Promise<z.output<S>> {
-    const response = await fetch(new URL(path, this.gatewayUrl), {
-      method,
-      headers: { authorization: `Bearer ${this.token}`, "content-type": "application/json" },
-      body: body === undefined ? undefined : JSON.stringify(body),
-    });
+    const response = await this.send(method, path, body);
     const json: unknown = await response.json().catch(() => null);
+    if (response.status === 401) throw new GatewayUnauthorizedError(this.gatewayUrl, this.tokenSource);
     if (!response.ok) {
       const error = ErrorBody.safeParse(json);
       throw error.success
@@ -106,5 +149,17 @@ export class AdminClient {
       );
     }
     return answer.data;
+  }
+
+  private async send(method: string, path: string, body?: unknown): Promise<Response> {
+    try {
+      return await fetch(new URL(path, this.gatewayUrl), {
+        method,
+        headers: { authorization: `Bearer ${this.token}`, "content-type": "application/json" },
+        body: body === undefined ? undefined : JSON.stringify(body),
+      });
+    } catch (error) {
+      throw new GatewayUnreachableError(this.gatewayUrl, { cause: error });
+    }
   }
 }

@@ -1,39 +1,41 @@
 import type { AdminClient } from "./admin-client.js";
+import type { Command } from "./command.js";
+import { UsageError } from "./exit-codes.js";
 
-export const APPROVALS_USAGE = `  approvals list [--state s]             tool calls waiting for your approval (s: pending|allowed|denied|expired|all)
-  approvals approve <id>                 allow that call once (it runs now)
-  approvals deny <id>                    refuse it; nothing runs`;
+const STATES = ["pending", "allowed", "denied", "expired", "all"];
 
-type Say = (line: string) => void;
-
-/** `drawbridge approvals …`; false if `args` is not one of them. */
-export async function approvalsCommand(args: string[], client: () => Promise<AdminClient>, say: Say): Promise<boolean> {
-  if (args[0] !== "approvals") return false;
-  const [verb, id, ...rest] = args.slice(1);
-  switch (verb) {
-    case "list": {
-      const state = id === "--state" ? rest[0] : id === undefined ? "pending" : undefined;
-      if (!state) throw new Error("usage: drawbridge approvals list [--state pending|allowed|denied|expired|all]");
-      const { approvals } = await (await client()).approvalsList(state);
-      if (approvals.length === 0) say(state === "pending" ? "no approvals waiting" : `no ${state} approvals`);
-      for (const approval of approvals) {
-        const until =
-          approval.state === "pending"
-            ? `expires ${approval.expiresAt}`
-            : `${approval.state}${approval.decidedBy ? ` by ${approval.decidedBy}` : ""}`;
-        say(`${approval.id}  ${approval.sender}  ${approval.label}  (${approval.reason})  ${until}`);
-      }
-      return true;
-    }
-    case "approve":
-    case "deny": {
-      if (!id || rest.length > 0) throw new Error(`usage: drawbridge approvals ${verb} <id>`);
-      const result = await (await client()).approvalDecide(id, verb === "approve" ? "allow" : "deny");
-      say(result.message);
-      if (result.result) say(result.result);
-      return true;
-    }
-    default:
-      return false;
-  }
+/** `drawbridge approvals …`. */
+export function approvalsCommands(client: () => Promise<AdminClient>): Command[] {
+  return [
+    {
+      words: "approvals list",
+      summary: "tool calls waiting for your approval",
+      options: { state: { type: "string", help: "pending (default)|allowed|denied|expired|all" } },
+      json: true,
+      async run({ options, json, say }) {
+        const state = typeof options.state === "string" ? options.state : "pending";
+        if (!STATES.includes(state)) throw new UsageError(`--state must be one of ${STATES.join(", ")}`, "approvals list");
+        const answer = await (await client()).approvalsList(state);
+        if (json) return say(JSON.stringify(answer));
+        if (answer.approvals.length === 0) say(state === "pending" ? "no approvals waiting" : `no ${state} approvals`);
+        for (const approval of answer.approvals) {
+          const until =
+            approval.state === "pending"
+              ? `expires ${approval.expiresAt}`
+              : `${approval.state}${approval.decidedBy ? ` by ${approval.decidedBy}` : ""}`;
+          say(`${approval.id}  ${approval.sender}  ${approval.label}  (${approval.reason})  ${until}`);
+        }
+      },
+    },
+    ...(["approve", "deny"] as const).map((verb): Command => ({
+      words: `approvals ${verb}`,
+      args: "<id>",
+      summary: verb === "approve" ? "allow that call once (it runs now)" : "refuse it; nothing runs",
+      async run({ positionals, say }) {
+        const result = await (await client()).approvalDecide(positionals[0] ?? "", verb === "approve" ? "allow" : "deny");
+        say(result.message);
+        if (result.result) say(result.result);
+      },
+    })),
+  ];
 }

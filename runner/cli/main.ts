@@ -1,66 +1,78 @@
-import { generateRunnerKey } from "../identity/runner-key.js";
 import { startStack } from "../local-stack/start-stack.js";
-import { stateDir } from "../runner-config.js";
-import { runRunnerUntilSignal } from "../run-until-signal.js";
-import { ACCESS_USAGE, accessCommand } from "./access-commands.js";
-import { APPROVALS_USAGE, approvalsCommand } from "./approvals-commands.js";
-import { chat, localAdminClient } from "./chat.js";
-import { RUNNER_USAGE, runnerCommand } from "./runner-commands.js";
-import { SANDBOX_USAGE, sandboxCommand } from "./sandbox-commands.js";
-import { join } from "node:path";
+import { accessCommands } from "./access-commands.js";
+import { AdminApiError, GatewayUnreachableError } from "./admin-client.js";
+import { approvalsCommands } from "./approvals-commands.js";
+import { chat, localAdminClient, MissingTokenError } from "./chat.js";
+import { commandHelp, findCommand, parseCommandLine, usageLine, type Command } from "./command.js";
+import { EXIT_CODES_HELP, ExitCode, UsageError } from "./exit-codes.js";
+import { runnerCommands } from "./runner-commands.js";
+import { sandboxCommands } from "./sandbox-commands.js";
+import { statusCommand } from "./status-command.js";
 
-const USAGE = `usage: drawbridge <command>
+const client = () => localAdminClient();
 
-  start                 run the whole local stack (gateway + runner); prints READY <url>
-  chat                  chat with the gateway as the owner (console channel)
-  runner                run the home runner (DRAWBRIDGE_GATEWAY_URL, DRAWBRIDGE_RUNNER_NAME)
-  runner keygen         create the runner's Ed25519 key (mode 0600; never overwrites)
-${RUNNER_USAGE}
-${SANDBOX_USAGE}
-${ACCESS_USAGE}
-${APPROVALS_USAGE}
+const COMMANDS: Command[] = [
+  { words: "start", summary: "run the whole local stack (gateway + runner); prints READY <url>", run: () => startStack() },
+  { words: "chat", summary: "chat with the gateway as the owner (console channel)", run: () => chat() },
+  statusCommand(client),
+  ...runnerCommands(client),
+  ...sandboxCommands(),
+  ...accessCommands(client),
+  ...approvalsCommands(client),
+];
 
-State lives in $DRAWBRIDGE_STATE_DIR (default ./.drawbridge).`;
+const USAGE = `usage: drawbridge <command> [options]      (drawbridge <command> --help for one command)
 
-async function main(args: string[]): Promise<void> {
-  const keyPath = process.env.DRAWBRIDGE_RUNNER_KEY ?? join(stateDir(), "runner-key.json");
-  switch (args.join(" ")) {
-    case "start":
-      return startStack();
-    case "chat":
-      return chat();
-    case "runner":
-      return runRunnerUntilSignal();
-    case "runner keygen": {
-      const key = await generateRunnerKey(keyPath);
-      process.stdout.write(`Created ${keyPath}\nkid ${key.kid}\npublic key ${JSON.stringify(key.publicJwk)}\n`);
-      return;
-    }
-    default:
-      if (args[0] === "runner" && (await runnerCommand(args.slice(1), keyPath, (line) => process.stdout.write(`${line}\n`)))) return;
-      if (args[0] === "sandbox" && (await sandboxCommand(args.slice(1), (line) => process.stdout.write(`${line}\n`)))) return;
-      if (
-        await approvalsCommand(
-          args,
-          () => localAdminClient(),
-          (line) => process.stdout.write(`${line}\n`),
-        )
-      )
-        return;
-      if (
-        await accessCommand(
-          args,
-          () => localAdminClient(),
-          (line) => process.stdout.write(`${line}\n`),
-        )
-      )
-        return;
-      process.stderr.write(`${USAGE}\n`);
-      process.exitCode = args.length === 0 || args[0] === "help" || args[0] === "--help" ? 0 : 2;
+${COMMANDS.map(usageLine).join("\n")}
+
+Admin commands talk to DRAWBRIDGE_GATEWAY_URL (default http://127.0.0.1:$PORT, PORT 8787) with the
+token in GATEWAY_TOKEN, or, for the local stack, the one \`npm start\` wrote to the state dir's
+local-secrets.json. State lives in $DRAWBRIDGE_STATE_DIR (default ./.drawbridge).
+
+${EXIT_CODES_HELP}`;
+
+const say = (line: string): void => void process.stdout.write(`${line}\n`);
+
+async function main(argv: string[]): Promise<ExitCode> {
+  if (argv.length === 0 || argv[0] === "help" || argv[0] === "--help" || argv[0] === "-h") {
+    say(USAGE);
+    return ExitCode.ok;
   }
+  const found = findCommand(COMMANDS, argv);
+  const typed = argv.filter((arg) => !arg.startsWith("-")).join(" ");
+  // `runner lst` matches `runner` with a stray word: that is a mistyped subcommand, not an argument.
+  const strayWord = found && !found.command.args && found.rest[0] !== undefined && !found.rest[0].startsWith("-");
+  if (!found || (strayWord && COMMANDS.some((other) => other.words.startsWith(`${found.command.words} `)))) {
+    throw new UsageError(`unknown command \`${typed}\``);
+  }
+  const input = parseCommandLine(found.command, found.rest);
+  if (!input) {
+    say(commandHelp(found.command));
+    return ExitCode.ok;
+  }
+  await found.command.run({ ...input, say });
+  return ExitCode.ok;
 }
 
-main(process.argv.slice(2)).catch((error: unknown) => {
-  process.stderr.write(`drawbridge: ${error instanceof Error ? error.message : String(error)}\n`);
-  process.exit(1);
-});
+/** One line on stderr and the exit code that names the kind of failure. */
+function failure(error: unknown): ExitCode {
+  const message = error instanceof Error ? error.message : String(error);
+  if (error instanceof UsageError) {
+    const hint = error.command ? `drawbridge ${error.command} --help` : "drawbridge --help";
+    process.stderr.write(`drawbridge: ${message}\nSee \`${hint}\`.\n`);
+    return ExitCode.usage;
+  }
+  process.stderr.write(`drawbridge: ${message}\n`);
+  if (error instanceof GatewayUnreachableError) return ExitCode.unreachable;
+  if (error instanceof MissingTokenError || (error instanceof AdminApiError && error.status === 401)) return ExitCode.unauthorized;
+  return ExitCode.failure;
+}
+
+main(process.argv.slice(2)).then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (error: unknown) => {
+    process.exit(failure(error));
+  },
+);

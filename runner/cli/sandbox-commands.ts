@@ -5,12 +5,30 @@ import { buildFromDockerfile } from "../sandbox/dockerfile-build.js";
 import { privateRootOf, readClaims } from "../sandbox/pool-claims.js";
 import { ensureSandboxImage, SANDBOX_IMAGE } from "../sandbox/sandbox-image.js";
 import { stateDir as defaultStateDir } from "../runner-config.js";
+import type { Command } from "./command.js";
 
-export const SANDBOX_USAGE = `  sandbox build         build the sandbox image locally (no registry needed)
-  sandbox build --dockerfile <dir>   build it from <dir>/Dockerfile instead (registry needed for FROM)
-  sandbox list          show Drawbridge's sandbox images and containers
-  sandbox prune         remove stopped sandbox containers and old sandbox images
-  sandbox prune --all   also remove running sandbox containers (runners recreate them on demand)`;
+/** `drawbridge sandbox …` for the command table; each one runs through sandboxCommand below. */
+export function sandboxCommands(): Command[] {
+  const run = async (args: string[], say: (line: string) => void): Promise<void> => {
+    if (!(await sandboxCommand(args, say))) throw new Error(`sandbox ${args.join(" ")}: not a sandbox command`);
+  };
+  return [
+    {
+      words: "sandbox build",
+      summary: "build the sandbox image locally (no registry needed)",
+      options: { dockerfile: { type: "string", help: "<dir>: build from <dir>/Dockerfile instead (registry needed for FROM)" } },
+      run: ({ options, say }) =>
+        run(typeof options.dockerfile === "string" ? ["build", "--dockerfile", options.dockerfile] : ["build"], say),
+    },
+    { words: "sandbox list", summary: "show Drawbridge's sandbox images and containers", run: ({ say }) => run(["list"], say) },
+    {
+      words: "sandbox prune",
+      summary: "remove stopped sandbox containers and old sandbox images",
+      options: { all: { type: "boolean", help: "also remove running sandbox containers (runners recreate them on demand)" } },
+      run: ({ options, say }) => run(options.all === true ? ["prune", "--all"] : ["prune"], say),
+    },
+  ];
+}
 
 /** `drawbridge sandbox …`. Returns false for an unknown subcommand. `stateDir` is where `list` finds the scopes of warm-pool containers. */
 export async function sandboxCommand(
