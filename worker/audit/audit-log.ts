@@ -2,10 +2,17 @@ import { DurableObject } from "cloudflare:workers";
 import { migrateOnStart } from "../storage/migrations.js";
 import { AuditEvent, AuditKind, StoredAuditDetail, type StoredAuditEvent } from "./audit-event.js";
 import { AUDIT_LOG_SCHEMA } from "./audit-schema.js";
+import { isNoise } from "./noise.js";
 import { redact, redactValue } from "./redact.js";
 
 /** Enough history to investigate a week of normal use; the oldest rows go first. */
 const KEEP_EVENTS = 5000;
+/**
+ * Noise (noise.ts) is kept apart, its oldest going first, and never costs the rest a row. At most
+ * half of the largest page (GET /api/audit?limit=1000), so that page always has room for the
+ * newest 500 other events however many strangers knock.
+ */
+const KEEP_NOISE = 500;
 
 /**
  * The edge's security log: one SQLite-backed Durable Object ("edge") every part of the Worker
@@ -23,15 +30,23 @@ export class AuditLog extends DurableObject<Env> {
   record(event: AuditEvent): void {
     const parsed = AuditEvent.parse(event);
     const detail = JSON.stringify(redactValue(parsed.detail));
+    const noise = isNoise(parsed.kind) ? 1 : 0;
     this.sql.exec(
-      "INSERT INTO audit (at, kind, channel, actor, detail) VALUES (?, ?, ?, ?, ?)",
+      "INSERT INTO audit (at, kind, channel, actor, detail, noise) VALUES (?, ?, ?, ?, ?, ?)",
       new Date().toISOString(),
       parsed.kind,
       parsed.channel,
       redact(parsed.actor),
       detail,
+      noise,
     );
-    this.sql.exec("DELETE FROM audit WHERE seq <= (SELECT MAX(seq) FROM audit) - ?", KEEP_EVENTS);
+    // Each budget evicts only its own oldest rows.
+    this.sql.exec(
+      "DELETE FROM audit WHERE noise = ? AND seq <= (SELECT seq FROM audit WHERE noise = ? ORDER BY seq DESC LIMIT 1 OFFSET ?)",
+      noise,
+      noise,
+      noise ? KEEP_NOISE : KEEP_EVENTS,
+    );
   }
 
   /** Newest first. */

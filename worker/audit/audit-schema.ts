@@ -14,4 +14,10 @@ export const AUDIT_LOG_SCHEMA: Ladder = [
     actor TEXT NOT NULL,
     detail TEXT NOT NULL
   )`,
+  // 2: noise (refusals anyone can cause) gets a retention budget of its own, evicted apart from the
+  // rest (audit-log.ts). The kinds are the ones worker/audit/noise.ts named at this release.
+  `ALTER TABLE audit ADD COLUMN noise INTEGER NOT NULL DEFAULT 0;
+  UPDATE audit SET noise = 1 WHERE kind IN ('rate.limited', 'pairing.cap_full', 'access.denied', 'tunnel.auth_timeout',
+    'tunnel.protocol_refused', 'tunnel.flood', 'tunnel.bad_frame', 'tunnel.audit_capped');
+  CREATE INDEX audit_noise_seq ON audit (noise, seq);`,
 ];

@@ -67,4 +67,13 @@ export const GATEKEEPER_SCHEMA: Ladder = [
       next_at INTEGER NOT NULL
     );
   `,
+  // 2: repeated refusals counted instead of written, per actor and kind (quiet-refusals.ts).
+  `CREATE TABLE quiet_refusals (
+    actor TEXT NOT NULL,
+    kind TEXT NOT NULL,
+    window_start INTEGER NOT NULL,
+    lines INTEGER NOT NULL,
+    suppressed INTEGER NOT NULL,
+    PRIMARY KEY (actor, kind)
+  )`,
 ];
