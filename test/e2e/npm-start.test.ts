@@ -20,7 +20,9 @@ let launcherPidFile = "";
 let child: ChildProcess;
 let readyLine = "";
 let port = 0;
-const errors: string[] = [];
+/** Everything npm start printed (stdout and stderr in the one stream a terminal shows), and the part up to READY. */
+const output: string[] = [];
+let startup: string[] = [];
 // A model server on loopback (DRAWBRIDGE_HOME_MODEL_URL), as Ollama would be: with no model configured, npm start uses it.
 const homeModel = new ModelStandIn();
 let homeModelBase = "";
@@ -38,7 +40,10 @@ beforeAll(async () => {
   homeModelBase = `${await homeModel.start()}/v1`;
   const userEnv = { ...process.env };
   for (const name of ["DRAWBRIDGE_MODEL", "DRAWBRIDGE_MODEL_BASE_URL", "DRAWBRIDGE_MODEL_API_KEY"]) delete userEnv[name];
-  child = spawn("npm", ["start"], {
+  // Vitest's NODE_ENV=test is not in a user's shell (and would quietly turn off Miniflare's Request.cf fetch).
+  delete userEnv.NODE_ENV;
+  // 2>&1: one pipe for both streams, so the lines arrive in the order a terminal shows them.
+  child = spawn("sh", ["-c", "exec npm start 2>&1"], {
     cwd: projectRoot,
     env: {
       ...userEnv,
@@ -54,12 +59,14 @@ beforeAll(async () => {
     stdio: ["ignore", "pipe", "pipe"],
     detached: true, // its own process group, so the test can press "Ctrl-C" on all of it
   });
-  createInterface({ input: child.stderr! }).on("line", (line) => errors.push(line));
+  createInterface({ input: child.stderr! }).on("line", (line) => output.push(line));
   readyLine = await new Promise<string>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`no READY within 120s:\n${errors.join("\n")}`)), 120_000);
-    child.once("exit", (code) => reject(new Error(`npm start exited (${code}):\n${errors.join("\n")}`)));
+    const timer = setTimeout(() => reject(new Error(`no READY within 120s:\n${output.join("\n")}`)), 120_000);
+    child.once("exit", (code) => reject(new Error(`npm start exited (${code}):\n${output.join("\n")}`)));
     createInterface({ input: child.stdout! }).on("line", (line) => {
-      if (line.startsWith("READY")) {
+      output.push(line);
+      if (line.startsWith("READY") && startup.length === 0) {
+        startup = [...output];
         clearTimeout(timer);
         resolve(line);
       }
@@ -82,9 +89,35 @@ describe("npm start on a fresh machine", () => {
     expect(engineLog).toContain("engine-launcher: starting");
     expect(engineLog).toContain(`API listening on ${engineSocket}`);
     expect(existsSync(engineSocket)).toBe(true);
-    expect(errors).toContain("Checking Docker…");
-    expect(errors.some((line) => line.startsWith("Starting the Docker engine") && line.includes(join(stateDir, "dockerd.log")))).toBe(true);
-    expect(errors.join("\n")).not.toMatch(/ENOENT|drawbridge: /);
+    expect(output).toContain("Checking Docker…");
+    expect(output.some((line) => line.startsWith("Starting the Docker engine") && line.includes(join(stateDir, "dockerd.log")))).toBe(true);
+    expect(output.join("\n")).not.toMatch(/ENOENT|drawbridge: /);
+  });
+
+  it("prints one line per step up to READY: no apt-get output, no stack traces, no WARNING blocks", async () => {
+    // npm's own header ("> drawbridge@… start", "> tsx …") and blank lines aside, every line is a step, in order.
+    const lines = startup.filter((line) => line.trim() !== "" && !line.startsWith("> "));
+    const steps = [
+      /^Checking Docker…$/,
+      /^Starting the Docker engine \(.+\) in the background \(log: .+dockerd\.log\)…$/,
+      /^(Sandbox image \S+: ready\.|Building the sandbox image from a static busybox \(no registry needed\)…)$/,
+      /^Model: home:standin-model, found at /,
+      /^Creating the runner key .+runner-key\.json \(mode 0600\)\.$/,
+      /^Starting the gateway \(wrangler dev\) on 127\.0\.0\.1:\d+…$/,
+      new RegExp(`^Registering the runner ${runnerName}…$`),
+      new RegExp(`^Runner ${runnerName} connected \\(its log: .+runner\\.log; the gateway's: .+gateway\\.log\\)\\.$`),
+      new RegExp(`^Owner \\S+ · DMs: pairing · model: home:standin-model · runner: ${runnerName}$`),
+      /^READY http:\/\/127\.0\.0\.1:\d+ /,
+    ];
+    expect(lines.map((line, i) => (steps[i]?.test(line) ? "step" : line))).toEqual(steps.map(() => "step"));
+    const text = startup.join("\n");
+    expect(text).not.toMatch(/^(Get|Hit|Ign):\d|Reading package lists|Setting up |Unpacking |Selecting previously/m);
+    expect(text).not.toMatch(/^\s+at /m);
+    expect(text).not.toMatch(/WARNING|▲|Request\.cf/);
+    expect(startup.at(-1)).toBe(readyLine);
+    // The children's whole output is kept where the connected line says, for when something goes wrong.
+    expect(await readFile(join(stateDir, "runner.log"), "utf8")).toContain('"event":"tunnel.ready"');
+    expect(existsSync(join(stateDir, "gateway.log"))).toBe(true);
   });
 
   it("prints READY naming the URL, and /healthz answers", async () => {
@@ -107,7 +140,7 @@ describe("npm start on a fresh machine", () => {
   });
 
   it("names the model it found on loopback, and a plain message is answered by it through the runner", async () => {
-    expect(errors.filter((line) => line.startsWith("Model: "))).toEqual([
+    expect(output.filter((line) => line.startsWith("Model: "))).toEqual([
       `Model: home:standin-model, found at ${homeModelBase} and reached through the runner (DRAWBRIDGE_MODEL picks another).`,
     ]);
     homeModel.script("standin-model", { kind: "text", text: "Hello from the model at home." });
