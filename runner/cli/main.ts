@@ -7,6 +7,7 @@ import { commandHelp, findCommand, parseCommandLine, usageLine, type Command } f
 import { EXIT_CODES_HELP, ExitCode, UsageError } from "./exit-codes.js";
 import { runnerCommands } from "./runner-commands.js";
 import { sandboxCommands } from "./sandbox-commands.js";
+import { serviceCommands } from "./service-commands.js";
 import { statusCommand } from "./status-command.js";
 
 const client = () => localAdminClient();
@@ -16,6 +17,7 @@ const COMMANDS: Command[] = [
   { words: "chat", summary: "chat with the gateway as the owner (console channel)", run: () => chat() },
   statusCommand(client),
   ...runnerCommands(client),
+  ...serviceCommands(),
   ...sandboxCommands(),
   ...accessCommands(client),
   ...approvalsCommands(client),
