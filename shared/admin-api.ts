@@ -101,7 +101,13 @@ export const RunnerSummary = z
   })
   .strict();
 export type RunnerSummary = z.infer<typeof RunnerSummary>;
-export const StatusList = z.object({ runners: z.array(RunnerSummary) }).strict();
+export const StatusList = z
+  .object({
+    runners: z.array(RunnerSummary),
+    /** The assistant's model as `provider:model` (never its key); null: none configured. Absent from older gateways. */
+    model: z.string().nullable().optional(),
+  })
+  .strict();
 export type StatusList = z.infer<typeof StatusList>;
 
 export const RunnerRegistered = z.object({ runner: z.string(), kid: z.string(), gatewayKey: z.unknown() }).strict();

@@ -12,6 +12,8 @@ export const StatusView = z
   .object({
     gateway: z.object({ url: z.string(), version: z.string() }).strict(),
     runners: z.array(RunnerSummary),
+    /** The assistant's model, or null when none is configured (or the gateway is older and does not say). */
+    model: z.string().nullable(),
     channels: z.array(z.object({ channel: z.string(), pending: z.array(PendingPairing) }).strict()),
     approvals: z.array(ApprovalView),
   })
@@ -26,11 +28,12 @@ export function statusCommand(client: () => Promise<AdminClient>): Command {
     async run({ json, say }) {
       const admin = await client();
       // The token is checked by the first call; the rest run together.
-      const { runners } = await admin.status();
+      const { runners, model } = await admin.status();
       const [health, pairing, pending] = await Promise.all([admin.health(), admin.pairingList("telegram"), admin.approvalsList("pending")]);
       const view: StatusView = {
         gateway: { url: admin.gatewayUrl, version: health.version },
         runners,
+        model: model ?? null,
         // The console channel is the admin API itself; telegram is the one channel with pairing.
         channels: [{ channel: "telegram", pending: pairing.pending }],
         approvals: pending.approvals,
@@ -45,6 +48,7 @@ export function statusLines(view: StatusView, now: number): string[] {
   const lines = [`gateway   ${view.gateway.url}  (version ${view.gateway.version})`];
   if (view.runners.length === 0) lines.push("runners   none registered — `drawbridge runner register`, or `npm start` for the local stack");
   for (const runner of view.runners) lines.push(`runner    ${runnerLine(runner, now)}`);
+  lines.push(`model     ${view.model ?? "none configured — the assistant is off; see docs/assistant.md"}`);
   for (const { channel, pending } of view.channels) {
     lines.push(
       `channel   ${channel}: ${pending.length === 0 ? "no pending pairing requests" : `${pending.length} pending pairing request(s) — drawbridge pairing list`}`,

@@ -81,3 +81,13 @@ describe("an assistant turn (acceptance 1)", () => {
     expect(line).not.toContain("sk-");
   });
 });
+
+describe("GET /api/status names the model", () => {
+  it("as provider:model, never the key", async () => {
+    const { gate, model } = await assistantGate();
+    const response = await gate.api("GET", "/api/status");
+    const body = await response.text();
+    expect(JSON.parse(body)).toMatchObject({ model: `openai:${model}` });
+    expect(body).not.toContain("sk-drawbridge");
+  });
+});

@@ -1,5 +1,6 @@
 import { Hono } from "hono";
 import { CallId } from "../../shared/tunnel/protocol.js";
+import { modelSettingOf } from "../assistant/model/model-setting.js";
 import { GatewayError } from "../http/gateway-error.js";
 import { retryOnce } from "../objects/retry-once.js";
 import { hubStub } from "../objects/stubs.js";
@@ -33,7 +34,8 @@ export const statusRoute = new Hono<{ Bindings: Env }>()
         };
       }),
     );
-    return c.json({ runners });
+    // Only the model's own setting is read: status still answers while another setting is wrong.
+    return c.json({ runners, model: modelSettingOf(c.env)?.id ?? null });
   })
   .get("/calls/:id", async (c) => {
     const call = await callHub(c.env, c.req.param("id")).getCall(c.req.param("id"));
