@@ -1,5 +1,7 @@
 import { env, runInDurableObject } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
+import { ConsoleReply } from "../../shared/admin-api.js";
+import { readJson } from "../support/read-json.js";
 import { expireSession, listApprovals } from "./approval-harness.js";
 import { assistantGate, dmSession, standIn, toolResultsIn, turnOver, waitForMessage } from "./assistant-harness.js";
 import { newUserId } from "./test-ids.js";
@@ -84,7 +86,7 @@ describe("the console (POST /api/messages) waits for a turn that paused", () => 
     }
     expect(approval).toBeDefined();
     await Promise.all([runner.answerNext(), gate.api("POST", `/api/approvals/${approval?.id ?? ""}`, { decision: "allow" })]);
-    const { reply } = (await (await answer).json()) as { reply: string };
+    const { reply } = await readJson(await answer, ConsoleReply);
     expect(reply).toMatch(/^🔐 Waiting for the owner's approval/);
     expect(reply).toMatch(/console turn finished$/);
   });
