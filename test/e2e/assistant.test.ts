@@ -25,6 +25,8 @@ const ACCESS = JSON.stringify({
     exec: { security: "full", ask: "off" },
     roles: { owner: { profile: "full", exec: { security: "full", ask: "off" } } },
   },
+  // Each tool call of a turn is charged to the sender's tool bucket; acceptance 10 asks for 27 in two steps.
+  rateLimits: { owner: { tool: { perMinute: 600, burst: 100 } } },
 });
 
 const model = new ModelStandIn();
