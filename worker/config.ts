@@ -40,7 +40,7 @@ export function loadGatewayConfig(env: Env): GatewayConfig {
   }
   const access = parseAccessConfig(env.DRAWBRIDGE_ACCESS);
   if (!access.ok) {
-    throw new GatewayError(503, "config_invalid", `${access.message}. Fix it under [vars] in wrangler.toml (see README "Access control").`);
+    throw new GatewayError(503, "config_invalid", `${access.message}. Fix it under [vars] in wrangler.toml (see docs/access-control.md).`);
   }
   const { DRAWBRIDGE_OWNER, DEFAULT_RUNNER, TELEGRAM_API_ROOT } = parsed.data;
   return {
