@@ -2,7 +2,7 @@ import type { ModelStandIn } from "../test/support/model-standin.js";
 import type { BotApiCall } from "../test/support/bot-api-standin.js";
 import { OWNER_ID, type TestStack } from "../test/support/test-stack.js";
 import type { RawDockerExec } from "./docker-baseline.js";
-import { machineNote, median, round, type Figure } from "./figure.js";
+import { latencyRatioFigure, median, round, type Figure } from "./figure.js";
 import { chatRoundTrip } from "./warm-call.js";
 
 /** The model the bench stack is configured with (DRAWBRIDGE_MODEL=openai:<this>): the stand-in's conversation key. */
@@ -45,19 +45,9 @@ export async function assistantTurn(
     for (const body of bodies) floor += await standInRoundTrip(model.root, body);
     baseline.push(floor);
   }
-  const value = median(turns);
-  const base = median(baseline);
-  const ratio = value / base;
+  const baselineName = "raw docker exec true + the turn's two model requests sent straight to the stand-in";
   return {
-    name: "P7 assistant turn with one tool call",
-    value: round(value),
-    unit: "ms",
-    baseline: { name: "raw docker exec true + the turn's two model requests sent straight to the stand-in", value: round(base) },
-    ratio: round(ratio, 3),
-    target: "ratio ≤ 1.30",
-    met: ratio <= 1.3,
-    runs,
-    machine: machineNote(),
+    ...latencyRatioFigure("P7 assistant turn with one tool call", turns, { name: baselineName, samples: baseline }, 1.3),
     // Medians, in ms: webhook post → first "typing" (just before model step 1), → second "typing"
     // (step 1, the exec call's whole path, its result back in the Assistant), → the reply (step 2, delivery).
     detail: {

@@ -42,3 +42,24 @@ export function round(value: number, digits = 2): number {
 export function printFigure(figure: Figure): void {
   process.stdout.write(JSON.stringify(figure) + "\n");
 }
+
+/**
+ * A latency figure judged as a ratio: the median of `samples` ÷ the median of `baseline` (measured
+ * in the same run), met when the ratio is at most `limit`.
+ */
+export function latencyRatioFigure(name: string, samples: number[], baseline: { name: string; samples: number[] }, limit: number): Figure {
+  const value = median(samples);
+  const base = median(baseline.samples);
+  const ratio = value / base;
+  return {
+    name,
+    value: round(value),
+    unit: "ms",
+    baseline: { name: baseline.name, value: round(base) },
+    ratio: round(ratio, 3),
+    target: `ratio ≤ ${limit.toFixed(2)}`,
+    met: ratio <= limit,
+    runs: samples.length,
+    machine: machineNote(),
+  };
+}

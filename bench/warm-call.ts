@@ -1,6 +1,6 @@
 import { OWNER_ID, textUpdate, type TestStack } from "../test/support/test-stack.js";
 import type { RawDockerExec } from "./docker-baseline.js";
-import { machineNote, median, round, type Figure } from "./figure.js";
+import { latencyRatioFigure, type Figure } from "./figure.js";
 
 /**
  * One chat message through the whole gateway; resolves when the reply reaches the Bot API
@@ -32,18 +32,10 @@ export async function warmToolCall(stack: TestStack, raw: RawDockerExec, runs: n
     gateway.push(await chatRoundTrip(stack, OWNER_ID, "/run true"));
     baseline.push(await raw.execTrue());
   }
-  const value = median(gateway);
-  const base = median(baseline);
-  const ratio = value / base;
-  return {
-    name: "P1 warm tool call",
-    value: round(value),
-    unit: "ms",
-    baseline: { name: "raw docker exec true (dockerode, warm container)", value: round(base) },
-    ratio: round(ratio, 3),
-    target: "ratio ≤ 1.10",
-    met: ratio <= 1.1,
-    runs,
-    machine: machineNote(),
-  };
+  return latencyRatioFigure(
+    "P1 warm tool call",
+    gateway,
+    { name: "raw docker exec true (dockerode, warm container)", samples: baseline },
+    1.1,
+  );
 }

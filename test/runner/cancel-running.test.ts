@@ -1,3 +1,4 @@
+import { z } from "zod";
 import { generateKeyPairSync, randomBytes } from "node:crypto";
 import { readFile } from "node:fs/promises";
 import { join } from "node:path";
@@ -27,14 +28,18 @@ async function resultOf(id: string): Promise<Frame> {
 }
 
 /** Processes of this runner's sandbox containers whose command line contains `needle`. */
+const ContainerTop = z.object({ Processes: z.array(z.array(z.string())).nullish() });
+
 async function processesMatching(needle: string): Promise<string[]> {
   const found: string[] = [];
   for (const info of await containersOf(runner)) {
-    // dockerode types top() as any; the Engine API answers { Titles, Processes: string[][] }.
-    const top = (await docker
-      .getContainer(info.Id)
-      .top({ ps_args: "-eo pid,args" })
-      .catch(() => ({ Processes: [] }))) as { Processes?: string[][] };
+    // dockerode leaves top()'s answer untyped; the Engine API answers { Titles, Processes: string[][] }.
+    const top = ContainerTop.parse(
+      await docker
+        .getContainer(info.Id)
+        .top({ ps_args: "-eo pid,args" })
+        .catch(() => ({ Processes: [] })),
+    );
     for (const row of top.Processes ?? []) if (row.join(" ").includes(needle)) found.push(row.join(" "));
   }
   return found;

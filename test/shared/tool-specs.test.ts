@@ -44,7 +44,7 @@ describe("parseToolCall", () => {
     });
   });
 
-  it("matches names as the policy does: any case, but no disguised names", () => {
+  it("matches names as the policy does: whatever the case, but no disguised names", () => {
     expect(parseToolCall("READ", { path: "a" })).toMatchObject({ ok: true, request: { tool: "read" } });
     for (const name of ["ｅｘｅｃ", "exеc", " exec", "exec\u200b", "shell", "", "group:fs", "__proto__"]) {
       const result = parseToolCall(name, { command: "id" });

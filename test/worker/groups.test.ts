@@ -24,7 +24,7 @@ describe("groups (acceptance 6)", () => {
     expect(await gate.sentTo(GROUP)).toEqual([]);
   });
 
-  it("with a mention (any case) from an allowed sender it does", async () => {
+  it("with a mention (in upper or lower case) from an allowed sender it does", async () => {
     await say(MEMBER, "@DrawBridge_Test_Bot /help");
     await say(OWNER, "Drawbridge /frobnicate");
     expect(await gate.messagesTo(GROUP)).toEqual([
@@ -82,7 +82,7 @@ describe("groupPolicy disabled and open", () => {
     expect(await gate.sentTo(OTHER_GROUP)).toEqual([]);
   });
 
-  it("open with requireMention off: any group, but still only allowed senders", async () => {
+  it("open with requireMention off: every group, but still only allowed senders", async () => {
     const gate = new GateHarness(newBotId(), OWNER, { groups: { policy: "open", requireMention: false, allowFrom: [String(MEMBER)] } });
     const elsewhere = newGroupId();
     await gate.post(groupUpdate(MEMBER, elsewhere, "/help"));
