@@ -20,7 +20,7 @@ export async function startTurn(env: Env, config: GatewayConfig, message: Inboun
     ...{ senderKey: message.senderKey, name: (message.name ?? "").slice(0, 100), role: message.role },
     ...{ channel: message.channel === "telegram" ? "telegram" : "console", chatId: message.chatId, chat: message.chat },
     // The Gatekeeper that let the message in answers it (and knows the sender's standing); the console is the Worker's own bot.
-    account: "account" in config && typeof config.account === "string" ? config.account : telegramAccount(env),
+    account: message.account ?? telegramAccount(env),
     replyTo: message.channel === "telegram" ? { channel: "telegram", chatId: message.chatId } : { channel: "console" },
   };
   const result = await assistantStub(env, session).begin(config, { session, asker, text: message.text.slice(0, 16_384) }, wait);

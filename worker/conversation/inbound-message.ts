@@ -15,4 +15,6 @@ export type InboundMessage = {
   name?: string;
   /** What the gatekeeper decided this sender may do. */
   role: Role;
+  /** The channel account whose Gatekeeper let the message in (it answers it); absent on the console. */
+  account?: string;
 };

@@ -65,6 +65,7 @@ export async function handleChatMessage(gate: Gate, event: ChatMessage, beforeTo
       chat: event.chat === "private" ? "dm" : "group",
       text: decision.text,
       role: decision.role,
+      account: gate.settings.account,
     },
     plan,
   );
