@@ -9,6 +9,7 @@ import { pairingRoute } from "./api/pairing-route.js";
 import { runnersRoute } from "./api/runners-route.js";
 import { statusRoute } from "./api/status-route.js";
 import { telegramWebhook } from "./channels/telegram/webhook-route.js";
+import { adminBodyLimit } from "./http/admin-body-limit.js";
 import { bearerAuth } from "./http/bearer-auth.js";
 import { GatewayError } from "./http/gateway-error.js";
 import { requireSecrets } from "./http/require-secrets.js";
@@ -22,7 +23,8 @@ app.get("/healthz", (c) => c.json({ ok: true, version: VERSION }));
 app.route("/telegram", telegramWebhook);
 app.route("/tunnel", tunnelRoute);
 
-app.use("/api/*", requireSecrets(["GATEWAY_TOKEN"]), bearerAuth());
+// Auth before the body limit: an unauthenticated caller is refused on its headers, its body never read.
+app.use("/api/*", requireSecrets(["GATEWAY_TOKEN"]), bearerAuth(), adminBodyLimit());
 app.route("/api/messages", messagesRoute);
 app.route("/api/runners", runnersRoute);
 app.route("/api", statusRoute);
