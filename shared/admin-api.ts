@@ -106,6 +106,10 @@ export const StatusList = z
     runners: z.array(RunnerSummary),
     /** The assistant's model as `provider:model` (never its key); null: none configured. Absent from older gateways. */
     model: z.string().nullable().optional(),
+    /** Whether each secret the audit asks about is set (never a value). Absent from older gateways. */
+    secrets: z.record(z.string(), z.boolean()).optional(),
+    /** The access config as the gateway parsed it (null with the error when it does not parse). Absent from older gateways. */
+    access: z.object({ config: z.unknown(), error: z.string().nullable() }).strict().optional(),
   })
   .strict();
 export type StatusList = z.infer<typeof StatusList>;

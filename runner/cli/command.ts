@@ -1,5 +1,5 @@
 import { parseArgs } from "node:util";
-import { UsageError } from "./exit-codes.js";
+import { UsageError, type ExitCode } from "./exit-codes.js";
 
 export type Say = (line: string) => void;
 
@@ -29,7 +29,8 @@ export interface Command {
   options?: Record<string, OptionSpec>;
   /** Accepts --json (every list and status command). */
   json?: boolean;
-  run(input: CommandInput): Promise<void>;
+  /** Resolves to the exit code when it is not simply 0 (e.g. `audit` exits 1 while a critical finding remains). */
+  run(input: CommandInput): Promise<void | ExitCode>;
 }
 
 /** The command whose words start `argv` (longest match), and the rest of the line. */

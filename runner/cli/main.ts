@@ -1,9 +1,13 @@
+import { terminalSafe } from "../../shared/display/untrusted-label.js";
 import { startStack } from "../local-stack/start-stack.js";
 import { accessCommands } from "./access-commands.js";
 import { AdminApiError, GatewayUnreachableError } from "./admin-client.js";
 import { approvalsCommands } from "./approvals-commands.js";
+import { auditCommand } from "./audit/audit-command.js";
+import { ConfigFileError } from "../config/load-config-file.js";
 import { chat, localAdminClient, MissingTokenError } from "./chat.js";
 import { commandHelp, findCommand, parseCommandLine, usageLine, type Command } from "./command.js";
+import { deployCommand } from "./deploy-command.js";
 import { EXIT_CODES_HELP, ExitCode, UsageError } from "./exit-codes.js";
 import { runnerCommands } from "./runner-commands.js";
 import { sandboxCommands } from "./sandbox-commands.js";
@@ -15,12 +19,14 @@ const client = () => localAdminClient();
 const COMMANDS: Command[] = [
   { words: "start", summary: "run the whole local stack (gateway + runner); prints READY <url>", run: () => startStack() },
   { words: "chat", summary: "chat with the gateway as the owner (console channel)", run: () => chat() },
+  deployCommand(),
   statusCommand(client),
   ...runnerCommands(client),
   ...serviceCommands(),
   ...sandboxCommands(),
   ...accessCommands(client),
   ...approvalsCommands(client),
+  auditCommand(),
 ];
 
 const USAGE = `usage: drawbridge <command> [options]      (drawbridge <command> --help for one command)
@@ -33,7 +39,9 @@ local-secrets.json. State lives in $DRAWBRIDGE_STATE_DIR (default ./.drawbridge)
 
 ${EXIT_CODES_HELP}`;
 
-const say = (line: string): void => void process.stdout.write(`${line}\n`);
+// Every line passes terminalSafe: names, labels and reasons come from senders and the model, and a
+// terminal obeys escape sequences and bidi controls (a --json document keeps its meaning: JSON escapes).
+const say = (line: string): void => void process.stdout.write(`${terminalSafe(line)}\n`);
 
 async function main(argv: string[]): Promise<ExitCode> {
   if (argv.length === 0 || argv[0] === "help" || argv[0] === "--help" || argv[0] === "-h") {
@@ -52,8 +60,7 @@ async function main(argv: string[]): Promise<ExitCode> {
     say(commandHelp(found.command));
     return ExitCode.ok;
   }
-  await found.command.run({ ...input, say });
-  return ExitCode.ok;
+  return (await found.command.run({ ...input, say })) ?? ExitCode.ok;
 }
 
 /** One line on stderr and the exit code that names the kind of failure. */
@@ -62,6 +69,11 @@ function failure(error: unknown): ExitCode {
   if (error instanceof UsageError) {
     const hint = error.command ? `drawbridge ${error.command} --help` : "drawbridge --help";
     process.stderr.write(`drawbridge: ${message}\nSee \`${hint}\`.\n`);
+    return ExitCode.usage;
+  }
+  if (error instanceof ConfigFileError) {
+    // Each line already starts with the file's name and the key path.
+    process.stderr.write(`${message}\nEvery key: docs/config-reference.md.\n`);
     return ExitCode.usage;
   }
   process.stderr.write(`drawbridge: ${message}\n`);

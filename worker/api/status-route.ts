@@ -1,4 +1,5 @@
 import { Hono } from "hono";
+import { parseAccessConfig } from "../../shared/access/access-config.js";
 import { CallId } from "../../shared/tunnel/protocol.js";
 import { modelSettingOf } from "../assistant/model/model-setting.js";
 import { GatewayError } from "../http/gateway-error.js";
@@ -12,9 +13,12 @@ function callHub(env: Env, id: string) {
   return hubStub(env, runner);
 }
 
+/** Secrets `drawbridge audit --deep` asks about: whether each is set, never its value. */
+const AUDITED_SECRETS = ["TELEGRAM_BOT_TOKEN", "TELEGRAM_WEBHOOK_SECRET", "GATEWAY_SIGNING_KEY", "DRAWBRIDGE_MODEL_API_KEY"] as const;
+
 /**
  * `GET /api/status`: every registered runner with its connected state, last seen and queue
- * depth. `GET /api/calls/:id`: a call's state and, once finished, its outcome — how the console
+ * depth; which secrets are set (true/false only) and the access config as served, for the audit. `GET /api/calls/:id`: a call's state and, once finished, its outcome — how the console
  * channel picks up the result of a call that was queued or outlived its request.
  */
 export const statusRoute = new Hono<{ Bindings: Env }>()
@@ -35,7 +39,10 @@ export const statusRoute = new Hono<{ Bindings: Env }>()
       }),
     );
     // Only the model's own setting is read: status still answers while another setting is wrong.
-    return c.json({ runners, model: modelSettingOf(c.env)?.id ?? null });
+    const secrets = Object.fromEntries(AUDITED_SECRETS.map((name) => [name, (c.env[name] ?? "").trim() !== ""]));
+    const access = parseAccessConfig(c.env.DRAWBRIDGE_ACCESS);
+    const served = access.ok ? { config: access.config, error: null } : { config: null, error: access.message };
+    return c.json({ runners, model: modelSettingOf(c.env)?.id ?? null, secrets, access: served });
   })
   .get("/calls/:id", async (c) => {
     const call = await callHub(c.env, c.req.param("id")).getCall(c.req.param("id"));
