@@ -14,7 +14,7 @@ export type ExitCode = (typeof ExitCode)[keyof typeof ExitCode];
 export const EXIT_CODES_HELP = `Exit codes:
   0  ok
   1  failure (the gateway refused the request, Docker failed, …; the message says why)
-  2  usage error (unknown command, missing or extra argument, unknown option)
+  2  usage error (unknown command, missing or extra argument, unknown option), or a bad config file
   3  gateway unreachable (nothing answered at the URL tried)
   4  unauthorized (no token, or the gateway refused it)`;
 

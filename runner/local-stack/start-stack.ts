@@ -6,6 +6,7 @@ import { stateDir as resolveStateDir } from "../runner-config.js";
 import { ensureSandboxImage, imageExists, SANDBOX_IMAGE } from "../sandbox/sandbox-image.js";
 import { parseAccessConfig } from "../../shared/access/access-config.js";
 import { AdminClient } from "../cli/admin-client.js";
+import { gatewayVars } from "../config/gateway-vars.js";
 import { bundleRunner, RUNNER_NODE_FLAGS } from "../bundle/bundle-runner.js";
 import { spawnLogged, stopChild } from "./child-process.js";
 import { ensureDockerEngine } from "./docker-engine.js";
@@ -29,9 +30,14 @@ export async function startStack(env: NodeJS.ProcessEnv = process.env): Promise<
   const major = Number(process.versions.node.split(".")[0]);
   if (major < MIN_NODE_MAJOR) throw new Error(`Node ${MIN_NODE_MAJOR}+ is required; this is ${process.version}`);
 
+  // The config file first: a bad value is refused naming its key path before anything starts.
+  const configured = await gatewayVars(env);
+  if (configured.file.path) say(`Config: ${configured.file.path} (environment variables override it).`);
+  // What the gateway is given reads as if the file's settings were environment variables that were not already set.
+  const gatewayEnv: NodeJS.ProcessEnv = { ...env, ...configured.vars };
   const stateDir = resolveStateDir(env);
   const port = Number(env.PORT ?? 8787);
-  const runnerName = env.DRAWBRIDGE_RUNNER_NAME ?? "home";
+  const runnerName = env.DRAWBRIDGE_RUNNER_NAME ?? configured.vars.DEFAULT_RUNNER ?? "home";
   const children: ChildProcess[] = [];
   let stopping = false;
   const stopAll = async (code: number, why?: string) => {
@@ -57,13 +63,16 @@ export async function startStack(env: NodeJS.ProcessEnv = process.env): Promise<
     say("Building the sandbox image from a static busybox (no registry needed)…");
     await ensureSandboxImage(docker);
   }
-  const model = await chooseModel(env);
+  const model = await chooseModel(gatewayEnv);
   say(model.line);
   // The access config the gateway serves with: checked here, so a bad value is refused naming its key.
-  const access = parseAccessConfig(env.DRAWBRIDGE_ACCESS);
+  const access = parseAccessConfig(configured.vars.DRAWBRIDGE_ACCESS);
   if (!access.ok) throw new Error(access.message);
-  const accessVar: Record<string, string> = env.DRAWBRIDGE_ACCESS?.trim() ? { DRAWBRIDGE_ACCESS: env.DRAWBRIDGE_ACCESS } : {};
-  const { secrets, envFile } = await ensureLocalSecrets(stateDir, env, { DEFAULT_RUNNER: runnerName, ...accessVar, ...model.gateway });
+  const { secrets, envFile } = await ensureLocalSecrets(stateDir, gatewayEnv, {
+    DEFAULT_RUNNER: runnerName,
+    ...configured.vars,
+    ...model.gateway,
+  });
   const keyPath = join(stateDir, "runner-key.json");
   const key = await loadRunnerKey(keyPath).catch(async () => {
     say(`Creating the runner key ${keyPath} (mode 0600).`);
@@ -81,7 +90,7 @@ export async function startStack(env: NodeJS.ProcessEnv = process.env): Promise<
   // The runner runs as one bundled JavaScript file on plain Node: no TypeScript loader in the long-lived process.
   const runnerBundle = await bundleRunner(join(stateDir, "runner.mjs"));
   const runnerLog = join(stateDir, "runner.log");
-  const modelName = model.gateway.DRAWBRIDGE_MODEL ?? (env.DRAWBRIDGE_MODEL?.trim() || "none");
+  const modelName = model.gateway.DRAWBRIDGE_MODEL ?? (gatewayEnv.DRAWBRIDGE_MODEL?.trim() || "none");
   let announced = false;
   const runner = spawnLogged(
     process.execPath,

@@ -3,10 +3,11 @@ import { z } from "zod";
 /** A limit as people say it: so many per minute on average, bursts of up to `burst`. */
 export const RateRule = z
   .object({
-    perMinute: z.number().positive().max(100_000),
-    burst: z.number().int().min(1).max(10_000),
+    perMinute: z.number().positive().max(100_000).describe("The average allowed, per minute."),
+    burst: z.number().int().min(1).max(10_000).describe("How many may come at once before the average applies."),
   })
-  .strict();
+  .strict()
+  .describe("A limit: perMinute on average, bursts of up to burst.");
 export type RateRule = z.infer<typeof RateRule>;
 
 export type GcraResult = { allowed: true; tat: number } | { allowed: false; tat: number; retryAfterMs: number };

@@ -16,17 +16,26 @@ export function hookSecretName(name: HookName): string {
  */
 export const HookConfig = z
   .object({
-    verify: z.enum(["standard-webhooks", "github", "bearer"]),
+    verify: z
+      .enum(["standard-webhooks", "github", "bearer"])
+      .describe(
+        'How a delivery is checked with HOOK_<NAME>_SECRET: "standard-webhooks" or "github" signatures, or "bearer" (a shared token, the weaker choice).',
+      ),
     /** `turn`: an assistant turn in the hook's own session `hook:<name>`; `notify`: a short summary, no model. */
-    action: z.enum(["turn", "notify"]).default("turn"),
+    action: z
+      .enum(["turn", "notify"])
+      .default("turn")
+      .describe('"turn": an assistant turn in the hook\'s own session hook:<name>; "notify": a short summary to the chat, no model.'),
     /** Put before the (untrusted, clipped) payload in the turn's message. */
-    prompt: z.string().max(4000).optional(),
+    prompt: z.string().max(4000).optional().describe("Put before the (untrusted, clipped) payload in the turn's message."),
     /** The hook turn's tools; `minimal` (no runner tools) unless widened here, which is audited. */
-    tools: Profile.default("minimal"),
+    tools: Profile.default("minimal").describe(
+      'The hook turn\'s tool profile; "minimal" (no runner tools) unless widened here, which is audited.',
+    ),
     /** Where the result goes: a channel identity ("telegram:123"); default the owner's chat. */
-    chat: z.string().max(64).optional(),
+    chat: z.string().max(64).optional().describe('Where the result goes, a channel identity ("telegram:123"); omitted: the owner\'s chat.'),
     /** Deliveries accepted per minute for this hook. */
-    perMinute: z.number().int().min(1).max(600).default(30),
+    perMinute: z.number().int().min(1).max(600).default(30).describe("Deliveries accepted per minute for this hook."),
   })
   .strict();
 export type HookConfig = z.output<typeof HookConfig>;

@@ -33,7 +33,10 @@ export const ToolSelector = z.string().transform((raw, context) => {
   return z.NEVER;
 });
 
-const Selectors = z.array(ToolSelector).max(32);
+const Selectors = z
+  .array(ToolSelector)
+  .max(32)
+  .describe('Tool names and groups, e.g. ["read", "group:fs"]; unknown or disguised names are refused.');
 
 /**
  * A layer's exec settings. Omitted security means "allowlist" when patterns are given, else "full"
@@ -41,9 +44,13 @@ const Selectors = z.array(ToolSelector).max(32);
  */
 const ExecLayer = z
   .object({
-    security: ExecSecurity.optional(),
-    ask: ExecAsk.optional(),
-    allowlist: z.array(ExecPattern).max(64).optional(),
+    security: ExecSecurity.optional().describe(
+      '"deny": no command; "allowlist": only commands the allowlist admits; "full": any command. Omitted: "allowlist" when patterns are given, else no narrowing.',
+    ),
+    ask: ExecAsk.optional().describe(
+      '"off": a command the allowlist refuses is denied; "on-miss": the owner is asked about it instead; "always": the owner is asked about every command. Omitted: the broader layer\'s.',
+    ),
+    allowlist: z.array(ExecPattern).max(64).optional().describe('Command patterns this layer admits, e.g. "git status" or "npm test *".'),
   })
   .strict();
 export type ExecLayer = z.output<typeof ExecLayer>;
@@ -51,26 +58,39 @@ export type ExecLayer = z.output<typeof ExecLayer>;
 /** One narrowing layer (per role or per sender). Omitted fields do not narrow. */
 const Layer = z
   .object({
-    profile: Profile.optional(),
+    profile: Profile.optional().describe('A narrower profile for this layer: "minimal", "messaging", "coding" or "full".'),
     /** If set, only these tools (and groups); `[]` = none. */
-    allow: Selectors.optional(),
-    deny: Selectors.default([]),
-    exec: ExecLayer.prefault({}),
+    allow: Selectors.optional().describe("If set, only these tools (and groups); [] = none."),
+    deny: Selectors.default([]).describe("Tools (and groups) this layer refuses; deny wins."),
+    exec: ExecLayer.prefault({}).describe("This layer's exec settings; they may only make the broader ones stricter."),
   })
   .strict();
 export type ToolLayer = z.output<typeof Layer>;
 
 /** A role's layer with its own secure defaults, so overriding one field keeps the others. */
 function roleLayer(defaults: { profile?: Profile; exec?: ExecLayer }) {
+  // The fields keep their meaning with a role's default, so each takes the plain layer's description.
+  const described = <T extends z.ZodType>(schema: T, like: z.ZodType): T => schema.describe(like.description ?? "");
+  const layer = Layer.shape;
+  const exec = ExecLayer.shape;
   return Layer.extend({
-    profile: defaults.profile ? Profile.default(defaults.profile) : Profile.optional(),
-    exec: ExecLayer.extend({
-      security: defaults.exec?.security ? ExecSecurity.default(defaults.exec.security) : ExecSecurity.optional(),
-      ask: defaults.exec?.ask ? ExecAsk.default(defaults.exec.ask) : ExecAsk.optional(),
-      allowlist: defaults.exec?.allowlist
-        ? z.array(ExecPattern).max(64).default(defaults.exec.allowlist)
-        : z.array(ExecPattern).max(64).optional(),
-    }).prefault({}),
+    profile: described(defaults.profile ? Profile.default(defaults.profile) : Profile.optional(), layer.profile),
+    exec: described(
+      ExecLayer.extend({
+        security: described(
+          defaults.exec?.security ? ExecSecurity.default(defaults.exec.security) : ExecSecurity.optional(),
+          exec.security,
+        ),
+        ask: described(defaults.exec?.ask ? ExecAsk.default(defaults.exec.ask) : ExecAsk.optional(), exec.ask),
+        allowlist: described(
+          defaults.exec?.allowlist
+            ? z.array(ExecPattern).max(64).default(defaults.exec.allowlist)
+            : z.array(ExecPattern).max(64).optional(),
+          exec.allowlist,
+        ),
+      }).prefault({}),
+      layer.exec,
+    ),
   }).prefault({});
 }
 
@@ -82,35 +102,61 @@ function roleLayer(defaults: { profile?: Profile; exec?: ExecLayer }) {
  */
 export const ToolPolicyConfig = z
   .object({
-    profile: Profile.default("coding"),
+    profile: Profile.default("coding").describe(
+      'Tool profile for everyone, narrowest first: "minimal" (no tools), "messaging" (no runner tool), "coding" (files and sandboxed exec), "full" (everything, including elevated exec where allowed).',
+    ),
     /** If set, only these tools (and groups) for everyone. */
-    allow: Selectors.optional(),
-    deny: Selectors.default([]),
+    allow: Selectors.optional().describe("If set, only these tools (and groups) for everyone."),
+    deny: Selectors.default([]).describe("Tools (and groups) nobody may use; deny wins."),
     /** Global exec settings (omitted: security full, ask off); roles and senders may only make them stricter. */
-    exec: ExecLayer.prefault({}),
+    exec: ExecLayer.prefault({}).describe(
+      'Global exec settings (omitted: security "full", ask "off"); roles and senders may only make them stricter.',
+    ),
     roles: z
       .object({
-        owner: roleLayer({}),
-        trusted: roleLayer({ exec: { security: "allowlist", ask: "on-miss", allowlist: [] } }),
-        limited: roleLayer({ profile: "messaging" }),
+        owner: roleLayer({}).describe("The owner's layer: by default any command without asking."),
+        trusted: roleLayer({ exec: { security: "allowlist", ask: "on-miss", allowlist: [] } }).describe(
+          "Trusted senders' layer: by default allowlisted commands (none), and the owner is asked about every other.",
+        ),
+        limited: roleLayer({ profile: "messaging" }).describe('Limited senders\' layer: by default profile "messaging", no runner tool.'),
       })
       .strict()
-      .prefault({}),
+      .prefault({})
+      .describe("Each role's layer, applied after the global settings; blocked senders get nothing."),
     /** Per-sender layers keyed by numeric channel id, applied after the role. */
-    senders: z.record(SenderId, Layer).default({}),
+    senders: z.record(SenderId, Layer).default({}).describe("Per-sender layers keyed by sender id, applied after the role."),
     /** Elevated (host, unsandboxed) exec: off by default; also needs the `full` profile and the runner's floor. */
     elevated: z
       .object({
-        enabled: z.boolean().default(false),
+        enabled: z
+          .boolean()
+          .default(false)
+          .describe('Allow elevated exec at all (it also needs the "full" profile and the runner\'s floor).'),
         /** "always": the owner approves every elevated exec, whatever the exec allowlists say. */
-        ask: z.enum(["always", "off"]).default("always"),
+        ask: z
+          .enum(["always", "off"])
+          .default("always")
+          .describe('"always": the owner approves every elevated exec, whatever the exec allowlists say.'),
       })
       .strict()
-      .prefault({}),
+      .prefault({})
+      .describe("Elevated (host, unsandboxed) exec: off by default; also needs the full profile and the runner's floor."),
     /** How long an owner's approval request stays open; unanswered = denied. */
-    approvalTtlMinutes: z.number().int().min(1).max(60).default(5),
+    approvalTtlMinutes: z
+      .number()
+      .int()
+      .min(1)
+      .max(60)
+      .default(5)
+      .describe("How long an owner's approval request stays open; unanswered = denied."),
     /** Pending approvals one session may hold; beyond it a new ask is refused and the owner is not pinged. */
-    maxPendingApprovals: z.number().int().min(1).max(50).default(5),
+    maxPendingApprovals: z
+      .number()
+      .int()
+      .min(1)
+      .max(50)
+      .default(5)
+      .describe("Pending approvals one session may hold; beyond it a new ask is refused and the owner is not pinged."),
   })
   .strict();
 export type ToolPolicyConfig = z.output<typeof ToolPolicyConfig>;

@@ -11,9 +11,15 @@ import { RunnerName } from "../tunnel/protocol.js";
 export const RunnerRouting = z
   .object({
     /** Session key (as /whoami shows it) → runner name. */
-    sessions: z.record(SessionKey, RunnerName).default({}),
+    sessions: z
+      .record(SessionKey, RunnerName)
+      .default({})
+      .describe('Session key (as /whoami shows it) → runner name, e.g. {"group:telegram:-1001234": "office"}.'),
     /** Tool → runner name. */
-    tools: z.partialRecord(z.enum(TOOL_NAMES), RunnerName).default({}),
+    tools: z
+      .partialRecord(z.enum(TOOL_NAMES), RunnerName)
+      .default({})
+      .describe('Tool → runner name, e.g. {"exec": "gpu"}; a session\'s route wins over a tool\'s.'),
   })
   .strict();
 export type RunnerRouting = z.output<typeof RunnerRouting>;

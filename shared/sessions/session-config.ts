@@ -19,9 +19,14 @@ export const LinkedId = z
 
 export const SessionConfig = z
   .object({
-    dmScope: DmScope.default("main"),
+    dmScope: DmScope.default("main").describe(
+      '"main": the owner\'s DMs on every channel share one session, every other sender gets their own; "per-peer": one per person across channels; "per-channel-peer": one per channel and person.',
+    ),
     /** Joins one person's ids, e.g. {"alice": ["telegram:123", "telegram:456"]}: their DMs share one session. */
-    identityLinks: z.record(z.string(), z.array(LinkedId).min(1, "a link needs at least one id").max(32)).default({}),
+    identityLinks: z
+      .record(z.string(), z.array(LinkedId).min(1, "a link needs at least one id").max(32))
+      .default({})
+      .describe('Joins one person\'s ids, e.g. {"alice": ["telegram:123", "telegram:456"]}: their DMs share one session.'),
   })
   .strict()
   .superRefine((config, context) => {
@@ -31,12 +36,20 @@ export const SessionConfig = z
       // Checked here rather than as the record's key schema, whose error would not say what is wrong.
       const named = LinkName.safeParse(name);
       if (!named.success)
-        context.addIssue({ code: "custom", path: ["identityLinks", name], message: named.error.issues[0]?.message ?? "bad name" });
+        context.addIssue({
+          code: "custom",
+          path: ["identityLinks", name],
+          message: named.error.issues[0]?.message ?? "bad name",
+        });
       for (const id of ids) {
         const first = owner.get(id);
         if (first !== undefined) {
           const message = first === name ? `${id} is listed twice` : `${id} is already linked to "${first}"; an id belongs to one person`;
-          context.addIssue({ code: "custom", path: ["identityLinks", name], message });
+          context.addIssue({
+            code: "custom",
+            path: ["identityLinks", name],
+            message,
+          });
         } else owner.set(id, name);
       }
     }

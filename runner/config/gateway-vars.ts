@@ -1,0 +1,12 @@
+import { withEnvOverrides, type ConfigVars } from "../../shared/config/config-vars.js";
+import { loadConfigFile, type LoadedConfig } from "./load-config-file.js";
+
+/**
+ * The Worker vars from the config file with environment overrides applied (env > file > defaults).
+ * The one function `npm start` (into wrangler dev's env file) and `drawbridge deploy` (as
+ * `wrangler deploy --var`) both build their vars with, so local and deployed cannot drift.
+ */
+export async function gatewayVars(env: NodeJS.ProcessEnv = process.env): Promise<{ file: LoadedConfig; vars: ConfigVars }> {
+  const file = await loadConfigFile(env);
+  return { file, vars: withEnvOverrides(file.vars, env) };
+}
