@@ -82,7 +82,8 @@ async function list(docker: Docker, out: (line: string) => void, stateDir: strin
           ? "(warm pool, not taken yet)"
           : "? (from the warm pool)";
     }
-    out(`  ${name}  runner=${runner}  scope=${scope}  ${c.State}  ${c.Status}`);
+    const kept = c.Labels[LABEL.background] === "kept" ? "  (background processes kept: runner.json sandbox.keepBackgroundProcesses)" : "";
+    out(`  ${name}  runner=${runner}  scope=${scope}  ${c.State}  ${c.Status}${kept}`);
   }
   if (containers.length === 0) out("  (none)");
 }

@@ -52,6 +52,7 @@ export function sandboxSettingsFrom(config: RunnerFileConfig, stateDir: string, 
     privateRoot: join(stateDir, "sandboxes", runner),
     idleMs: s.idleSeconds * 1000,
     warmPool: s.warmPool,
+    keepBackgroundProcesses: s.keepBackgroundProcesses,
     limits: {
       memoryBytes: s.memoryMb * MiB,
       nanoCpus: Math.round(s.cpus * 1e9),

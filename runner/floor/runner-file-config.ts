@@ -53,6 +53,8 @@ export const RunnerFileConfig = z
           .min(1024)
           .max(256 * 1024)
           .default(64 * 1024),
+        /** Let processes a call started in the background outlive it (off: they end with the call). */
+        keepBackgroundProcesses: z.boolean().default(false),
       })
       .strict()
       .default({
@@ -68,6 +70,7 @@ export const RunnerFileConfig = z
         nofile: 1024,
         nproc: 256,
         outputBytes: 64 * 1024,
+        keepBackgroundProcesses: false,
       }),
     limits: z
       .object({

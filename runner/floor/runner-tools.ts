@@ -37,6 +37,7 @@ export async function startTools(
     tools: file.tools,
     scope: file.sandbox.scope,
     workspaceAccess: file.sandbox.workspaceAccess,
+    keepBackgroundProcesses: file.sandbox.keepBackgroundProcesses,
   });
   return {
     host: { sandbox, floor: floorFrom(file), audit },

@@ -12,6 +12,8 @@ export const LABEL = {
   config: "dev.drawbridge.config",
   /** Set on warm-pool containers: started before any scope asked for them. */
   pool: "dev.drawbridge.pool",
+  /** "kept" when runner.json lets a call's background processes outlive it; `sandbox list` shows it. */
+  background: "dev.drawbridge.background",
 } as const;
 
 /** The unprivileged user the sandbox image defines; commands never run as root. */
@@ -31,6 +33,8 @@ export type ContainerShape = {
   limits: SandboxLimits;
   /** The resolved host directory mounted at /workspace. Private workspaces differ per scope and are not part of the shape. */
   workspace: { hostPath: string; readOnly: boolean; private: boolean };
+  /** A call's background processes outlive it (runner.json); off unless set. */
+  keepBackground?: boolean | undefined;
 };
 
 /** Bump when the hardening below changes, so running containers of the old recipe are recreated. */
@@ -39,8 +43,9 @@ const RECIPE = 2;
 export function shapeDigest(shape: ContainerShape): string {
   const { image, limits, workspace } = shape;
   const mount = workspace.private ? "private" : `${workspace.hostPath}:${workspace.readOnly ? "ro" : "rw"}`;
+  const keep = shape.keepBackground === true;
   return createHash("sha256")
-    .update(JSON.stringify({ recipe: RECIPE, image, limits, mount }))
+    .update(JSON.stringify({ recipe: RECIPE, image, limits, mount, keep }))
     .digest("hex")
     .slice(0, 16);
 }
@@ -59,10 +64,16 @@ export function sandboxContainerSpec(options: {
   workspace?: ContainerShape["workspace"];
   name?: string;
   pool?: boolean;
+  keepBackground?: boolean | undefined;
 }): ContainerCreateOptions {
-  const { image, runner, scope, limits, workspace, pool } = options;
+  const { image, runner, scope, limits, workspace, pool, keepBackground } = options;
   const name = options.name ?? containerName(runner, scope);
-  const digest = shapeDigest({ image, limits, workspace: workspace ?? { hostPath: "", readOnly: true, private: false } });
+  const digest = shapeDigest({
+    image,
+    limits,
+    workspace: workspace ?? { hostPath: "", readOnly: true, private: false },
+    keepBackground,
+  });
   // CgroupnsMode is missing from @types/dockerode; the engine (API 1.41+) knows it.
   const hostConfig: HostConfig & { CgroupnsMode: "private" } = {
     NetworkMode: "none",
@@ -100,6 +111,7 @@ export function sandboxContainerSpec(options: {
       [LABEL.scope]: scope,
       [LABEL.config]: digest,
       ...(pool ? { [LABEL.pool]: "true" } : {}),
+      ...(keepBackground ? { [LABEL.background]: "kept" } : {}),
     },
     NetworkDisabled: true,
     HostConfig: hostConfig,

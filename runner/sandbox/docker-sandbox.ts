@@ -47,7 +47,17 @@ export class DockerSandbox implements SandboxRuntime {
       entry.busy++;
       try {
         const container = await entry.container;
-        const raw = await execInContainer(docker, container, command, timeoutMs, limits.outputBytes, () => this.discard(entry), signal);
+        const keep = this.settings.keepBackgroundProcesses === true;
+        const raw = await execInContainer(
+          docker,
+          container,
+          command,
+          timeoutMs,
+          limits.outputBytes,
+          () => this.discard(entry),
+          signal,
+          keep,
+        );
         const { backstopFired, ...output } = raw;
         // A timed-out or cancelled command may have left children (`cmd &`); the container goes with it.
         if ((output.timedOut || output.cancelled) && !backstopFired) await this.discard(entry);
@@ -124,7 +134,7 @@ export class DockerSandbox implements SandboxRuntime {
   }
 
   private shape(workspace: ResolvedMount): ContainerShape {
-    return { image: this.options.image, limits: this.settings.limits, workspace };
+    return { image: this.options.image, limits: this.settings.limits, workspace, keepBackground: this.settings.keepBackgroundProcesses };
   }
 
   /** The scope's entry: cached if its shape still matches, else a fresh container (warm pool first). */

@@ -2,10 +2,9 @@ import { randomBytes } from "node:crypto";
 import type Docker from "dockerode";
 import type { ExecOutput } from "../../shared/tools/exec.js";
 import { SANDBOX_ENV, SANDBOX_USER, WORKSPACE_MOUNT } from "./container-spec.js";
+import { execCommandLine, KILL_GRACE_SECONDS, MARKER_VAR } from "./exec-wrapper.js";
 import { CappedSink } from "./output-capture.js";
 
-/** Seconds between the polite SIGTERM at the time limit and the SIGKILL that follows. */
-const KILL_GRACE_SECONDS = 2;
 /** If the exec stream outlives the in-container kill by this much, the whole container is killed. */
 const HOST_BACKSTOP_MS = 5_000;
 
@@ -14,14 +13,12 @@ export type RawExec = ExecOutput & {
   backstopFired: boolean;
 };
 
-/** Names one exec's processes: inherited by everything it starts, so a cancel can find them all. */
-const MARKER_VAR = "SANDBOX_EXEC";
-
 /**
  * One command in a running container: busybox `timeout` sends SIGTERM at the limit and SIGKILL
  * after the grace; stdout and stderr are demultiplexed and capped; a stream that stays open
  * past all that makes the host remove the container (`onBackstop`). `signal` (the gateway's
  * cancel) stops it the same way: SIGTERM to its processes, SIGKILL after the grace, the backstop after that.
+ * However it ended, what it left running is killed before the exec returns, unless `keepBackground`.
  */
 export async function execInContainer(
   docker: Docker,
@@ -31,20 +28,21 @@ export async function execInContainer(
   outputBytes: number,
   onBackstop: () => Promise<void>,
   signal?: AbortSignal,
+  keepBackground = false,
 ): Promise<RawExec> {
   if (signal?.aborted) return notRun();
   const seconds = Math.max(1, Math.ceil(timeoutMs / 1000));
   const started = performance.now();
   const marker = randomBytes(12).toString("hex");
   const exec = await container.exec({
-    Cmd: ["/bin/timeout", "-s", "TERM", "-k", String(KILL_GRACE_SECONDS), String(seconds), "/bin/sh", "-c", command],
+    Cmd: execCommandLine(command, { seconds, marker, keepBackground }),
     AttachStdout: true,
     AttachStderr: true,
     AttachStdin: false,
     Tty: false,
     User: SANDBOX_USER,
     WorkingDir: WORKSPACE_MOUNT,
-    Env: [...SANDBOX_ENV, `${MARKER_VAR}=${marker}`],
+    Env: SANDBOX_ENV,
   });
   const stream = await exec.start({ hijack: true, stdin: false });
   const stdout = new CappedSink(outputBytes);

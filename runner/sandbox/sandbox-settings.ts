@@ -21,6 +21,8 @@ export type SandboxSettings = {
   idleMs: number;
   /** Started containers kept ready for new scopes. */
   warmPool: number;
+  /** Processes a call leaves running outlive it (runner.json `sandbox.keepBackgroundProcesses`); by default they end with the call. */
+  keepBackgroundProcesses?: boolean | undefined;
 };
 
 export type ResolvedMount = ContainerShape["workspace"];

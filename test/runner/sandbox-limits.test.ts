@@ -32,7 +32,8 @@ async function scopesAlive(): Promise<string[]> {
 
 describe("sandbox limits hold, and the runner stays healthy", () => {
   it("a fork bomb hits the pids limit, is killed at the time limit, and takes its container with it", async () => {
-    const result = await sandbox.exec("bomb", "f() { f | f & }; f; sleep 30", 3000);
+    // The foreground waits without forking (a `sleep` could fail to fork and end the call early; its leftovers then die with it).
+    const result = await sandbox.exec("bomb", "f() { f | f & }; f; while :; do :; done", 3000);
     expect(result.timedOut).toBe(true);
     expect(result.exitCode).toBeNull();
     expect(result.stderr).toMatch(/can't fork|Resource temporarily unavailable/);

@@ -49,7 +49,8 @@ afterAll(async () => {
 
 describe("scope isolation", () => {
   it("two sessions see neither each other's files nor each other's processes", async () => {
-    const { sandbox } = sandboxWith({ scope: "session", workspaceAccess: "none" });
+    // Alice's background process must outlive her call to be seen (or not) from Bob's: runner.json keeps it.
+    const { sandbox } = sandboxWith({ scope: "session", workspaceAccess: "none", keepBackgroundProcesses: true });
     await sandbox.exec("alice", "echo alice-private > /workspace/diary.txt; sleep 300 >/dev/null 2>&1 &", 10_000);
     await writeFile(await fileTool(sandbox, "alice"), { path: "notes.txt", content: "alice-notes" });
     const bob = await sandbox.exec("bob", "ls -A /workspace; echo ---; ps -o args", 10_000);

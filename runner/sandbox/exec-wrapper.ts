@@ -1,0 +1,84 @@
+/** Seconds between the polite SIGTERM at the time limit and the SIGKILL that follows. */
+export const KILL_GRACE_SECONDS = 2;
+
+/** Names one exec's processes: inherited by everything it starts, so a cancel can find them all. */
+export const MARKER_VAR = "SANDBOX_EXEC";
+
+/** The wrapper's name ($0); the marker follows it, so a sweep can tell which call a running wrapper is. */
+const NAME = "drawbridge-exec";
+
+/**
+ * Ends whatever the call left running, once its command has returned. First every process the
+ * sandbox user owns stands still (`kill -STOP -1`: one pass in the kernel, which a fork bomb cannot
+ * outrun; init and this wrapper are exempt). Then, at leisure, the still ones are sorted: the
+ * container's idle process (the earliest started child of init) and the calls still running beside
+ * this one (agent/shared scopes) go on; everything else is killed. The engine starts every exec
+ * with parent 0 inside the container, which no process started in it can fake; those execs, their
+ * trees and the processes carrying their marker (read from their wrapper's name) are spared.
+ * Orphans of this call were reparented to init, so neither a new session (`setsid`) nor a scrubbed
+ * environment (`env -i`) gets one out. Shell builtins only on the usual path: it works in a
+ * container at its pids limit. `$$` is the wrapper.
+ */
+const SWEEP = `
+sweep_once() {
+  kill -STOP -1 2>/dev/null
+  found=""
+  main=""
+  first=""
+  live=""
+  for d in /proc/[0-9]*; do
+    p=\${d#/proc/}
+    { read -r s < "$d/stat"; } 2>/dev/null || continue
+    set -- \${s##*") "}
+    eval "pp_$p=$2"
+    [ "$p" = 1 ] || [ "$p" = $$ ] && continue
+    if [ "$2" = 0 ]; then live="$live $p"; continue; fi
+    if [ "$2" = 1 ] && { [ -z "$first" ] || [ "\${20}" -lt "$first" ]; }; then first=\${20}; main=$p; fi
+    found="$found $p"
+  done
+  spare=" $main "
+  if [ -n "$live" ]; then
+    marks=""
+    for p in $live; do
+      m=$(tr '\\0' '\\n' < /proc/$p/cmdline 2>/dev/null | grep -x '${NAME}:[0-9a-f]*')
+      [ -n "$m" ] && marks="$marks -e ${MARKER_VAR}=\${m#${NAME}:}"
+    done
+    [ -n "$marks" ] && for f in $(grep -lF $marks /proc/[0-9]*/environ 2>/dev/null); do f=\${f#/proc/}; spare="$spare\${f%/environ} "; done
+    for p in $found; do
+      q=$p
+      n=0
+      while [ -n "$q" ] && [ "$q" -gt 1 ] && [ $n -lt 200 ]; do
+        case " $live " in *" $q "*) spare="$spare$p "; break;; esac
+        eval "q=\\\${pp_$q:-}"
+        n=$((n + 1))
+      done
+    done
+  fi
+  doomed=""
+  for p in $found; do
+    case "$spare" in *" $p "*) ;; *) doomed="$doomed $p";; esac
+  done
+  kill -KILL $doomed 2>/dev/null
+  kill -CONT $spare $live 2>/dev/null
+  [ -n "$doomed" ]
+}`;
+
+/**
+ * The one place an exec's command line is built: `command` under busybox `timeout` (SIGTERM at the
+ * limit, SIGKILL after the grace), its processes marked with `marker`, then, unless the runner
+ * config keeps background processes, the sweep above. The wrapper answers with the command's status.
+ * (When the deadline moves into the runner, only this function changes.)
+ */
+export function execCommandLine(command: string, options: { seconds: number; marker: string; keepBackground: boolean }): string[] {
+  const { seconds, marker, keepBackground } = options;
+  const script = [
+    SWEEP,
+    `${MARKER_VAR}=\${0#${NAME}:} /bin/timeout -s TERM -k ${KILL_GRACE_SECONDS} "$1" /bin/sh -c "$3"`,
+    "status=$?",
+    // A process caught mid-fork by the stop can leave a child behind: sweep again until one finds nothing.
+    '[ "$2" = keep ] || for round in 1 2 3 4 5 6 7 8 9 10; do sweep_once || break; done',
+    "exit $status",
+  ].join("\n");
+  // The marker rides in the wrapper's name: the wrapper itself must not carry it, or a cancel (which signals marked processes) would end the wrapper before its sweep.
+  return ["/bin/sh", "-c", script, `${NAME}:${marker}`, String(seconds), keepBackground ? "keep" : "sweep", command];
+}
