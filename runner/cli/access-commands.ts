@@ -1,3 +1,4 @@
+import { shownLabel } from "../../shared/display/untrusted-label.js";
 import type { AdminClient } from "./admin-client.js";
 import type { Command } from "./command.js";
 
@@ -20,7 +21,7 @@ export function accessCommands(client: () => Promise<AdminClient>): Command[] {
         if (answer.pending.length === 0) say("no pending pairing requests");
         for (const request of answer.pending) {
           say(
-            `${request.code}  sender ${request.senderId}  ${request.name}  asked ${minutes(request.ageSeconds)} ago, expires in ${minutes(request.expiresInSeconds)}`,
+            `${request.code}  sender ${request.senderId}  “${shownLabel(request.name)}”  asked ${minutes(request.ageSeconds)} ago, expires in ${minutes(request.expiresInSeconds)}`,
           );
         }
       },
@@ -50,7 +51,7 @@ export function accessCommands(client: () => Promise<AdminClient>): Command[] {
         if (json) return say(JSON.stringify(answer));
         if (answer.allowed.length === 0) say("no approved senders");
         for (const sender of answer.allowed)
-          say(`${sender.senderId}  ${sender.role}  ${sender.source}${sender.name ? `  ${sender.name}` : ""}`);
+          say(`${sender.senderId}  ${sender.role}  ${sender.source}${sender.name ? `  “${shownLabel(sender.name)}”` : ""}`);
       },
     },
     {

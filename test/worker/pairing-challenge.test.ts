@@ -68,7 +68,7 @@ describe("pairing.mode challenge: the stranger types the code the owner gives th
     await gate.dm(stranger, prompt.code);
     expect((await gate.messagesTo(stranger)).at(-1)).toMatch(/That is the code — you are paired/);
     expect((await gate.messagesTo(OWNER)).at(-1)).toBe(
-      `✅ User${stranger} (id ${stranger}) typed the pairing code and is paired as limited.`,
+      `✅ ${stranger} (“User${stranger}”) typed the pairing code and is paired as limited.`,
     );
 
     // Served from the next message on, with the default role.
@@ -104,7 +104,7 @@ describe("pairing.mode challenge: the stranger types the code the owner gives th
     // The blocking attempt itself gets no answer; the owner hears of it.
     expect(await gate.sentTo(stranger)).toHaveLength(toStrangerBefore);
     expect((await gate.messagesTo(OWNER)).at(-1)).toMatch(
-      new RegExp(`User${stranger} \\(id ${stranger}\\) typed a wrong pairing code 3 times and is now blocked`),
+      new RegExp(`${stranger} \\(“User${stranger}”\\) typed a wrong pairing code 3 times and is now blocked`),
     );
     const pending = await readJson(await gate.api("GET", "/api/pairing/telegram"), PairingList);
     expect(pending.pending.map((request) => request.senderId)).not.toContain(String(stranger));

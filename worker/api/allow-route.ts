@@ -1,6 +1,7 @@
 import { Hono } from "hono";
 import { z } from "zod";
 import { GrantableRole, SenderId } from "../../shared/access/roles.js";
+import { shownLabel } from "../../shared/display/untrusted-label.js";
 import { GatewayError } from "../http/gateway-error.js";
 import { jsonBody } from "../http/json-body.js";
 import { channelGatekeeper } from "./channel-gatekeeper.js";
@@ -17,7 +18,8 @@ function senderParam(value: string): string {
 export const allowRoute = new Hono<{ Bindings: Env }>()
   .get("/:channel", async (c) => {
     const { gatekeeper, settings } = channelGatekeeper(c, c.req.param("channel"));
-    return c.json({ allowed: await gatekeeper.allowList(settings) });
+    const allowed = await gatekeeper.allowList(settings);
+    return c.json({ allowed: allowed.map((sender) => ({ ...sender, name: shownLabel(sender.name) })) });
   })
   .delete("/:channel/:senderId", async (c) => {
     const { gatekeeper, settings } = channelGatekeeper(c, c.req.param("channel"));

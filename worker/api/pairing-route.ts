@@ -2,6 +2,7 @@ import { Hono, type Context } from "hono";
 import { z } from "zod";
 import { GrantableRole } from "../../shared/access/roles.js";
 import type { DecideFailure } from "../../shared/access/pairing-store.js";
+import { shownLabel } from "../../shared/display/untrusted-label.js";
 import type { PairingDecision } from "../gatekeeper/pairing-actions.js";
 import { GatewayError } from "../http/gateway-error.js";
 import { jsonBody } from "../http/json-body.js";
@@ -20,7 +21,9 @@ const FAILURE_STATUS = { malformed: 400, lower_case: 400, wrong: 404, expired: 4
 export const pairingRoute = new Hono<{ Bindings: Env }>()
   .get("/:channel", async (c) => {
     const { gatekeeper, settings } = channelGatekeeper(c, c.req.param("channel"));
-    return c.json({ pending: await gatekeeper.pairingList(settings) });
+    // Names are the senders' own: shown escaped, so no reader of this answer is handed bidi or control characters.
+    const pending = await gatekeeper.pairingList(settings);
+    return c.json({ pending: pending.map((request) => ({ ...request, name: shownLabel(request.name) })) });
   })
   .post("/:channel/approve", jsonBody(Decision, '{"code":"…"} and optionally "role": "trusted" | "limited" | "blocked"'), async (c) => {
     const { gatekeeper, settings } = channelGatekeeper(c, c.req.param("channel"));
@@ -41,7 +44,7 @@ function answer(c: Context, decision: PairingDecision) {
     ok: true,
     action: decision.action,
     senderId: decision.request.senderId,
-    name: decision.request.name,
+    name: shownLabel(decision.request.name),
     role: decision.action === "approve" ? decision.role : null,
     message: decision.message,
   });

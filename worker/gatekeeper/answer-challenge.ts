@@ -1,4 +1,5 @@
 import { readPairingCode } from "../../shared/access/pairing-code.js";
+import { shownLabel } from "../../shared/display/untrusted-label.js";
 import type { TelegramEvent } from "../channels/telegram/update.js";
 import { telegramOwnerId, type Gate } from "./gate.js";
 
@@ -25,7 +26,7 @@ export async function answerChallenge(gate: Gate, event: ChatMessage, withinPair
   const outcome = await gate.pairing.attempt(account, event.senderId, event.text);
   if (outcome.kind === "no_request" || outcome.kind === "not_a_code") return;
   const { request } = outcome;
-  const who = `${request.name} (id ${request.senderId})`;
+  const who = `${request.senderId} (“${shownLabel(request.name)}”)`;
   const ownerId = telegramOwnerId(gate.settings);
 
   if (outcome.kind === "paired") {

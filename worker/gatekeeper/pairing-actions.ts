@@ -1,5 +1,6 @@
 import { DECIDE_FAILURE_MESSAGES, type DecideFailure, type PairingRequest } from "../../shared/access/pairing-store.js";
 import type { GrantableRole } from "../../shared/access/roles.js";
+import { shownLabel } from "../../shared/display/untrusted-label.js";
 import type { PairingAction } from "../channels/telegram/owner-prompt.js";
 import type { Gate } from "./gate.js";
 
@@ -25,7 +26,8 @@ export async function decidePairing(
     return { ok: false, reason: outcome.reason, message: DECIDE_FAILURE_MESSAGES[outcome.reason] };
   }
   const request = outcome.request;
-  const who = `${request.name} (id ${request.senderId})`;
+  // The id first, the name (theirs, unverified) after it, escaped: a name cannot pose as the id.
+  const who = `${request.senderId} (“${shownLabel(request.name)}”)`;
   if (action === "approve") {
     const granted = role ?? gate.settings.access.pairing.defaultRole;
     gate.allowed.put(request.senderId, granted, request.name, "pairing", gate.now());

@@ -1,3 +1,4 @@
+import { shownLabel } from "../../shared/display/untrusted-label.js";
 import type { LsOutput, ReadOutput } from "../../shared/tools/files.js";
 import type { ToolOutcome } from "../../shared/tools/tool-call.js";
 
@@ -22,9 +23,9 @@ export function formatExecReply(outcome: ToolOutcome): string {
       case "read":
         return clampReply(formatRead(out));
       case "write":
-        return clampReply(`✅ ${out.created ? "Created" : "Replaced"} ${clean(out.path)} (${out.bytes} B)`);
+        return clampReply(`✅ ${out.created ? "Created" : "Replaced"} ${shownPath(out.path)} (${out.bytes} B)`);
       case "edit":
-        return clampReply(`✅ Edited ${clean(out.path)}: ${out.replacements} replacement(s), now ${out.bytes} B`);
+        return clampReply(`✅ Edited ${shownPath(out.path)}: ${out.replacements} replacement(s), now ${out.bytes} B`);
     }
   }
   const parts: string[] = [];
@@ -41,7 +42,7 @@ export function formatExecReply(outcome: ToolOutcome): string {
 
 /** A file's text, with control characters removed so it cannot disguise itself; the header says what was shown. */
 function formatRead(file: ReadOutput): string {
-  const header = `📄 ${clean(file.path)} (${file.bytes} B)`;
+  const header = `📄 ${shownPath(file.path)} (${file.bytes} B)`;
   const body = clean(file.content);
   if (!body) return `${header}: (empty)`;
   const marker = "\n… [file truncated]";
@@ -50,9 +51,9 @@ function formatRead(file: ReadOutput): string {
 }
 
 function formatListing(listing: LsOutput): string {
-  if (listing.entries.length === 0) return `${clean(listing.path) || "."}: (empty)`;
+  if (listing.entries.length === 0) return `${shownPath(listing.path) || "."}: (empty)`;
   const lines = listing.entries.map((entry) => {
-    const name = clean(entry.name);
+    const name = shownPath(entry.name);
     if (entry.type === "dir") return `${name}/`;
     if (entry.type === "symlink") return `${name}@`;
     return entry.bytes === undefined ? name : `${name}  (${entry.bytes} B)`;
@@ -65,6 +66,11 @@ export function clampReply(text: string): string {
   if (text.length <= MAX_REPLY_CHARS) return text;
   const marker = "\n… [reply truncated]";
   return text.slice(0, MAX_REPLY_CHARS - marker.length) + marker;
+}
+
+/** A file name or path is a label someone else chose: one line, its hidden characters written out. */
+function shownPath(path: string): string {
+  return shownLabel(path, 300);
 }
 
 function clean(text: string): string {

@@ -1,4 +1,5 @@
 import type { Api } from "grammy";
+import { shownLabel, shownText } from "../../../shared/display/untrusted-label.js";
 import type { ToolRequest } from "../../../shared/tools/tool-call.js";
 import type { Approval, Decision } from "../../approvals/approval.js";
 
@@ -53,7 +54,7 @@ export function outcomeText(approval: Approval): string {
 }
 
 function describe(approval: Approval): string {
-  const who = `${approval.asker.senderKey}${approval.asker.name ? ` (${visible(approval.asker.name, 100)})` : ""}, role ${approval.asker.role}`;
+  const who = `${approval.asker.senderKey}${approval.asker.name ? ` (${shownLabel(approval.asker.name, 100)})` : ""}, role ${approval.asker.role}`;
   return [`For: ${who}`, ...whatRuns(approval.request), `Why: ${visible(approval.reason, 300)}`, `Id: ${approval.id}`].join("\n");
 }
 
@@ -81,15 +82,11 @@ function expiryLine(approval: Approval, now: number): string {
   return `Expires in ${minutes} min (${at} UTC); no answer means deny.`;
 }
 
-// Characters that hide or reorder what is shown (control, zero-width, bidi overrides, odd spaces)
-// are written out as \u{…}, so the owner approves what will actually run.
-const INVISIBLE = /[\p{Cc}\p{Cf}\p{Zl}\p{Zp}\u00a0\u1680\u2000-\u200a\u202f\u205f\u3000\u115f\u1160\u3164\uffa0]/gu;
-
-/** Plain text (no parse mode), so only invisibles need escaping; newlines stay visible as ⏎. */
+/**
+ * Characters that hide or reorder what is shown (control, zero-width, bidi overrides, odd spaces)
+ * are written out as \u…, so the owner approves what will actually run. Plain text (no parse
+ * mode), so only invisibles need escaping; newlines stay visible as ⏎.
+ */
 export function visible(text: string, max: number): string {
-  const shown = text
-    .replace(/\n/g, "⏎\n")
-    .replace(INVISIBLE, (char) => (char === "\n" ? char : `\\u{${char.codePointAt(0)?.toString(16)}}`));
-  if (shown.length <= max) return shown;
-  return `${shown.slice(0, max)}… [${shown.length - max} more characters not shown; deny if unsure]`;
+  return shownText(text, max, "deny if unsure");
 }
