@@ -370,6 +370,13 @@ describe("telegram.webhook", () => {
     expect(finding?.detail).not.toContain("token=abc");
   });
 
+  it("while npm start polls (DRAWBRIDGE_TELEGRAM_POLL=1): quiet without a webhook, fires when one is set", async () => {
+    const polling = () => checkTelegramWebhook({ apiRoot, botToken, gatewayUrl: "https://gw.example", polling: true });
+    expect((await polling())[0]?.detail).toContain("while npm start polls");
+    info.url = "";
+    expect(await polling()).toEqual([]);
+  });
+
   it("fires on a recent 401 delivery error (a wrong secret_token) and on a backlog; never shows the bot token", async () => {
     info = {
       ...info,

@@ -63,7 +63,8 @@ async function deepChecks(sources: AuditSources, docker: Docker): Promise<AuditF
   const botToken = sources.settings.TELEGRAM_BOT_TOKEN?.value;
   if (botToken && !isPlaceholderBotToken(botToken)) {
     const apiRoot = sources.settings.TELEGRAM_API_ROOT?.value ?? "https://api.telegram.org";
-    findings.push(...(await checkTelegramWebhook({ apiRoot, botToken, gatewayUrl })));
+    const polling = env.DRAWBRIDGE_TELEGRAM_POLL?.trim() === "1";
+    findings.push(...(await checkTelegramWebhook({ apiRoot, botToken, gatewayUrl, polling })));
   }
   return findings;
 }

@@ -1,13 +1,21 @@
 import type Docker from "dockerode";
 import type { AuditFinding } from "../../../shared/audit-report.js";
+import {
+  APPARMOR_UNAVAILABLE,
+  appArmorProblem,
+  DEFAULT_APPARMOR_PROFILE,
+  detectAppArmor,
+  type AppArmorExpectation,
+} from "../../sandbox/apparmor.js";
 import { LABEL, WORKSPACE_MOUNT } from "../../sandbox/container-spec.js";
 
 /**
  * The hardening list of issue 5 (test/runner/support/hardening.ts checks the same in the tests),
  * read off what the engine reports for a live container rather than what we asked for. Returns
- * what is wrong, in words; [] when the container is hardened.
+ * what is wrong, in words; [] when the container is hardened. `appArmor.profile`: the profile it
+ * must carry where the host has AppArmor (its SecurityOpt names it); an unconfined one always fails.
  */
-export function hardeningProblems(info: Docker.ContainerInspectInfo): string[] {
+export function hardeningProblems(info: Docker.ContainerInspectInfo, appArmor: AppArmorExpectation = { profile: undefined }): string[] {
   const host = info.HostConfig;
   const problems: string[] = [];
   const want = (ok: boolean, what: string) => void (ok || problems.push(what));
@@ -29,6 +37,8 @@ export function hardeningProblems(info: Docker.ContainerInspectInfo): string[] {
     !securityOpt.some((opt) => /seccomp|apparmor[=:]unconfined|label[=:]disable/.test(opt)),
     "seccomp/AppArmor/SELinux confinement overridden",
   );
+  const wrongProfile = appArmorProblem(info.AppArmorProfile, appArmor);
+  if (wrongProfile) problems.push(wrongProfile);
   want(host.Privileged === false, "privileged");
   want(/^[1-9]\d*:[1-9]\d*$/.test(info.Config.User), `runs as "${info.Config.User || "root"}" (want a non-root uid:gid)`);
   want((host.PidsLimit ?? 0) > 0, "no pids limit");
@@ -59,8 +69,16 @@ export function hardeningProblems(info: Docker.ContainerInspectInfo): string[] {
   return problems;
 }
 
-/** sandbox.hardening: every Drawbridge sandbox container on this engine (running or stopped), inspected. */
-export async function checkSandboxHardening(docker: Docker): Promise<AuditFinding[]> {
+/**
+ * sandbox.hardening: every Drawbridge sandbox container on this engine (running or stopped),
+ * inspected. Where the host has AppArmor (`hasAppArmor`, injectable for tests), each must carry the
+ * profile its SecurityOpt names (docker-default if none); where it has not, sandbox.apparmor says so.
+ */
+export async function checkSandboxHardening(
+  docker: Docker,
+  hasAppArmor: () => Promise<boolean> = () => detectAppArmor(docker),
+): Promise<AuditFinding[]> {
+  const appArmor = await hasAppArmor();
   const containers = await docker.listContainers({ all: true, filters: { label: [`${LABEL.managed}=true`] } });
   const weak: string[] = [];
   for (const container of containers) {
@@ -70,10 +88,21 @@ export async function checkSandboxHardening(docker: Docker): Promise<AuditFindin
       .catch(() => null);
     // Removed between the list and the inspect: nothing left to audit.
     if (!info) continue;
-    const problems = hardeningProblems(info);
+    const problems = hardeningProblems(info, { profile: appArmor ? namedProfile(info) : undefined });
     if (problems.length > 0) weak.push(`${info.Name.replace(/^\//, "")}: ${problems.join(", ")}`);
   }
-  if (weak.length === 0) return [];
+  const findings: AuditFinding[] = [];
+  if (!appArmor) {
+    findings.push({
+      id: "sandbox.apparmor",
+      severity: "info",
+      title: APPARMOR_UNAVAILABLE,
+      detail:
+        "this kernel has no AppArmor (docker-bench 5.2), so sandbox containers rely on the rest of the hardening list and the engine's seccomp profile.",
+      fix: "Nothing to do unless you want AppArmor: enable it in the kernel (e.g. apparmor=1 security=apparmor) and restart Docker and the runner.",
+    });
+  }
+  if (weak.length === 0) return findings;
   return [
     {
       id: "sandbox.hardening",
@@ -82,5 +111,12 @@ export async function checkSandboxHardening(docker: Docker): Promise<AuditFindin
       detail: `${weak.length} of ${containers.length} sandbox container(s): ${weak.join("; ")}.`,
       fix: "Remove them (`drawbridge sandbox prune --all`, or `docker rm -f <name>`); the runner recreates each from its hardened spec. Find who made one by hand.",
     },
+    ...findings,
   ];
+}
+
+/** The profile a container was created with (`apparmor=<name>`), else the engine's default. */
+export function namedProfile(info: Docker.ContainerInspectInfo): string {
+  const named = ((info.HostConfig.SecurityOpt as string[] | undefined) ?? []).find((opt) => /^apparmor[=:]/.test(opt));
+  return named ? named.slice("apparmor=".length) : DEFAULT_APPARMOR_PROFILE;
 }

@@ -21,7 +21,8 @@ const RECENT_ERROR_SECONDS = 24 * 60 * 60;
 /** Updates waiting beyond this many mean deliveries are failing or the gateway is not keeping up. */
 const PENDING_LIMIT = 100;
 
-export type TelegramTarget = { apiRoot: string; botToken: string; gatewayUrl: string; now?: number };
+/** `polling`: `npm start` relays updates by getUpdates (DRAWBRIDGE_TELEGRAM_POLL=1), so no webhook is wanted. */
+export type TelegramTarget = { apiRoot: string; botToken: string; gatewayUrl: string; polling?: boolean; now?: number };
 
 /** The placeholder `npm start` writes when no real bot token is set: the local stack serves the console only. */
 export function isPlaceholderBotToken(token: string): boolean {
@@ -69,7 +70,12 @@ export async function checkTelegramWebhook(target: TelegramTarget): Promise<Audi
   }
   const info = answer.data.result;
   const problems: string[] = [];
-  if (info.url === "") problems.push("no webhook is set, so Telegram delivers nothing");
+  if (target.polling) {
+    if (info.url !== "")
+      problems.push(
+        `a webhook is set (${safeUrl(info.url)}) while npm start polls (DRAWBRIDGE_TELEGRAM_POLL=1): Telegram refuses the polls`,
+      );
+  } else if (info.url === "") problems.push("no webhook is set, so Telegram delivers nothing");
   else if (info.url !== expected) problems.push(`the webhook points at ${safeUrl(info.url)}, not ${expected}`);
   const now = target.now ?? Math.floor(Date.now() / 1000);
   if (info.last_error_message && (info.last_error_date === undefined || now - info.last_error_date < RECENT_ERROR_SECONDS)) {
