@@ -13,12 +13,14 @@ declare namespace Cloudflare {
 		DRAWBRIDGE_ACCESS: string;
 		DRAWBRIDGE_MODEL: string;
 		DRAWBRIDGE_MODEL_BASE_URL: string;
+		DRAWBRIDGE_HOOKS: string;
 		RUNNER_HUB: DurableObjectNamespace<import("./worker/index").RunnerHub>;
 		GATEKEEPER: DurableObjectNamespace<import("./worker/index").Gatekeeper>;
 		AUDIT_LOG: DurableObjectNamespace<import("./worker/index").AuditLog>;
 		SESSION: DurableObjectNamespace<import("./worker/index").Session>;
 		APPROVAL_INDEX: DurableObjectNamespace<import("./worker/index").ApprovalIndex>;
 		ASSISTANT: DurableObjectNamespace<import("./worker/index").Assistant>;
+		HOOK_INBOX: DurableObjectNamespace<import("./worker/index").HookInbox>;
 	}
 }
 interface Env extends Cloudflare.Env {}

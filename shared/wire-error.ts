@@ -20,6 +20,8 @@ export const WireErrorCode = z.enum([
   "call_cancelled",
   "call_interrupted",
   "queue_full",
+  "too_many_connections",
+  "rate_limited",
   "conflict",
   "sandbox_unavailable",
   "tool_failed",

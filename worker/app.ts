@@ -8,10 +8,12 @@ import { messagesRoute } from "./api/messages-route.js";
 import { pairingRoute } from "./api/pairing-route.js";
 import { runnersRoute } from "./api/runners-route.js";
 import { statusRoute } from "./api/status-route.js";
+import { slackRoutes } from "./channels/slack/routes.js";
 import { telegramWebhook } from "./channels/telegram/webhook-route.js";
 import { adminBodyLimit } from "./http/admin-body-limit.js";
 import { bearerAuth } from "./http/bearer-auth.js";
 import { GatewayError } from "./http/gateway-error.js";
+import { hooksRoute } from "./hooks/hook-route.js";
 import { requireSecrets } from "./http/require-secrets.js";
 import { tunnelRoute } from "./tunnel/tunnel-route.js";
 
@@ -21,7 +23,9 @@ export const app = new Hono<{ Bindings: Env }>();
 
 app.get("/healthz", (c) => c.json({ ok: true, version: VERSION }));
 app.route("/telegram", telegramWebhook);
+app.route("/slack", slackRoutes);
 app.route("/tunnel", tunnelRoute);
+app.route("/hooks", hooksRoute);
 
 // Auth before the body limit: an unauthenticated caller is refused on its headers, its body never read.
 app.use("/api/*", requireSecrets(["GATEWAY_TOKEN"]), bearerAuth(), adminBodyLimit());

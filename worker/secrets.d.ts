@@ -6,8 +6,15 @@ declare namespace Cloudflare {
     TELEGRAM_WEBHOOK_SECRET?: string;
     GATEWAY_TOKEN?: string;
     GATEWAY_SIGNING_KEY?: string;
+    /** Slack (docs/channels.md): both set turns the channel on; one alone closes it (503). */
+    SLACK_SIGNING_SECRET?: string;
+    SLACK_BOT_TOKEN?: string;
+    /** Not a secret: the Web API root (default https://slack.com/api; a local stand-in in tests). */
+    SLACK_API_ROOT?: string;
     /** Sent to the model endpoint (openai:, anthropic:) and nowhere else. */
     DRAWBRIDGE_MODEL_API_KEY?: string;
+    /** Each configured hook's secret (worker/hooks/): `HOOK_<NAME>_SECRET`, name upper-cased, `-` → `_`. */
+    [hookSecret: `HOOK_${string}_SECRET`]: string | undefined;
     // Not a secret, but like one invisible to `wrangler types` until wrangler.toml binds it, and binding
     // it needs a Cloudflare account (tests have none): the Workers AI binding, off when unbound.
     AI?: Ai;

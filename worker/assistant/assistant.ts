@@ -2,6 +2,7 @@ import { DurableObject } from "cloudflare:workers";
 import { z } from "zod";
 import type { ToolOutcome } from "../../shared/tools/tool-call.js";
 import type { GatewayConfig } from "../config.js";
+import { hookToolSettings } from "../policy/hook-tools.js";
 import { migrateOnStart } from "../storage/migrations.js";
 import { SettingsRow, StoredGatewayConfig } from "../storage/settings-row.js";
 import { ASSISTANT_SCHEMA } from "./assistant-schema.js";
@@ -191,7 +192,8 @@ export class Assistant extends DurableObject<Env> {
   }
 
   private toolHost(config: GatewayConfig, state: TurnState) {
-    const settings = { ...config, account: state.asker.account };
+    // A hook's turn: the policy narrowed to the hook's tool profile, for what is offered and for every call.
+    const settings = hookToolSettings({ ...config, account: state.asker.account }, state.asker.hook);
     return {
       env: this.env,
       settings,

@@ -15,12 +15,14 @@ export async function sayInChat(env: Env, config: GatewayConfig, asker: TurnAske
     return;
   }
   const gatekeeper = gatekeeperStub(env, asker.account);
+  // A hook's words are labelled with its name, so the owner never mistakes them for a person's.
+  if (asker.hook) text = `[${asker.hook.name}] ${text}`;
   for (const part of splitReply(text)) await gatekeeper.deliverReply({ ...config, account: asker.account }, asker.replyTo.chatId, part);
 }
 
 /** "typing…" in the chat while the model works; only a courtesy, so a failure is ignored. */
 export async function showTyping(env: Env, config: GatewayConfig, asker: TurnAsker): Promise<void> {
-  if (asker.replyTo.channel !== "telegram") return;
+  if (asker.replyTo.channel !== "telegram" || asker.hook) return;
   try {
     await botApi(env, config).sendChatAction(asker.replyTo.chatId, "typing");
   } catch {

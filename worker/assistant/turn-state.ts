@@ -1,6 +1,8 @@
 import { modelMessageSchema } from "ai";
 import { z } from "zod";
 import { Role } from "../../shared/access/roles.js";
+import { HookName } from "../../shared/hooks/hook-config.js";
+import { Profile } from "../../shared/policy/tool-policy-config.js";
 import { ChatTarget } from "../tunnel/outbox.js";
 
 /** Who the turn serves and where it answers; the role is the one the gate gave when the message came in. */
@@ -9,12 +11,14 @@ export const TurnAsker = z
     senderKey: z.string().min(1).max(128),
     name: z.string().max(100),
     role: Role,
-    channel: z.enum(["telegram", "console"]),
+    channel: z.enum(["telegram", "console", "hook", "slack"]),
     chatId: z.string().max(64),
     chat: z.enum(["dm", "group"]),
     /** The Gatekeeper (channel account) that knows the sender's standing now. */
     account: z.string().max(128),
     replyTo: ChatTarget,
+    /** Set when a signed hook delivery started the turn (worker/hooks/): its name, and the tool profile that narrows the policy. */
+    hook: z.object({ name: HookName, tools: Profile }).strict().optional(),
   })
   .strict();
 export type TurnAsker = z.infer<typeof TurnAsker>;

@@ -64,6 +64,10 @@ export async function takeCall(host: ToolHost, state: TurnState, call: TurnCall)
   call.callId = newCallId(runner);
   const label = `assistant: ${sourceOf(decision.request, call.toolName)}`.slice(0, 300);
   const replyTo = { channel: "assistant", session, origin: state.asker.replyTo } as const;
+  if (decision.kind === "ask" && state.asker.hook) {
+    // No person waits behind a hook's turn, and the owner's Allow re-checks a sender a hook is not.
+    return settle(host, state, call, "refused: a hook's turn cannot wait for the owner's approval; nothing ran.", decision.request, "deny");
+  }
   if (decision.kind === "ask") {
     const asked = await sessionStub(host.env, session).ask({
       settings: config,

@@ -45,6 +45,10 @@ export const AuditKind = z.enum([
   "assistant.turn",
   "assistant.model_failed",
   "assistant.budget_exhausted",
+  // Signed inbound hooks (worker/hooks/): refusals (capped per hook), a widened tool profile in use, a delivery given up on.
+  "hook.refused",
+  "hook.tools_widened",
+  "hook.dropped",
 ]);
 export type AuditKind = z.infer<typeof AuditKind>;
 

@@ -3,7 +3,7 @@ import type { AuditKind } from "./audit-event.js";
 /**
  * Refusals anyone can cause as often as they like (a stranger's DMs, garbage on a tunnel
  * socket). They are capped where they are recorded (worker/gatekeeper/quiet-refusals.ts,
- * worker/tunnel/tunnel-audit.ts) and kept in a budget of their own in the AuditLog, so they can
+ * worker/tunnel/tunnel-audit.ts, worker/hooks/hook-audit.ts) and kept in a budget of their own in the AuditLog, so they can
  * never push out the events that need the owner or a key: pairing decisions, approvals, key
  * changes, tunnel auth failures, role changes, revocations, assistant turns.
  */
@@ -16,6 +16,7 @@ const NOISE: ReadonlySet<AuditKind> = new Set<AuditKind>([
   "tunnel.flood",
   "tunnel.bad_frame",
   "tunnel.audit_capped",
+  "hook.refused",
 ]);
 
 export function isNoise(kind: AuditKind): boolean {

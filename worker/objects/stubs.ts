@@ -45,6 +45,11 @@ export function directoryHubStub(env: Env) {
   return hubStub(env, DIRECTORY_OBJECT_NAME);
 }
 
+/** One per configured hook: its durable queue of verified deliveries, its rate and its refusal cap. */
+export function hookInboxStub(env: Env, hook: string) {
+  return env.HOOK_INBOX.get(env.HOOK_INBOX.idFromName(hook));
+}
+
 /** The edge's one audit log. */
 export function auditLogStub(env: Env) {
   return env.AUDIT_LOG.get(env.AUDIT_LOG.idFromName("edge"));
