@@ -46,6 +46,8 @@ export const DrawbridgeConfig = z
       .array(ChannelIdentity)
       .min(1)
       .max(16)
+      // As DRAWBRIDGE_OWNER reads them: each channel's owner is the one named on it.
+      .refine((owners) => new Set(owners.map((owner) => owner.channel)).size === owners.length, "at most one owner per channel")
       .optional()
       .describe(
         'The owner\'s channel identities, numeric ids never usernames, e.g. ["telegram:123456789"] (→ DRAWBRIDGE_OWNER). Omitted: npm start serves a local placeholder owner; a deployed gateway without one refuses to serve.',

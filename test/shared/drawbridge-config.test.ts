@@ -65,6 +65,7 @@ describe("drawbridge.config.json: bad values are named by key path", () => {
     ],
     [{ owners: ["@myname"] }, /^owners\.0 is invalid: /],
     [{ owners: [] }, /^owners is invalid: /],
+    [{ owners: ["telegram:1", "telegram:2"] }, /^owners is invalid: at most one owner per channel/],
     [{ model: { id: "gpt-4o" } }, /^model\.id is invalid: expected "<provider>:<model>"/],
     [{ model: { id: "openai:x", baseUrl: "ftp://example.com" } }, /^model\.baseUrl is invalid: /],
     [{ hooks: { Deploys: { verify: "github" } } }, /^hooks\.Deploys is invalid|^hooks is invalid/],
@@ -105,7 +106,7 @@ describe("drawbridge.config.json: bad values are named by key path", () => {
 
 describe("drawbridge.config.json → the Worker's vars", () => {
   const written = {
-    owners: ["telegram:42", " telegram:7 "],
+    owners: ["telegram:42", " console:7 "],
     access: { dmPolicy: "allowlist", allowFrom: ["99"] },
     model: { id: "anthropic:claude-sonnet-4-5", baseUrl: "https://proxy.example.com/v1/" },
     hooks: { deploys: { verify: "github" } },
@@ -118,7 +119,7 @@ describe("drawbridge.config.json → the Worker's vars", () => {
     if (!checked.ok) throw new Error(checked.problems.join("\n"));
     const vars = configVarsOf(checked.config, written);
     expect(vars).toEqual({
-      DRAWBRIDGE_OWNER: "telegram:42,telegram:7",
+      DRAWBRIDGE_OWNER: "telegram:42,console:7",
       DRAWBRIDGE_ACCESS: JSON.stringify(written.access),
       DRAWBRIDGE_MODEL: "anthropic:claude-sonnet-4-5",
       DRAWBRIDGE_MODEL_BASE_URL: "https://proxy.example.com/v1/",
