@@ -9,6 +9,10 @@ export const TEST_BINDINGS = {
   DRAWBRIDGE_OWNER: "telegram:111111111",
   // Nothing listens here: a reply that tried to reach Telegram would fail, never leave the machine.
   TELEGRAM_API_ROOT: "http://127.0.0.1:9",
+  // Slack on, with nowhere to reach either: tests that follow Slack replies point SLACK_API_ROOT at the stand-in.
+  SLACK_SIGNING_SECRET: "worker-test-slack-signing-secret",
+  SLACK_BOT_TOKEN: "xoxb-worker-test-slack-token",
+  SLACK_API_ROOT: "http://127.0.0.1:9",
   // Signs per-call capabilities; generated fresh at every run, so no private key is ever committed.
   GATEWAY_SIGNING_KEY: JSON.stringify(generateKeyPairSync("ed25519").privateKey.export({ format: "jwk" })),
   // The model API key the assistant tests expect to reach the model stand-in, and nothing else.

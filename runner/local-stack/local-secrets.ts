@@ -21,6 +21,12 @@ export type LocalSecrets = Record<(typeof OVERRIDABLE)[number] | "GATEWAY_SIGNIN
  */
 export const MODEL_SETTINGS = ["DRAWBRIDGE_MODEL", "DRAWBRIDGE_MODEL_BASE_URL", "DRAWBRIDGE_MODEL_API_KEY"] as const;
 
+/**
+ * Channel secrets and API roots (docs/channels.md), passed from the environment when set and never
+ * generated: a channel whose secrets are absent stays off. A channel adds its names here.
+ */
+export const CHANNEL_SETTINGS = ["SLACK_SIGNING_SECRET", "SLACK_BOT_TOKEN", "SLACK_API_ROOT"] as const;
+
 /** The owner the local stack serves when DRAWBRIDGE_OWNER is not set. */
 export const DEFAULT_LOCAL_OWNER = "telegram:123456789";
 
@@ -64,7 +70,7 @@ export async function ensureLocalSecrets(
     if (value) secrets[name] = value;
   }
   const model: Record<string, string> = {};
-  for (const name of MODEL_SETTINGS) {
+  for (const name of [...MODEL_SETTINGS, ...CHANNEL_SETTINGS]) {
     const value = env[name]?.trim();
     if (value) model[name] = value;
   }

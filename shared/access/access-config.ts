@@ -4,7 +4,7 @@ import { RunnerRouting } from "../sessions/runner-routing.js";
 import { SessionConfig } from "../sessions/session-config.js";
 import { ToolPolicyConfig } from "../policy/tool-policy-config.js";
 import { RateRule } from "./gcra.js";
-import { GrantableRole, SenderId } from "./roles.js";
+import { ChatId, GrantableRole, SenderId } from "./roles.js";
 
 const AllowEntry = z.union([SenderId, z.literal("*")]);
 
@@ -65,8 +65,8 @@ const GroupConfig = z
       .enum(["allowlist", "open", "disabled"])
       .default("allowlist")
       .describe('"allowlist": only the groups in allowChats; "open": any group the bot is in; "disabled": no group.'),
-    /** Group chat ids (negative numbers in Telegram) the bot serves under `allowlist`. */
-    allowChats: z.array(SenderId).default([]).describe('Group chat ids the bot serves under "allowlist" (negative numbers in Telegram).'),
+    /** Group chat ids (negative numbers in Telegram, C… channel ids in Slack) the bot serves under `allowlist`. */
+    allowChats: z.array(ChatId).default([]).describe('Group chat ids the bot serves under "allowlist" (negative numbers in Telegram).'),
     /** Senders served inside groups besides the owner; "*" = every member. */
     allowFrom: z
       .array(AllowEntry)
@@ -113,10 +113,9 @@ const RateLimits = z
       .strict()
       .prefault({})
       .describe("Trusted senders' own limits."),
-    owner: SenderLimits({
-      message: { perMinute: 120, burst: 60 },
-      tool: { perMinute: 60, burst: 20 },
-    }).describe("The owner's limits: generous, and the owner's own bucket, so nobody else's traffic can silence them."),
+    owner: SenderLimits({ message: { perMinute: 120, burst: 60 }, tool: { perMinute: 60, burst: 20 } }).describe(
+      "The owner's limits: generous, and the owner's own bucket, so nobody else's traffic can silence them.",
+    ),
     /** One stranger's pairing attempts. */
     pairing: RateRule.default({ perMinute: 1, burst: 2 }).describe("One stranger's pairing attempts."),
     /** All strangers together: beyond it their messages are dropped unanswered. */
@@ -193,11 +192,7 @@ export const AccessConfig = z
       });
     }
     if (wildcard && config.dmPolicy !== "open") {
-      context.addIssue({
-        code: "custom",
-        path: ["allowFrom"],
-        message: '"*" is only valid with dmPolicy "open"',
-      });
+      context.addIssue({ code: "custom", path: ["allowFrom"], message: '"*" is only valid with dmPolicy "open"' });
     }
   });
 export type AccessConfig = z.output<typeof AccessConfig>;
@@ -225,8 +220,5 @@ export function parseAccessConfig(
   if (parsed.success) return { ok: true, config: parsed.data };
   const issue = parsed.error.issues[0];
   const path = [key, ...(issue?.path ?? []).map(String)].join(".");
-  return {
-    ok: false,
-    message: `${path} is invalid: ${issue?.message ?? "bad value"}`,
-  };
+  return { ok: false, message: `${path} is invalid: ${issue?.message ?? "bad value"}` };
 }

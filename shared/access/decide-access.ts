@@ -7,6 +7,8 @@ export type MessageFacts = {
   chatId: string;
   senderId: string;
   text: string;
+  /** The platform says the bot was mentioned (Slack's app_mention), its mention already cut from `text`. */
+  mentioned?: boolean;
 };
 
 export type DropReason =
@@ -54,7 +56,7 @@ function decideGroup(facts: MessageFacts, ownerId: string, config: AccessConfig,
   if (groups.policy === "disabled") return { kind: "drop", reason: "group_disabled" };
   if (groups.policy === "allowlist" && !groups.allowChats.includes(facts.chatId)) return { kind: "drop", reason: "group_not_allowed" };
   let text = facts.text;
-  if (groups.requireMention) {
+  if (groups.requireMention && facts.mentioned !== true) {
     // Only the text counts: replying to one of the bot's messages is not a mention.
     const mention = groups.mentionPatterns.map((pattern) => new RegExp(pattern, "iu")).find((pattern) => pattern.test(text));
     if (!mention) return { kind: "drop", reason: "no_mention" };

@@ -8,6 +8,17 @@ export type Role = z.infer<typeof Role>;
 export const GrantableRole = z.enum(["trusted", "limited", "blocked"]);
 export type GrantableRole = z.infer<typeof GrantableRole>;
 
-/** A channel's numeric sender id as text (Telegram ids exceed 32 bits, so never a JS number key). */
-export const SenderId = z.string().regex(/^-?\d{1,20}$/, "expected a numeric channel id, e.g. 123456789");
+/**
+ * A channel's sender id as text: numeric for Telegram (ids exceed 32 bits, so never a JS number
+ * key), `U…`/`W…` for Slack. The shapes never overlap, so one config names ids of every channel.
+ */
+export const SenderId = z
+  .string()
+  .regex(/^(-?\d{1,20}|[UW][A-Z0-9]{2,31})$/, "expected a channel's sender id, e.g. 123456789 (Telegram) or U0123ABCD (Slack)");
 export type SenderId = z.infer<typeof SenderId>;
+
+/** A group chat's id: negative numbers in Telegram, `C…`/`G…` channel ids in Slack. */
+export const ChatId = z
+  .string()
+  .regex(/^(-?\d{1,20}|[CG][A-Z0-9]{2,31})$/, "expected a chat id, e.g. -1001234567890 (Telegram) or C0123ABCD (Slack)");
+export type ChatId = z.infer<typeof ChatId>;

@@ -12,10 +12,13 @@ export type DmScope = z.infer<typeof DmScope>;
 /** A person's name in identityLinks. Starts with a letter, so it never reads as a numeric id. */
 export const LinkName = z.string().regex(/^[a-z][a-z0-9_-]{0,31}$/, "link names are 1–32 of a-z, 0-9, _ and -, starting with a letter");
 
-/** One of a person's ids, `<channel>:<numeric id>` exactly as the gateway spells it (no leading zeros). */
+/** One of a person's ids, `<channel>:<id>` exactly as the gateway spells it (no leading zeros; Slack's U… ids). */
 export const LinkedId = z
   .string()
-  .regex(/^(telegram|console):(0|-?[1-9]\d{0,19})$/, 'expected "<channel>:<numeric id>", e.g. "telegram:123456789"');
+  .regex(
+    /^((telegram|console):(0|-?[1-9]\d{0,19})|slack:[UW][A-Z0-9]{2,31})$/,
+    'expected "<channel>:<id>", e.g. "telegram:123456789" or "slack:U0123ABCD"',
+  );
 
 export const SessionConfig = z
   .object({
@@ -36,20 +39,12 @@ export const SessionConfig = z
       // Checked here rather than as the record's key schema, whose error would not say what is wrong.
       const named = LinkName.safeParse(name);
       if (!named.success)
-        context.addIssue({
-          code: "custom",
-          path: ["identityLinks", name],
-          message: named.error.issues[0]?.message ?? "bad name",
-        });
+        context.addIssue({ code: "custom", path: ["identityLinks", name], message: named.error.issues[0]?.message ?? "bad name" });
       for (const id of ids) {
         const first = owner.get(id);
         if (first !== undefined) {
           const message = first === name ? `${id} is listed twice` : `${id} is already linked to "${first}"; an id belongs to one person`;
-          context.addIssue({
-            code: "custom",
-            path: ["identityLinks", name],
-            message,
-          });
+          context.addIssue({ code: "custom", path: ["identityLinks", name], message });
         } else owner.set(id, name);
       }
     }

@@ -1,11 +1,12 @@
+import type { ChannelName } from "../identity.js";
 import { SessionKey } from "../tools/tool-call.js";
 import type { SessionConfig } from "./session-config.js";
 
 /** Who is talking and where, as far as sessions care. */
 export type SessionSubject = {
   /** The channel the message came in on. */
-  channel: "telegram" | "console";
-  /** `<channel>:<numeric id>` of the sender (the console speaks as the owner's identity). */
+  channel: ChannelName;
+  /** `<channel>:<id>` of the sender (the console speaks as the owner's identity). */
   senderKey: string;
   /** The configured owner (DRAWBRIDGE_OWNER), not just a trusted sender. */
   isOwner: boolean;
@@ -22,16 +23,18 @@ export type SessionSubject = {
  * "link" is no channel name and ids are digits, so a link name never reads as an id.
  */
 export function sessionKey(config: SessionConfig, subject: SessionSubject): SessionKey {
-  const key = rawKey(config, subject);
+  // Slack ids are upper-case only and every other part is lower-case already, so lower-casing
+  // (session keys name containers: a-z only) keeps distinct senders distinct.
+  const key = rawKey(config, subject).toLowerCase();
   // Never reached for valid subjects; a bad key must not reach the runner as a container name.
   return SessionKey.parse(key);
 }
 
-const SENDER = /^(telegram|console):-?\d{1,20}$/;
-const CHAT = /^-?\d{1,20}$/;
+const SENDER = /^((telegram|console):-?\d{1,20}|slack:[UW][A-Z0-9]{2,31})$/;
+const CHAT = /^(-?\d{1,20}|[CG][A-Z0-9]{2,31})$/;
 
 function rawKey(config: SessionConfig, subject: SessionSubject): string {
-  // The shapes below are only distinct while ids are digits; anything else is refused, not keyed.
+  // The shapes below are only distinct while ids are digits (or Slack's upper-case ids); anything else is refused, not keyed.
   if (!SENDER.test(subject.senderKey)) throw new Error(`not a sender id: ${subject.senderKey}`);
   if (subject.chat.kind === "group") {
     if (!CHAT.test(subject.chat.chatId)) throw new Error(`not a group chat id: ${subject.chat.chatId}`);

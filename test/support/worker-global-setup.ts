@@ -1,6 +1,7 @@
 import type { TestProject } from "vitest/node";
 import { BotApiStandIn } from "./bot-api-standin.js";
 import { ModelStandIn } from "./model-standin.js";
+import { SlackApiStandIn } from "./slack-api-standin.js";
 
 declare module "vitest" {
   export interface ProvidedContext {
@@ -8,6 +9,8 @@ declare module "vitest" {
     botApiRoot: string;
     /** Root URL of the model stand-in (API base `<root>/v1`); drive it with ModelStandInControl. */
     modelStandInRoot: string;
+    /** Root URL of the Slack Web API stand-in; `GET <root>/__standin/calls` lists what was sent. */
+    slackApiRoot: string;
   }
 }
 
@@ -17,7 +20,9 @@ export default async function setup(project: TestProject): Promise<() => Promise
   const modelStandIn = new ModelStandIn();
   project.provide("botApiRoot", await standIn.start());
   project.provide("modelStandInRoot", await modelStandIn.start());
+  const slackStandIn = new SlackApiStandIn();
+  project.provide("slackApiRoot", await slackStandIn.start());
   return async () => {
-    await Promise.all([standIn.stop(), modelStandIn.stop()]);
+    await Promise.all([standIn.stop(), modelStandIn.stop(), slackStandIn.stop()]);
   };
 }

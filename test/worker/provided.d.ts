@@ -4,6 +4,8 @@ declare module "vitest" {
     botApiRoot: string;
     /** Root URL of the model stand-in (test/support/model-standin.ts); API base `<root>/v1`. */
     modelStandInRoot: string;
+    /** Root URL of the Slack Web API stand-in (test/support/slack-api-standin.ts). */
+    slackApiRoot: string;
   }
 }
 export {};

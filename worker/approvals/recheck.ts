@@ -1,6 +1,6 @@
 import type { Role } from "../../shared/access/roles.js";
 import { decideToolFor } from "../policy/tool-decision.js";
-import type { EdgeSettings } from "../config.js";
+import { isOwnerKey, type EdgeSettings } from "../config.js";
 import { retryOnce } from "../objects/retry-once.js";
 import { gatekeeperStub } from "../objects/stubs.js";
 import type { Approval } from "./approval.js";
@@ -29,11 +29,13 @@ async function currentRole(env: Env, settings: EdgeSettings, approval: Approval)
   const { senderKey } = approval.asker;
   // An assistant turn's ask answers in the chat the turn came from.
   const replyTo = approval.asker.replyTo.channel === "assistant" ? approval.asker.replyTo.origin : approval.asker.replyTo;
-  if (senderKey === settings.owner.key) return "owner";
-  const senderId = /^telegram:(-?\d{1,20})$/.exec(senderKey)?.[1];
-  // Only Telegram senders other than the owner can ask; anything else has no standing to re-check.
-  if (senderId === undefined || replyTo.channel !== "telegram") return null;
-  // A DM's chat id is the sender's own id; any other chat is a group.
-  const from = { chat: replyTo.chatId === senderId ? "private" : "group", chatId: replyTo.chatId } as const;
-  return await retryOnce(async () => await gatekeeperStub(env, settings.account).standingOf(settings, senderId, from));
+  if (isOwnerKey(settings, senderKey)) return "owner";
+  const [channel, senderId] = senderKey.split(":");
+  // Only channel senders other than the owner can ask; anything else has no standing to re-check.
+  if (!senderId || replyTo.channel === "console" || channel !== replyTo.channel) return null;
+  // A Telegram DM's chat id is the sender's own id, a Slack DM's a D… conversation; any other chat is a group.
+  const direct = replyTo.channel === "slack" ? replyTo.chatId.startsWith("D") : replyTo.chatId === senderId;
+  const from = { chat: direct ? "private" : "group", chatId: replyTo.chatId } as const;
+  const account = replyTo.channel === "slack" ? replyTo.account : settings.account;
+  return await retryOnce(async () => await gatekeeperStub(env, account).standingOf({ ...settings, account }, senderId, from));
 }

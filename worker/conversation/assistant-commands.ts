@@ -2,6 +2,7 @@ import type { SessionKey } from "../../shared/tools/tool-call.js";
 import type { TurnAsker } from "../assistant/turn-state.js";
 import type { GatewayConfig } from "../config.js";
 import { retryOnce } from "../objects/retry-once.js";
+import { replyTargetOf } from "../tunnel/submit-call.js";
 import { assistantStub, telegramAccount } from "../objects/stubs.js";
 import type { InboundMessage } from "./inbound-message.js";
 
@@ -18,10 +19,10 @@ export async function startTurn(env: Env, config: GatewayConfig, message: Inboun
   const wait = message.channel === "console";
   const asker: TurnAsker = {
     ...{ senderKey: message.senderKey, name: (message.name ?? "").slice(0, 100), role: message.role },
-    ...{ channel: message.channel === "telegram" ? "telegram" : "console", chatId: message.chatId, chat: message.chat },
+    ...{ channel: message.channel, chatId: message.chatId, chat: message.chat },
     // The Gatekeeper that let the message in answers it (and knows the sender's standing); the console is the Worker's own bot.
     account: message.account ?? telegramAccount(env),
-    replyTo: message.channel === "telegram" ? { channel: "telegram", chatId: message.chatId } : { channel: "console" },
+    replyTo: replyTargetOf(message),
   };
   const result = await assistantStub(env, session).begin(config, { session, asker, text: message.text.slice(0, 16_384) }, wait);
   switch (result.kind) {

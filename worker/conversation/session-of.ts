@@ -1,6 +1,6 @@
 import { sessionKey } from "../../shared/sessions/session-key.js";
 import type { SessionKey } from "../../shared/tools/tool-call.js";
-import type { GatewayConfig } from "../config.js";
+import { isOwnerKey, type GatewayConfig } from "../config.js";
 import type { InboundMessage } from "./inbound-message.js";
 
 /**
@@ -11,8 +11,8 @@ export function sessionOf(message: InboundMessage, config: GatewayConfig): Sessi
   return sessionKey(config.access.sessions, {
     channel: message.channel,
     senderKey: message.senderKey,
-    // Both: the role says the gatekeeper recognised the owner, the key that it is the configured one.
-    isOwner: message.role === "owner" && message.senderKey === config.owner.key,
+    // Both: the role says the gatekeeper recognised the owner, the key that it is a configured one.
+    isOwner: message.role === "owner" && isOwnerKey(config, message.senderKey),
     chat: message.chat === "group" ? { kind: "group", chatId: message.chatId } : { kind: "dm" },
   });
 }

@@ -1,4 +1,4 @@
-import { GrantableRole, type SenderId } from "../../shared/access/roles.js";
+import { GrantableRole, SenderId } from "../../shared/access/roles.js";
 
 export type AllowedSender = { senderId: string; role: GrantableRole; name: string; addedAt: number; via: "pairing" | "admin" };
 
@@ -27,9 +27,9 @@ export class AllowedSenders {
       }));
   }
 
-  /** Adds or updates one numeric id. The schema never lets "*" (or any non-number) in. */
+  /** Adds or updates one sender id (numeric, or Slack's U…). The schema never lets "*" (or a name) in. */
   put(senderId: SenderId, role: GrantableRole, name: string, via: AllowedSender["via"], at: number): void {
-    if (!/^-?\d{1,20}$/.test(senderId)) throw new Error("only numeric sender ids can be allowed");
+    if (!SenderId.safeParse(senderId).success) throw new Error("only channel sender ids can be allowed");
     this.sql.exec(
       `INSERT INTO allowed_senders (sender_id, role, name, added_at, via) VALUES (?, ?, ?, ?, ?)
        ON CONFLICT (sender_id) DO UPDATE SET role = excluded.role`,

@@ -1,9 +1,7 @@
 import { readPairingCode } from "../../shared/access/pairing-code.js";
 import { shownLabel } from "../../shared/display/untrusted-label.js";
-import type { TelegramEvent } from "../channels/telegram/update.js";
-import { telegramOwnerId, type Gate } from "./gate.js";
-
-type ChatMessage = Extract<TelegramEvent, { kind: "message" }>;
+import type { ChatMessage } from "../channels/channel-event.js";
+import { accountOwnerId, actorOf, type Gate } from "./gate.js";
 
 /** What a stranger is told in challenge mode: never the code itself — the owner has it. */
 export function challengeGreeting(minutes: number): string {
@@ -19,7 +17,7 @@ export function challengeGreeting(minutes: number): string {
  */
 export async function answerChallenge(gate: Gate, event: ChatMessage, withinPairingLimit: () => Promise<boolean>): Promise<void> {
   const { account, access } = gate.settings;
-  const actor = `telegram:${event.senderId}`;
+  const actor = actorOf(gate, event.senderId);
   const shape = readPairingCode(event.text);
   if (!shape.ok && shape.reason === "malformed") return;
   if (!(await withinPairingLimit())) return;
@@ -27,7 +25,7 @@ export async function answerChallenge(gate: Gate, event: ChatMessage, withinPair
   if (outcome.kind === "no_request" || outcome.kind === "not_a_code") return;
   const { request } = outcome;
   const who = `${request.senderId} (“${shownLabel(request.name)}”)`;
-  const ownerId = telegramOwnerId(gate.settings);
+  const ownerId = accountOwnerId(gate.settings);
 
   if (outcome.kind === "paired") {
     const role = access.pairing.defaultRole;

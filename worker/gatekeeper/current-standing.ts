@@ -1,6 +1,6 @@
 import { decideAccess } from "../../shared/access/decide-access.js";
 import type { Role } from "../../shared/access/roles.js";
-import { telegramOwnerId, type EdgeSettings } from "./gate.js";
+import { accountOwnerId, type EdgeSettings } from "./gate.js";
 
 /** Where a sender asked from: their DM with the bot, or a group. */
 export type AskedFrom = { chat: "private" | "group"; chatId: string };
@@ -12,7 +12,7 @@ export type AskedFrom = { chat: "private" | "group"; chatId: string };
  */
 export function currentStanding(settings: EdgeSettings, stored: Role | null, senderId: string, from: AskedFrom): Role | null {
   const access = { ...settings.access, groups: { ...settings.access.groups, requireMention: false } };
-  const decision = decideAccess({ ...from, senderId, text: "" }, telegramOwnerId(settings), access, stored);
+  const decision = decideAccess({ ...from, senderId, text: "" }, accountOwnerId(settings), access, stored);
   if (decision.kind === "serve") return decision.role;
   return decision.kind === "drop" && decision.reason === "blocked" ? "blocked" : null;
 }

@@ -1,6 +1,6 @@
 import { resolveRole } from "../../shared/access/decide-access.js";
 import type { GrantableRole, Role } from "../../shared/access/roles.js";
-import type { Gate } from "./gate.js";
+import { accountOwnerId, type Gate } from "./gate.js";
 
 export type PendingView = { code: string; senderId: string; name: string; ageSeconds: number; expiresInSeconds: number };
 export type AllowedView = { senderId: string; role: Role; name: string; source: "pairing" | "admin" | "config" };
@@ -48,7 +48,7 @@ export async function revokeSender(gate: Gate, senderId: string, actor: string):
 
 /** Sets (or adds with) a role; `blocked` silences the sender. The owner's role is not settable. */
 export async function setSenderRole(gate: Gate, senderId: string, role: GrantableRole, actor: string): Promise<AllowedView | null> {
-  const ownerId = gate.settings.owner.channel === "telegram" ? gate.settings.owner.id : "";
+  const ownerId = accountOwnerId(gate.settings);
   if (senderId === ownerId) return null;
   gate.allowed.put(senderId, role, "", "admin", gate.now());
   await gate.audit("role.changed", actor, { sender: senderId, role });

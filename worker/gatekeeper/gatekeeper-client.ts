@@ -6,3 +6,8 @@ export function gatekeeperFor(env: Env, config: GatewayConfig): { gatekeeper: Ga
   const account = telegramAccount(env);
   return { gatekeeper: gatekeeperStub(env, account), settings: { ...config, account } };
 }
+
+/** The Gatekeeper of one channel account (`slack:<team id>`, …), with the settings it decides under. */
+export function gatekeeperOf(env: Env, config: GatewayConfig, account: string): { gatekeeper: GatekeeperStub; settings: EdgeSettings } {
+  return { gatekeeper: gatekeeperStub(env, account), settings: { ...config, account } };
+}

@@ -1,12 +1,13 @@
 import { DurableObject } from "cloudflare:workers";
-import type { Api } from "grammy";
 import { newPairingCode } from "../../shared/access/pairing-code.js";
 import { PairingStore } from "../../shared/access/pairing-store.js";
 import { constantTimeEqual } from "../../shared/constant-time.js";
-import { botApi } from "../channels/telegram/bot-api.js";
-import { readUpdate, TelegramUpdate, type TelegramEvent } from "../channels/telegram/update.js";
+import { channelOfAccount, type ChannelClient } from "../channels/channel-client.js";
+import type { ChannelEvent } from "../channels/channel-event.js";
+import { channelClient } from "../channels/clients.js";
+import type { TelegramUpdate } from "../channels/telegram/update.js";
 import { AllowedSenders } from "./allowed-senders.js";
-import type { EdgeSettings, Gate } from "./gate.js";
+import { actorOf, type EdgeSettings, type Gate } from "./gate.js";
 import { handleButton } from "./handle-button.js";
 import { handleChatMessage } from "./handle-chat-message.js";
 import { DEDUPE_WINDOW_MS, Inbox, type InboxEntry } from "./inbox.js";
@@ -70,8 +71,16 @@ export class Gatekeeper extends DurableObject<Env> {
    * processing. Returns before anything is processed, so Telegram gets its 200 at once.
    */
   async receive(settings: EdgeSettings, update: TelegramUpdate): Promise<{ stored: boolean }> {
+    return this.receiveDelivery(settings, update.update_id, JSON.stringify(update));
+  }
+
+  /**
+   * The same for any channel: a verified payload as its route read it, under the numeric id the
+   * channel dedupes by (Slack's event_id, hashed). Its channel client reads it when it is processed.
+   */
+  async receiveDelivery(settings: EdgeSettings, deliveryId: number, body: string): Promise<{ stored: boolean }> {
     this.settings.save(settings);
-    const stored = this.inbox.accept(update.update_id, JSON.stringify(update), this.clock());
+    const stored = this.inbox.accept(deliveryId, body, this.clock());
     if (stored && !(await this.retryWaiting())) await this.ctx.storage.setAlarm(Date.now());
     return { stored };
   }
@@ -87,7 +96,7 @@ export class Gatekeeper extends DurableObject<Env> {
   override async alarm(): Promise<void> {
     await this.drain();
     const settings = this.settings.load();
-    if (settings) await this.delivery(botApi(this.env, settings)).retryDue();
+    if (settings) await this.delivery(channelClient(this.env, settings)).retryDue();
   }
 
   /** Updates stored and not yet handled (for status and tests). */
@@ -106,7 +115,7 @@ export class Gatekeeper extends DurableObject<Env> {
       this.settings.save(fallback);
       settings = fallback;
     }
-    await this.delivery(botApi(this.env, settings)).send(chatId, text);
+    await this.delivery(channelClient(this.env, settings)).send(chatId, text);
   }
 
   /** Replies kept because Telegram could not take them yet (for status and tests). */
@@ -145,7 +154,7 @@ export class Gatekeeper extends DurableObject<Env> {
    * turn's calls count per call. Null: allowed; else how long until the bucket lets one through.
    */
   spendToolCall(settings: EdgeSettings, senderKey: string, role: Role): number | null {
-    const senderId = /^[a-z]+:(-?\d{1,20})$/.exec(senderKey)?.[1] ?? senderKey;
+    const senderId = /^[a-z]+:(.+)$/.exec(senderKey)?.[1] ?? senderKey;
     const verdict = this.limits.take(`tool:${senderId}`, senderRule(settings.access.rateLimits, role, "tool"), this.clock());
     return verdict.allowed ? null : verdict.retryAfterMs;
   }
@@ -163,8 +172,8 @@ export class Gatekeeper extends DurableObject<Env> {
     this.inbox.forgetSeenBefore(now - DEDUPE_WINDOW_MS);
     this.rows.prune(now - KEEP_PAIRING_ROWS_MS);
     this.limits.prune(now);
-    await flushQuietRefusals(this.env, this.quiet, now);
     const settings = this.settings.load();
+    await flushQuietRefusals(this.env, this.quiet, now, settings ? channelOfAccount(settings.account) : "telegram");
     if (!settings) return;
     for (let entry = this.inbox.next(); entry; entry = this.inbox.next()) {
       try {
@@ -186,11 +195,11 @@ export class Gatekeeper extends DurableObject<Env> {
       // Counted before the body is read: a body that cannot be read is dropped too, not retried forever.
       this.inbox.mark(entry.seq, "started");
     }
-    const event = readUpdate(TelegramUpdate.parse(JSON.parse(entry.body)));
+    const event = gate.client.read(entry.body);
     if (entry.stage === "tool_call") {
       // We crashed while a tool call was out. At most once: say so instead of running it again.
       if (event?.kind === "message") {
-        await gate.audit("inbox.interrupted", `telegram:${event.senderId}`, { updateId: entry.updateId });
+        await gate.audit("inbox.interrupted", actorOf(gate, event.senderId), { updateId: entry.updateId });
         await gate.reply(
           event.chatId,
           "⚠️ That command was interrupted before its answer came back here; it will not be re-run. If it had reached the home runner, its result still follows here; otherwise nothing ran.",
@@ -209,8 +218,8 @@ export class Gatekeeper extends DurableObject<Env> {
    * in their DM (a stranger or a blocked sender still hears nothing).
    */
   private async drop(gate: Gate, entry: InboxEntry): Promise<void> {
-    const event = eventOf(entry.body);
-    await gate.audit("inbox.dropped", event?.kind === "message" ? `telegram:${event.senderId}` : "unknown", { updateId: entry.updateId });
+    const event = eventOf(gate.client, entry.body);
+    await gate.audit("inbox.dropped", event?.kind === "message" ? actorOf(gate, event.senderId) : "unknown", { updateId: entry.updateId });
     if (event?.kind !== "message" || event.chat !== "private") return;
     const role = currentStanding(gate.settings, gate.allowed.roleOf(event.senderId), event.senderId, event);
     if (role !== null && role !== "blocked") {
@@ -223,8 +232,8 @@ export class Gatekeeper extends DurableObject<Env> {
 
   private gate(settings: EdgeSettings): Gate {
     const clock = () => this.clock();
-    const telegram = botApi(this.env, settings);
-    const delivery = this.delivery(telegram);
+    const client = channelClient(this.env, settings);
+    const delivery = this.delivery(client);
     return {
       env: this.env,
       settings,
@@ -239,28 +248,31 @@ export class Gatekeeper extends DurableObject<Env> {
       }),
       allowed: this.allowed,
       limits: this.limits,
-      telegram,
+      channel: client.channel,
+      client,
       reply: (chatId, text) => delivery.send(chatId, text),
-      audit: this.audit,
+      audit: this.auditOn(client.channel),
     };
   }
 
   /** Repeated refusals are capped per actor and kind (quiet-refusals.ts); the rest go straight to the log. */
-  private readonly audit: Gate["audit"] = (kind, actor, detail) =>
-    quietAudit(
+  private auditOn(channel: string): Gate["audit"] {
+    return quietAudit(
       this.env,
       this.quiet,
       () => this.clock(),
       (at) => this.wakeAt(at),
-    )(kind, actor, detail);
+      channel,
+    );
+  }
 
-  private delivery(telegram: Api): ReplyDelivery {
+  private delivery(client: ChannelClient): ReplyDelivery {
     return new ReplyDelivery(
       this.undelivered,
-      telegram,
+      client,
       () => this.clock(),
       (at) => this.wakeAt(at),
-      this.audit,
+      this.auditOn(client.channel),
     );
   }
 
@@ -273,9 +285,9 @@ export class Gatekeeper extends DurableObject<Env> {
 }
 
 /** The event a stored update carries, or null when it cannot be read. */
-function eventOf(body: string): TelegramEvent | null {
+function eventOf(client: ChannelClient, body: string): ChannelEvent | null {
   try {
-    return readUpdate(TelegramUpdate.parse(JSON.parse(body)));
+    return client.read(body);
   } catch {
     return null;
   }

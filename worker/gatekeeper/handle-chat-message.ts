@@ -1,14 +1,11 @@
 import { decideAccess } from "../../shared/access/decide-access.js";
 import type { RateRule } from "../../shared/access/gcra.js";
-import { sendPairingPrompt } from "../channels/telegram/owner-prompt.js";
-import type { TelegramEvent } from "../channels/telegram/update.js";
+import type { ChatMessage } from "../channels/channel-event.js";
 import { handleMessage } from "../conversation/handle-message.js";
 import { planMessage } from "../conversation/message-plan.js";
 import { answerChallenge, challengeGreeting } from "./answer-challenge.js";
 import { senderRule } from "./sender-limits.js";
-import { telegramOwnerId, type Gate } from "./gate.js";
-
-type ChatMessage = Extract<TelegramEvent, { kind: "message" }>;
+import { accountOwnerId, actorOf, type Gate } from "./gate.js";
 
 /**
  * One chat message through the identity gate: drop, pair or serve. Strangers who are dropped
@@ -17,10 +14,10 @@ type ChatMessage = Extract<TelegramEvent, { kind: "message" }>;
  */
 export async function handleChatMessage(gate: Gate, event: ChatMessage, beforeToolCall: () => void): Promise<void> {
   const { access } = gate.settings;
-  const actor = `telegram:${event.senderId}`;
+  const actor = actorOf(gate, event.senderId);
   const decision = decideAccess(
-    { chat: event.chat, chatId: event.chatId, senderId: event.senderId, text: event.text },
-    telegramOwnerId(gate.settings),
+    { chat: event.chat, chatId: event.chatId, senderId: event.senderId, text: event.text, mentioned: event.mentioned === true },
+    accountOwnerId(gate.settings),
     access,
     gate.allowed.roleOf(event.senderId),
   );
@@ -58,7 +55,7 @@ export async function handleChatMessage(gate: Gate, event: ChatMessage, beforeTo
     gate.env,
     gate.settings,
     {
-      channel: "telegram",
+      channel: gate.channel,
       senderKey: actor,
       name: event.name,
       chatId: event.chatId,
@@ -75,7 +72,7 @@ export async function handleChatMessage(gate: Gate, event: ChatMessage, beforeTo
 /** An unknown sender in a DM under dmPolicy "pairing" (pairing.mode "approve" or "challenge"). */
 async function pair(gate: Gate, event: ChatMessage): Promise<void> {
   const { account, access } = gate.settings;
-  const actor = `telegram:${event.senderId}`;
+  const actor = actorOf(gate, event.senderId);
   const live = gate.pairing.live(account);
   const withinPairingLimit = () => withinLimit(gate, event, `pairing:${event.senderId}`, "pairing attempts", access.rateLimits.pairing);
   // A repeat neither re-sends nor extends; a full account answers nothing and stores nothing.
@@ -99,8 +96,8 @@ async function pair(gate: Gate, event: ChatMessage): Promise<void> {
       ? challengeGreeting(minutes)
       : `🔐 This assistant is private. Your pairing code is ${request.code} (valid ${minutes} minutes). The owner has been asked to approve you; you will hear back here.`,
   );
-  const ownerId = telegramOwnerId(gate.settings);
-  if (ownerId) await sendPairingPrompt(gate.telegram, ownerId, request, minutes, access.pairing.mode);
+  const ownerId = accountOwnerId(gate.settings);
+  if (ownerId) await gate.client.sendPairingPrompt(ownerId, request, minutes, access.pairing.mode);
 }
 
 /** Takes from a bucket; the first refusal is answered (unless `silent`), later ones are silent; all are audited. */
@@ -116,7 +113,7 @@ async function withinLimit(
   const verdict = gate.limits.take(key, rule, gate.now());
   if (verdict.allowed) return true;
   const answered = verdict.answer && !options.silent;
-  await gate.audit("rate.limited", `telegram:${event.senderId}`, { action, answered });
+  await gate.audit("rate.limited", actorOf(gate, event.senderId), { action, answered });
   if (answered) {
     const seconds = Math.max(1, Math.ceil(verdict.retryAfterMs / 1000));
     await gate.reply(

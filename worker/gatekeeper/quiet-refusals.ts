@@ -60,22 +60,28 @@ function summaryOf(row: Row, kind: AuditKind): Summary {
 }
 
 /** The Gatekeeper's `gate.audit`: noise goes through the cap, everything else straight to the log. */
-export function quietAudit(env: Env, quiet: QuietRefusals, now: () => number, wakeAt: (at: number) => Promise<void>): Gate["audit"] {
+export function quietAudit(
+  env: Env,
+  quiet: QuietRefusals,
+  now: () => number,
+  wakeAt: (at: number) => Promise<void>,
+  channel = "telegram",
+): Gate["audit"] {
   return async (kind, actor, detail = {}) => {
-    if (!isNoise(kind)) return recordAudit(env, { kind, channel: "telegram", actor, detail });
+    if (!isNoise(kind)) return recordAudit(env, { kind, channel, actor, detail });
     const verdict = quiet.admit(actor, kind, now());
-    if (verdict.summary) await recordSummary(env, verdict.summary);
+    if (verdict.summary) await recordSummary(env, verdict.summary, channel);
     if (verdict.wakeAt !== null) await wakeAt(verdict.wakeAt);
-    if (verdict.write) await recordAudit(env, { kind, channel: "telegram", actor, detail });
+    if (verdict.write) await recordAudit(env, { kind, channel, actor, detail });
   };
 }
 
 /** Writes the summaries of the windows that rolled by `now` (the drain calls this). */
-export async function flushQuietRefusals(env: Env, quiet: QuietRefusals, now: number): Promise<void> {
-  for (const summary of quiet.rolled(now)) await recordSummary(env, summary);
+export async function flushQuietRefusals(env: Env, quiet: QuietRefusals, now: number, channel = "telegram"): Promise<void> {
+  for (const summary of quiet.rolled(now)) await recordSummary(env, summary, channel);
 }
 
-function recordSummary(env: Env, { actor, kind, more, since }: Summary): Promise<void> {
+function recordSummary(env: Env, { actor, kind, more, since }: Summary, channel: string): Promise<void> {
   const at = new Date(since).toISOString();
-  return recordAudit(env, { kind, channel: "telegram", actor, detail: { more, since: at, summary: `${more} more since ${at}` } });
+  return recordAudit(env, { kind, channel, actor, detail: { more, since: at, summary: `${more} more since ${at}` } });
 }

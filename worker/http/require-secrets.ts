@@ -1,7 +1,8 @@
 import { createMiddleware } from "hono/factory";
 import { GatewayError } from "./gateway-error.js";
 
-export type SecretName = "TELEGRAM_BOT_TOKEN" | "TELEGRAM_WEBHOOK_SECRET" | "GATEWAY_TOKEN" | "GATEWAY_SIGNING_KEY";
+export type SecretName =
+  "TELEGRAM_BOT_TOKEN" | "TELEGRAM_WEBHOOK_SECRET" | "GATEWAY_TOKEN" | "GATEWAY_SIGNING_KEY" | "SLACK_SIGNING_SECRET" | "SLACK_BOT_TOKEN";
 
 /** Fails closed: a route whose secrets are unset answers 503 naming the secret and how to set it. */
 export function requireSecrets(names: readonly SecretName[]) {

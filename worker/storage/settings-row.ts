@@ -4,11 +4,16 @@ import { ChannelName } from "../../shared/identity.js";
 import { RunnerName } from "../../shared/tunnel/protocol.js";
 import type { GatewayConfig } from "../config.js";
 
+const OwnerShape = z.object({ channel: ChannelName, id: z.string(), key: z.string() });
+
 /** The gateway config as loadGatewayConfig returned it (owner already split), read back from storage. */
 const StoredConfigShape = z.object({
-  owner: z.object({ channel: ChannelName, id: z.string(), key: z.string() }),
+  owner: OwnerShape,
+  // Rows written before owners per channel: the one owner was all there was.
+  owners: z.array(OwnerShape).optional(),
   defaultRunner: RunnerName,
   telegramApiRoot: z.string(),
+  slackApiRoot: z.string().default("https://slack.com/api"),
   // Parsing the parsed config again gives it back unchanged: every default is already filled in.
   access: AccessConfig,
   // Rows written before the assistant existed have no model: none configured then.
@@ -22,9 +27,14 @@ const StoredConfigShape = z.object({
     .nullable()
     .default(null),
 });
-export const StoredGatewayConfig: z.ZodType<GatewayConfig> = StoredConfigShape;
+function withOwners<T extends z.output<typeof StoredConfigShape>>(stored: T): T & { owners: GatewayConfig["owners"] } {
+  return { ...stored, owners: stored.owners ?? [stored.owner] };
+}
+export const StoredGatewayConfig: z.ZodType<GatewayConfig> = StoredConfigShape.transform(withOwners);
 /** What a Gatekeeper keeps: the config plus the channel account it serves. */
-export const StoredEdgeSettings: z.ZodType<GatewayConfig & { account: string }> = StoredConfigShape.extend({ account: z.string() });
+export const StoredEdgeSettings: z.ZodType<GatewayConfig & { account: string }> = StoredConfigShape.extend({
+  account: z.string(),
+}).transform(withOwners);
 
 /**
  * The config the Worker last passed in, in a one-row `settings` table: an alarm has no request

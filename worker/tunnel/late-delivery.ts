@@ -30,8 +30,8 @@ export async function deliverLate(
     }
   }
   try {
-    // The Gatekeeper of the Worker's own bot sends it (and keeps it while Telegram cannot take it).
-    const account = telegramAccount(env);
+    // The Gatekeeper of the chat's channel account sends it (and keeps it while the platform cannot take it).
+    const account = target.channel === "slack" ? target.account : telegramAccount(env);
     await gatekeeperStub(env, account).deliverReply({ ...loadGatewayConfig(env), account }, target.chatId, lateReplyText(label, outcome));
     return true;
   } catch (error) {

@@ -1,9 +1,16 @@
 import { z } from "zod";
 import { ToolOutcome, ToolRequest, type SessionKey } from "../../shared/tools/tool-call.js";
 
-/** A chat a person reads: a Telegram chat, or the owner's console. */
+/** A chat a person reads: a Telegram chat, a Slack conversation (through its workspace's Gatekeeper), or the owner's console. */
 export const ChatTarget = z.discriminatedUnion("channel", [
   z.object({ channel: z.literal("telegram"), chatId: z.string().regex(/^-?\d{1,20}$/) }).strict(),
+  z
+    .object({
+      channel: z.literal("slack"),
+      account: z.string().regex(/^slack:[TE][A-Z0-9]{2,31}$/),
+      chatId: z.string().regex(/^[CDGUW][A-Z0-9]{2,31}$/),
+    })
+    .strict(),
   z.object({ channel: z.literal("console") }).strict(),
 ]);
 export type ChatTarget = z.infer<typeof ChatTarget>;

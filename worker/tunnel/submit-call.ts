@@ -1,5 +1,5 @@
 import { ToolRequest, type SessionKey, type ToolOutcome } from "../../shared/tools/tool-call.js";
-import type { ReplyTarget } from "./outbox.js";
+import type { ChatTarget, ReplyTarget } from "./outbox.js";
 import { retryOnce } from "../objects/retry-once.js";
 import { hubStub } from "../objects/stubs.js";
 import type { SubmitResult } from "./hub-types.js";
@@ -77,9 +77,11 @@ export function newCallId(runner: string): string {
   return `${runner}_${crypto.randomUUID().replace(/-/g, "")}`;
 }
 
-/** Where a late result for this message goes: the Telegram chat it came from, or the console's call log. */
-export function replyTargetOf(message: { channel: string; chatId: string }): ReplyTarget {
-  return message.channel === "telegram" && /^-?\d{1,20}$/.test(message.chatId)
-    ? { channel: "telegram", chatId: message.chatId }
-    : { channel: "console" };
+/** Where a late result for this message goes: the Telegram chat or Slack conversation it came from, or the console's call log. */
+export function replyTargetOf(message: { channel: string; chatId: string; account?: string }): ChatTarget {
+  if (message.channel === "telegram" && /^-?\d{1,20}$/.test(message.chatId)) return { channel: "telegram", chatId: message.chatId };
+  if (message.channel === "slack" && message.account?.startsWith("slack:") && /^[CDGUW][A-Z0-9]{2,31}$/.test(message.chatId)) {
+    return { channel: "slack", account: message.account, chatId: message.chatId };
+  }
+  return { channel: "console" };
 }

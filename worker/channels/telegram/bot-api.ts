@@ -1,17 +1,13 @@
 import { Api, GrammyError, HttpError } from "grammy";
 import type { GatewayConfig } from "../../config.js";
+import type { Delivery } from "../delivery.js";
 
 /** grammY's Bot API client pointed at the configured API root (a local stand-in in tests). */
 export function botApi(env: Env, config: GatewayConfig): Api {
   return new Api(env.TELEGRAM_BOT_TOKEN ?? "", { apiRoot: config.telegramApiRoot });
 }
 
-/**
- * How one Bot API call went. `retry`: Telegram is down, slow or asks us to wait (network error,
- * 5xx, 429 with retry_after) — worth trying again. `failed`: it will not work later either (the
- * user blocked the bot, the chat is gone, a bad request).
- */
-export type Delivery = { kind: "sent" } | { kind: "retry"; afterMs: number | null; detail: string } | { kind: "failed"; detail: string };
+export type { Delivery } from "../delivery.js";
 
 /** Makes one Bot API call; failures are logged with the Bot API's description, never the token. */
 export async function callBotApi(method: string, send: () => Promise<unknown>): Promise<Delivery> {

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import type { ChannelEvent } from "../channel-event.js";
 
 // Only the fields Drawbridge reads; Telegram adds fields freely, so these objects are not strict.
 const TelegramUser = z.object({
@@ -28,10 +29,8 @@ export const TelegramUpdate = z.object({
 });
 export type TelegramUpdate = z.infer<typeof TelegramUpdate>;
 
-/** What the gatekeeper acts on, in its own words. Everything else in an update is ignored. */
-export type TelegramEvent =
-  | { kind: "message"; senderId: string; name: string; chat: "private" | "group"; chatId: string; text: string }
-  | { kind: "button"; callbackId: string; senderId: string; data: string; chatId: string | null; messageId: number | null };
+/** What the gatekeeper acts on (the channel-neutral event). Everything else in an update is ignored. */
+export type TelegramEvent = ChannelEvent;
 
 /**
  * Reads the one event an update carries, or null (edits, channel posts, bots, non-text).
@@ -46,7 +45,7 @@ export function readUpdate(update: TelegramUpdate): TelegramEvent | null {
       senderId: String(callback.from.id),
       data: callback.data ?? "",
       chatId: callback.message ? String(callback.message.chat.id) : null,
-      messageId: callback.message?.message_id ?? null,
+      messageId: callback.message ? String(callback.message.message_id) : null,
     };
   }
   const message = update.message;

@@ -1,0 +1,7 @@
+/**
+ * How one call to a platform's API went, on every channel. `retry`: the platform is down, slow or
+ * asks us to wait (network error, 5xx, 429 / rate limited) — worth trying again, after `afterMs`
+ * when it says. `failed`: it will not work later either (the user blocked the bot, the chat is
+ * gone, a bad request).
+ */
+export type Delivery = { kind: "sent" } | { kind: "retry"; afterMs: number | null; detail: string } | { kind: "failed"; detail: string };
