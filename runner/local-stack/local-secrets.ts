@@ -27,6 +27,9 @@ export const MODEL_SETTINGS = ["DRAWBRIDGE_MODEL", "DRAWBRIDGE_MODEL_BASE_URL", 
  */
 export const CHANNEL_SETTINGS = ["SLACK_SIGNING_SECRET", "SLACK_BOT_TOKEN", "SLACK_API_ROOT"] as const;
 
+/** Signed inbound hooks (docs/hooks.md): the hooks, and each one's secret, passed from the environment the same way. */
+export const HOOK_SECRET_NAME = /^HOOK_[A-Z0-9_]+_SECRET$/;
+
 /** The owner the local stack serves when DRAWBRIDGE_OWNER is not set. */
 export const DEFAULT_LOCAL_OWNER = "telegram:123456789";
 
@@ -70,7 +73,8 @@ export async function ensureLocalSecrets(
     if (value) secrets[name] = value;
   }
   const model: Record<string, string> = {};
-  for (const name of [...MODEL_SETTINGS, ...CHANNEL_SETTINGS]) {
+  const hookNames = Object.keys(env).filter((name) => name === "DRAWBRIDGE_HOOKS" || HOOK_SECRET_NAME.test(name));
+  for (const name of [...MODEL_SETTINGS, ...CHANNEL_SETTINGS, ...hookNames]) {
     const value = env[name]?.trim();
     if (value) model[name] = value;
   }

@@ -32,6 +32,17 @@ describe("the local stack's env file and the model settings", () => {
     expect(again).not.toContain("DRAWBRIDGE_MODEL");
   });
 
+  it("passes DRAWBRIDGE_HOOKS and each HOOK_<NAME>_SECRET through from the environment, and never stores them", async () => {
+    const dir = await stateDir();
+    const hooks = JSON.stringify({ deploys: { verify: "standard-webhooks" } });
+    const env = { DRAWBRIDGE_HOOKS: hooks, HOOK_DEPLOYS_SECRET: "whsec_c2VjcmV0LWZvci10ZXN0cw==", HOOKS_UNRELATED: "x" };
+    const lines = (await readFile((await ensureLocalSecrets(dir, env)).envFile, "utf8")).split("\n");
+    expect(lines).toContain(`DRAWBRIDGE_HOOKS='${hooks}'`);
+    expect(lines).toContain("HOOK_DEPLOYS_SECRET='whsec_c2VjcmV0LWZvci10ZXN0cw=='");
+    expect(lines.some((line) => line.startsWith("HOOKS_UNRELATED"))).toBe(false);
+    expect(await readFile(join(dir, "local-secrets.json"), "utf8")).not.toContain("whsec_");
+  });
+
   it("leaves out empty settings, and vars (what npm start chose) win over the environment", async () => {
     const { envFile } = await ensureLocalSecrets(
       await stateDir(),
