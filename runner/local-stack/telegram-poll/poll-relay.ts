@@ -37,6 +37,7 @@ export class PollRelay {
   private readonly backoff: Backoff;
   private lastProblem: string | null = null;
   private markPolling: (bot: BotIdentity) => void = () => undefined;
+  private pollingAs: BotIdentity | null = null;
 
   constructor(private readonly options: PollRelayOptions) {
     this.backoff = new Backoff(options.backoff ?? DEFAULT_BACKOFF);
@@ -53,6 +54,11 @@ export class PollRelay {
   async stop(): Promise<void> {
     this.abort.abort();
     await this.ended;
+  }
+
+  /** The bot being polled for, once the checks passed (null before, or when it refused). */
+  get bot(): BotIdentity | null {
+    return this.pollingAs;
   }
 
   private get signal(): AbortSignal {
@@ -74,6 +80,7 @@ export class PollRelay {
       await this.options.audit({ event: "telegram.webhook_deleted", url: webhook.url, dropPendingUpdates: false });
       this.options.say(webhookDeletedLine(webhook.url));
     }
+    this.pollingAs = bot;
     this.markPolling(bot);
     let offset: number | undefined;
     for (;;) {

@@ -1,6 +1,5 @@
 import { join } from "node:path";
 import { AuditLog } from "../../audit/audit-log.js";
-import { pause } from "./backoff.js";
 import { BotApiClient } from "./bot-api-client.js";
 import { withoutToken } from "./poll-lines.js";
 import { PollRelay } from "./poll-relay.js";
@@ -55,16 +54,8 @@ export function startTelegramPoll(options: {
 }
 
 /** The start-up summary's Telegram line, from what the relay has reached by then. */
-export async function pollSummaryLine(relay: PollRelay, waitMs = 5_000): Promise<string> {
-  const giveUp = new AbortController();
-  const waited = await Promise.race([
-    relay.polling.then((bot) => ({ bot })),
-    relay.ended.then(() => null),
-    pause(waitMs, giveUp.signal).then(() => undefined),
-  ]);
-  giveUp.abort();
-  if (waited === null) return "Telegram: not polling (see the line above).";
-  if (waited === undefined) return "Telegram: not polling yet — waiting for the Bot API (see the line above), with backoff.";
-  const name = waited.bot.username ? `@${waited.bot.username}` : `bot ${waited.bot.id}`;
-  return `Telegram: polling getUpdates for ${name} (no public URL needed)`;
+export function pollSummaryLine(relay: PollRelay): string {
+  const bot = relay.bot;
+  if (!bot) return "Telegram: not polling yet — waiting for the Bot API (see the line above), with backoff.";
+  return `Telegram: polling getUpdates for ${bot.username ? `@${bot.username}` : `bot ${bot.id}`} (no public URL needed)`;
 }
