@@ -278,12 +278,30 @@ describe("the command: --json, exit codes, --fix", () => {
     expect(result.stdout).toContain("not fixed: cannot tighten groups.policy: there is no config file");
   }, 30_000);
 
-  it("--fix sets an open groups.policy in the config file to allowlist", async () => {
+  it("--fix sets an open access.groups.policy in the config file to allowlist, keeping its comments", async () => {
     const path = join(root, "drawbridge.config.json");
-    await writeFile(path, JSON.stringify({ access: { groups: { policy: "open" } } }), { mode: 0o600 });
-    const run = await runAudit({ fix: true, deep: false, env: { DRAWBRIDGE_STATE_DIR: state }, cwd: root });
+    const text = '{\n  // who may talk\n  "access": { "dmPolicy": "pairing", "groups": { "policy": "open", "allowFrom": ["*"] } },\n}\n';
+    await writeFile(path, text, { mode: 0o600 });
+    const env = { DRAWBRIDGE_STATE_DIR: state, DRAWBRIDGE_CONFIG: path };
+    const before = await runAudit({ fix: false, deep: false, env, cwd: root });
+    expect(find(before.report.findings, "access.open_groups")?.detail).toContain(`DRAWBRIDGE_ACCESS from ${path}`);
+    const run = await runAudit({ fix: true, deep: false, env, cwd: root });
     expect(run.fixed).toEqual([`${path}: access.groups.policy "open" → "allowlist"`]);
-    expect(JSON.parse(await readFile(path, "utf8"))).toEqual({ access: { groups: { policy: "allowlist" } } });
+    expect(ids(run.report.findings)).not.toContain("access.open_groups");
+    expect(await readFile(path, "utf8")).toBe(text.replace('"policy": "open"', '"policy": "allowlist"'));
+    expect((await stat(path)).mode & 0o777).toBe(0o600);
+  });
+
+  it("a config file the loader refuses is config.invalid, and the env file is read instead", async () => {
+    const path = join(root, "drawbridge.config.json");
+    await writeFile(path, JSON.stringify({ access: { dmPolicy: "wide-open" } }));
+    const { report } = await runAudit({
+      fix: false,
+      deep: false,
+      env: { DRAWBRIDGE_STATE_DIR: state, DRAWBRIDGE_CONFIG: path },
+      cwd: root,
+    });
+    expect(find(report.findings, "config.invalid")?.detail).toContain("access.dmPolicy");
   });
 
   it("--deep without DRAWBRIDGE_GATEWAY_URL and GATEWAY_TOKEN says so and exits 2", async () => {

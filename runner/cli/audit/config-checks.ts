@@ -26,6 +26,15 @@ export function accessOf(sources: AuditSources): { config: AccessConfig; origin:
 /** Every check that needs only the config: access, tools, hooks, the gateway token. */
 export function checkConfig(sources: AuditSources): AuditFinding[] {
   const findings: AuditFinding[] = [];
+  if (sources.configProblem) {
+    findings.push({
+      id: "config.invalid",
+      severity: "warn",
+      title: "The config file is refused",
+      detail: `${sources.configProblem.replaceAll("\n", "; ")} — npm start and drawbridge deploy refuse it; the checks read the environment and the env file instead.`,
+      fix: "Fix the keys named (docs/configuration.md).",
+    });
+  }
   const access = accessOf(sources);
   if ("finding" in access) findings.push(access.finding);
   else {
