@@ -17,7 +17,7 @@ export const LinkedId = z
   .string()
   .regex(
     /^((telegram|console):(0|-?[1-9]\d{0,19})|slack:[UW][A-Z0-9]{2,31})$/,
-    'expected "<channel>:<id>", e.g. "telegram:123456789" or "slack:U0123ABCD"',
+    'expected "<channel>:<numeric id>" (Slack: its U… user id), e.g. "telegram:123456789" or "slack:U0123ABCD"',
   );
 
 export const SessionConfig = z

@@ -92,15 +92,18 @@ describe("session config (DRAWBRIDGE_ACCESS.sessions)", () => {
 
 // Small pools so that equal ids, equal numbers across channels, and groups vs senders meet often.
 const NUMBERS = ["1", "2", "111", "-1", "0", "99999999999999999999", "-99999999999999999999"];
+// Slack's ids are upper-case (session keys are lower-cased, so these must stay apart from each other and from numbers).
+const SLACK_USERS = ["U1A", "U2B", "W111", "U00"];
+const SLACK_CHATS = ["C1A", "G1A", "C111"];
 const NAMES = ["alice", "telegram", "console", "link", "main", "dm", "group", "a-1"];
 const channel = fc.constantFrom(...ChannelName.options);
-const senderKey = fc.tuple(channel, fc.constantFrom(...NUMBERS)).map(([c, n]) => `${c}:${n}`);
+const senderKey = channel.chain((c) => fc.constantFrom(...(c === "slack" ? SLACK_USERS : NUMBERS)).map((id) => `${c}:${id}`));
 const subject: fc.Arbitrary<SessionSubject> = fc.record({
   channel,
   senderKey,
   chat: fc.oneof(
     fc.constant({ kind: "dm" as const }),
-    fc.record({ kind: fc.constant("group" as const), chatId: fc.constantFrom(...NUMBERS) }),
+    fc.record({ kind: fc.constant("group" as const), chatId: fc.constantFrom(...NUMBERS, ...SLACK_CHATS) }),
   ),
   isOwner: fc.constant(false),
 });
