@@ -35,7 +35,6 @@ export function configJsonSchema(): Record<string, unknown> {
   const schema = z.toJSONSchema(DrawbridgeConfig, { io: "input", target: "draft-2020-12" });
   return {
     ...schema,
-    $id: "https://github.com/drawbridge/drawbridge/drawbridge.config.schema.json",
     title: "drawbridge.config.json",
     description:
       "Drawbridge's one config file: npm start and drawbridge deploy both turn it into the Worker's vars. Environment variables override it; secrets never go in it.",
