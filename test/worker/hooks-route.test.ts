@@ -5,6 +5,7 @@ import { readJson } from "../support/read-json.js";
 import { dmSession, standIn, toolResultsIn, toolsOffered, waitForMessage } from "./assistant-harness.js";
 import { githubSignature, nowSeconds, standardHeaders } from "./hook-signing.js";
 import { historyOf, hookGate, messagesOf } from "./hook-harness.js";
+import { newUserId } from "./test-ids.js";
 
 const START = /<<<UNTRUSTED_CONTENT id="([0-9a-f]{16,})" source="[^"]*">>>/g;
 const END = /<<<END_UNTRUSTED_CONTENT id="([0-9a-f]{16,})">>>/g;
@@ -140,6 +141,23 @@ describe("refusals (acceptance 3)", () => {
     const closed = await hook.post({}, "{}", "/hooks/half-done");
     expect(closed.status).toBe(503);
     expect((await readJson(closed, ErrorBody)).error.message).toMatch(/^HOOK_HALF_DONE_SECRET is not set/);
+  });
+
+  it("a hook with its own chat answers there, not in the owner's; a chat that is not a Telegram one closes the hooks naming the key", async () => {
+    const group = -1_000_000_000_000 - newUserId();
+    const hook = await hookGate({ verify: "standard-webhooks", action: "notify", chat: `telegram:${group}` });
+    const body = JSON.stringify({ type: "alert.fired" });
+    expect((await hook.post(await standardHeaders(hook.secret, "msg_chat", nowSeconds(), body), body)).status).toBe(202);
+    await hook.settle();
+    expect(await hook.gate.messagesTo(group)).toEqual([`[${hook.name}] alert.fired: {"type":"alert.fired"}`]);
+    expect(await hook.gate.messagesTo(hook.owner)).toEqual([]);
+
+    Object.assign(hook.gate.env, {
+      DRAWBRIDGE_HOOKS: JSON.stringify({ [hook.name]: { verify: "standard-webhooks", chat: "slack:U0123ABCD" } }),
+    });
+    const closed = await hook.post(await standardHeaders(hook.secret, "msg_chat2", nowSeconds(), body), body);
+    expect(closed.status).toBe(503);
+    expect((await readJson(closed, ErrorBody)).error.message).toMatch(new RegExp(`^DRAWBRIDGE_HOOKS\\.${hook.name}\\.chat is invalid`));
   });
 
   it("a body over 256 KiB → 413, with or without a declared length, and no turn", async () => {

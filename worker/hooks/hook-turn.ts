@@ -3,7 +3,7 @@ import { neutraliseMarkers } from "../../shared/assistant/marker-lookalikes.js";
 import { ChannelIdentity } from "../../shared/identity.js";
 import type { TurnRequest } from "../assistant/assistant.js";
 import type { TurnAsker } from "../assistant/turn-state.js";
-import type { GatewayConfig } from "../config.js";
+import { ownerOn, type GatewayConfig } from "../config.js";
 import type { DeliveryPlan } from "./hook-deliveries.js";
 
 /** Bytes of a payload the model is shown; the rest is cut with a visible line saying how much. */
@@ -16,10 +16,13 @@ export function hookSession(name: string): string {
   return `hook:${name}`;
 }
 
-/** Where the hook's words go: its configured chat, else the owner's. */
+/**
+ * Where the hook's words go: its configured chat, else the owner's Telegram chat (a Slack reply
+ * needs the workspace's account, which an owner's user id does not name), else the console log.
+ */
 export function hookReplyTo(config: GatewayConfig, plan: DeliveryPlan): TurnAsker["replyTo"] {
   const parsed = plan.hook.chat === undefined ? null : ChannelIdentity.safeParse(plan.hook.chat);
-  const target = parsed?.success ? parsed.data : config.owner;
+  const target = parsed?.success ? parsed.data : (ownerOn(config, "telegram") ?? config.owner);
   return target.channel === "telegram" ? { channel: "telegram", chatId: target.id } : { channel: "console" };
 }
 

@@ -24,15 +24,21 @@ export function loadHooks(env: Env): HooksConfig {
   }
   const parsed = HooksConfig.safeParse(json);
   const bad = parsed.success
-    ? Object.entries(parsed.data).find(([, hook]) => hook.chat !== undefined && !ChannelIdentity.safeParse(hook.chat).success)
+    ? Object.entries(parsed.data).find(([, hook]) => hook.chat !== undefined && !isHookChat(hook.chat))
     : undefined;
   if (parsed.success && bad === undefined) return parsed.data;
   const issue = parsed.success ? undefined : parsed.error.issues[0];
   const where = bad ? `${bad[0]}.chat` : (issue?.path.join(".") ?? "");
-  const why = bad ? 'expected "<channel>:<numeric id>", e.g. "telegram:123456789"' : (issue?.message ?? "invalid");
+  const why = bad ? 'expected a Telegram chat, "telegram:<numeric id>", e.g. "telegram:-1001234567890"' : (issue?.message ?? "invalid");
   throw new GatewayError(
     503,
     "config_invalid",
     `DRAWBRIDGE_HOOKS${where ? `.${where}` : ""} is invalid: ${why}. Fix it under [vars] in wrangler.toml (see docs/hooks.md).`,
   );
+}
+
+/** A hook answers in a Telegram chat (or the console); a Slack reply would need its workspace, which the config does not name. */
+function isHookChat(chat: string): boolean {
+  const parsed = ChannelIdentity.safeParse(chat);
+  return parsed.success && (parsed.data.channel === "telegram" || parsed.data.channel === "console");
 }
