@@ -1,4 +1,5 @@
 import Docker from "dockerode";
+import { appArmorHostLine, detectAppArmor } from "../sandbox/apparmor.js";
 import { LABEL } from "../sandbox/container-spec.js";
 import { removeQuietly } from "../sandbox/docker-sandbox.js";
 import { buildFromDockerfile } from "../sandbox/dockerfile-build.js";
@@ -30,12 +31,16 @@ export function sandboxCommands(): Command[] {
   ];
 }
 
-/** `drawbridge sandbox …`. Returns false for an unknown subcommand. `stateDir` is where `list` finds the scopes of warm-pool containers. */
+/**
+ * `drawbridge sandbox …`. Returns false for an unknown subcommand. `stateDir` is where `list` finds
+ * the scopes of warm-pool containers; `hasAppArmor` (injectable for tests) whether to show profiles.
+ */
 export async function sandboxCommand(
   args: string[],
   out: (line: string) => void,
   docker = new Docker(),
   stateDir = defaultStateDir(),
+  hasAppArmor: () => Promise<boolean> = () => detectAppArmor(docker),
 ): Promise<boolean> {
   const [sub, ...rest] = args;
   if (sub === "build" && rest.length === 0) {
@@ -49,7 +54,7 @@ export async function sandboxCommand(
     return true;
   }
   if (sub === "list" && rest.length === 0) {
-    await list(docker, out, stateDir);
+    await list(docker, out, stateDir, await hasAppArmor());
     return true;
   }
   if (sub === "prune" && (rest.length === 0 || (rest.length === 1 && rest[0] === "--all"))) {
@@ -59,7 +64,7 @@ export async function sandboxCommand(
   return false;
 }
 
-async function list(docker: Docker, out: (line: string) => void, stateDir: string): Promise<void> {
+async function list(docker: Docker, out: (line: string) => void, stateDir: string, appArmor: boolean): Promise<void> {
   const images = await docker.listImages({ filters: { label: [`${LABEL.managed}=true`] } });
   out("IMAGES");
   for (const image of images) out(`  ${(image.RepoTags ?? ["<untagged>"]).join(", ")}  ${image.Id.slice(7, 19)}  ${mib(image.Size)}`);
@@ -83,9 +88,11 @@ async function list(docker: Docker, out: (line: string) => void, stateDir: strin
           : "? (from the warm pool)";
     }
     const kept = c.Labels[LABEL.background] === "kept" ? "  (background processes kept: runner.json sandbox.keepBackgroundProcesses)" : "";
-    out(`  ${name}  runner=${runner}  scope=${scope}  ${c.State}  ${c.Status}${kept}`);
+    const profile = appArmor ? `  apparmor=${await profileOf(docker, c.Id)}` : "";
+    out(`  ${name}  runner=${runner}  scope=${scope}  ${c.State}  ${c.Status}${profile}${kept}`);
   }
   if (containers.length === 0) out("  (none)");
+  out(appArmorHostLine(appArmor));
 }
 
 async function prune(docker: Docker, out: (line: string) => void, all: boolean): Promise<void> {
@@ -106,6 +113,16 @@ async function prune(docker: Docker, out: (line: string) => void, all: boolean):
     }
   }
   out(`Removed ${removed} old image(s); kept ${SANDBOX_IMAGE}.`);
+}
+
+/** The AppArmor profile the engine confines a container by, flagged when there is none. */
+async function profileOf(docker: Docker, id: string): Promise<string> {
+  const info = await docker
+    .getContainer(id)
+    .inspect()
+    .catch(() => undefined);
+  if (!info) return "? (gone)";
+  return info.AppArmorProfile ? info.AppArmorProfile : "none (want a profile)";
 }
 
 function mib(bytes: number): string {

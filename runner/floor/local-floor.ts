@@ -40,8 +40,16 @@ export function checkFloor(floor: LocalFloor, call: Call): FloorDecision {
   return { allowed: true, timeoutMs: Math.min(call.timeoutMs, floor.maxExecMs) };
 }
 
-/** The sandbox shape the config file describes, with private workspaces under the runner's state dir. */
-export function sandboxSettingsFrom(config: RunnerFileConfig, stateDir: string, runner: string): SandboxSettings {
+/**
+ * The sandbox shape the config file describes, with private workspaces under the runner's state dir.
+ * `host.appArmor`: whether this host has AppArmor (detectAppArmor); only then is the profile applied.
+ */
+export function sandboxSettingsFrom(
+  config: RunnerFileConfig,
+  stateDir: string,
+  runner: string,
+  host: { appArmor: boolean } = { appArmor: false },
+): SandboxSettings {
   const s = config.sandbox;
   const MiB = 1024 * 1024;
   return {
@@ -53,6 +61,7 @@ export function sandboxSettingsFrom(config: RunnerFileConfig, stateDir: string, 
     idleMs: s.idleSeconds * 1000,
     warmPool: s.warmPool,
     keepBackgroundProcesses: s.keepBackgroundProcesses,
+    appArmorProfile: host.appArmor ? s.appArmorProfile : undefined,
     limits: {
       memoryBytes: s.memoryMb * MiB,
       nanoCpus: Math.round(s.cpus * 1e9),

@@ -55,6 +55,12 @@ export const RunnerFileConfig = z
           .default(64 * 1024),
         /** Let processes a call started in the background outlive it (off: they end with the call). */
         keepBackgroundProcesses: z.boolean().default(false),
+        /** The AppArmor profile sandbox containers get on a host with AppArmor (a loaded profile's name; never unconfined). */
+        appArmorProfile: z
+          .string()
+          .regex(/^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/, "must be the name of a loaded AppArmor profile")
+          .refine((name) => name !== "unconfined", "unconfined is not a profile a sandbox may run under")
+          .default("docker-default"),
       })
       .strict()
       .default({
@@ -71,6 +77,7 @@ export const RunnerFileConfig = z
         nproc: 256,
         outputBytes: 64 * 1024,
         keepBackgroundProcesses: false,
+        appArmorProfile: "docker-default",
       }),
     limits: z
       .object({

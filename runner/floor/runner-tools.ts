@@ -1,6 +1,7 @@
 import { join } from "node:path";
 import type Docker from "dockerode";
 import { AuditLog } from "../audit/audit-log.js";
+import { appArmorHostLine, detectAppArmor } from "../sandbox/apparmor.js";
 import { DockerSandbox } from "../sandbox/docker-sandbox.js";
 import type { ToolHost } from "../tools/dispatch.js";
 import { floorFrom, sandboxSettingsFrom } from "./local-floor.js";
@@ -19,7 +20,9 @@ export async function startTools(
 ): Promise<RunnerTools> {
   const { docker, image, runner, stateDir, log } = options;
   const audit = await AuditLog.open(file.audit.path ?? join(stateDir, "audit.jsonl"));
-  const sandbox = new DockerSandbox({ docker, image, runner, settings: sandboxSettingsFrom(file, stateDir, runner) });
+  const appArmor = await detectAppArmor(docker);
+  const settings = sandboxSettingsFrom(file, stateDir, runner, { appArmor });
+  const sandbox = new DockerSandbox({ docker, image, runner, settings });
   // A limit line that cannot be written is logged; it must not become an unhandled rejection (that ends the runner).
   sandbox.onLimit = (event) =>
     void audit
@@ -38,6 +41,7 @@ export async function startTools(
     scope: file.sandbox.scope,
     workspaceAccess: file.sandbox.workspaceAccess,
     keepBackgroundProcesses: file.sandbox.keepBackgroundProcesses,
+    appArmor: settings.appArmorProfile ?? appArmorHostLine(false),
   });
   return {
     host: { sandbox, floor: floorFrom(file), audit },

@@ -1,5 +1,6 @@
 import { createHash } from "node:crypto";
 import type { ContainerCreateOptions, HostConfig } from "dockerode";
+import { appArmorSecurityOpt } from "./apparmor.js";
 import type { SandboxLimits } from "./sandbox-runtime.js";
 import { scopeDigest } from "./sandbox-scope.js";
 
@@ -35,6 +36,8 @@ export type ContainerShape = {
   workspace: { hostPath: string; readOnly: boolean; private: boolean };
   /** A call's background processes outlive it (runner.json); off unless set. */
   keepBackground?: boolean | undefined;
+  /** The AppArmor profile it is confined by; undefined on a host without AppArmor. */
+  appArmorProfile?: string | undefined;
 };
 
 /** Bump when the hardening below changes, so running containers of the old recipe are recreated. */
@@ -44,8 +47,9 @@ export function shapeDigest(shape: ContainerShape): string {
   const { image, limits, workspace } = shape;
   const mount = workspace.private ? "private" : `${workspace.hostPath}:${workspace.readOnly ? "ro" : "rw"}`;
   const keep = shape.keepBackground === true;
+  const appArmor = shape.appArmorProfile ?? null;
   return createHash("sha256")
-    .update(JSON.stringify({ recipe: RECIPE, image, limits, mount, keep }))
+    .update(JSON.stringify({ recipe: RECIPE, image, limits, mount, keep, appArmor }))
     .digest("hex")
     .slice(0, 16);
 }
@@ -65,14 +69,16 @@ export function sandboxContainerSpec(options: {
   name?: string;
   pool?: boolean;
   keepBackground?: boolean | undefined;
+  appArmorProfile?: string | undefined;
 }): ContainerCreateOptions {
-  const { image, runner, scope, limits, workspace, pool, keepBackground } = options;
+  const { image, runner, scope, limits, workspace, pool, keepBackground, appArmorProfile } = options;
   const name = options.name ?? containerName(runner, scope);
   const digest = shapeDigest({
     image,
     limits,
     workspace: workspace ?? { hostPath: "", readOnly: true, private: false },
     keepBackground,
+    appArmorProfile,
   });
   // CgroupnsMode is missing from @types/dockerode; the engine (API 1.41+) knows it.
   const hostConfig: HostConfig & { CgroupnsMode: "private" } = {
@@ -81,7 +87,8 @@ export function sandboxContainerSpec(options: {
     Tmpfs: { "/tmp": `rw,noexec,nosuid,nodev,size=${limits.tmpfsBytes}` },
     Binds: workspace ? [`${workspace.hostPath}:${WORKSPACE_MOUNT}:${workspace.readOnly ? "ro" : "rw"},rprivate`] : [],
     CapDrop: ["ALL"],
-    SecurityOpt: ["no-new-privileges"],
+    // The profile is named, not left to the engine's default, so the hardening check can hold it to it (docker-bench 5.2).
+    SecurityOpt: ["no-new-privileges", ...appArmorSecurityOpt(appArmorProfile)],
     Privileged: false,
     PidsLimit: limits.pidsLimit,
     Memory: limits.memoryBytes,

@@ -134,7 +134,8 @@ export class DockerSandbox implements SandboxRuntime {
   }
 
   private shape(workspace: ResolvedMount): ContainerShape {
-    return { image: this.options.image, limits: this.settings.limits, workspace, keepBackground: this.settings.keepBackgroundProcesses };
+    const { limits, keepBackgroundProcesses: keepBackground, appArmorProfile } = this.settings;
+    return { image: this.options.image, limits, workspace, keepBackground, appArmorProfile };
   }
 
   /** The scope's entry: cached if its shape still matches, else a fresh container (warm pool first). */

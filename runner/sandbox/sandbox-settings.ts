@@ -23,6 +23,8 @@ export type SandboxSettings = {
   warmPool: number;
   /** Processes a call leaves running outlive it (runner.json `sandbox.keepBackgroundProcesses`); by default they end with the call. */
   keepBackgroundProcesses?: boolean | undefined;
+  /** The AppArmor profile containers are created with; undefined where the host has no AppArmor. */
+  appArmorProfile?: string | undefined;
 };
 
 export type ResolvedMount = ContainerShape["workspace"];

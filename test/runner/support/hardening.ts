@@ -1,7 +1,12 @@
 import type Docker from "dockerode";
 import { expect } from "vitest";
+import { namedProfile } from "../../../runner/cli/audit/sandbox-hardening.js";
+import { appArmorProblem, detectAppArmor } from "../../../runner/sandbox/apparmor.js";
 import { LABEL } from "../../../runner/sandbox/container-spec.js";
 import { containersOf, docker } from "../../support/docker-probe.js";
+
+/** Where the host has AppArmor, every sandbox must carry the profile it was created with (docker-bench 5.2). */
+const hostHasAppArmor = await detectAppArmor(docker);
 
 /**
  * The hardening list of issue 5, checked on what the engine reports (docker inspect), not on
@@ -26,6 +31,7 @@ export function expectHardened(info: Docker.ContainerInspectInfo, runner: string
     ((host.SecurityOpt as string[] | undefined) ?? []).filter((opt) => /seccomp|apparmor[=:]unconfined|label[=:]disable/.test(opt)),
     where,
   ).toEqual([]);
+  expect(appArmorProblem(info.AppArmorProfile, { profile: hostHasAppArmor ? namedProfile(info) : undefined }), where).toBeUndefined();
   expect(host.Privileged, where).toBe(false);
   expect(info.Config.User, where).toMatch(/^[1-9]\d*:[1-9]\d*$/);
   expect(host.PidsLimit, where).toBeGreaterThan(0);
