@@ -9,6 +9,7 @@ export const CONFIG_VAR_NAMES = [
   "DRAWBRIDGE_HOOKS",
   "DEFAULT_RUNNER",
   "TELEGRAM_API_ROOT",
+  "SLACK_API_ROOT",
 ] as const;
 export type ConfigVarName = (typeof CONFIG_VAR_NAMES)[number];
 export type ConfigVars = Partial<Record<ConfigVarName, string>>;
@@ -29,6 +30,7 @@ export function configVarsOf(config: DrawbridgeConfig, written: { access?: unkno
   if (written.hooks !== undefined) vars.DRAWBRIDGE_HOOKS = JSON.stringify(written.hooks);
   if (config.defaultRunner) vars.DEFAULT_RUNNER = config.defaultRunner;
   if (config.telegram?.apiRoot) vars.TELEGRAM_API_ROOT = config.telegram.apiRoot.replace(/\/+$/, "");
+  if (config.slack?.apiRoot) vars.SLACK_API_ROOT = config.slack.apiRoot.replace(/\/+$/, "");
   return vars;
 }
 

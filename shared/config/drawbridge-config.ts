@@ -74,6 +74,16 @@ export const DrawbridgeConfig = z
       .strict()
       .optional()
       .describe("Telegram settings that are not secrets (the bot token and webhook secret are)."),
+    slack: z
+      .object({
+        apiRoot: z
+          .url({ protocol: /^https?$/ })
+          .optional()
+          .describe("The Slack Web API root (→ SLACK_API_ROOT). Omitted: https://slack.com/api; tests point it at a stand-in."),
+      })
+      .strict()
+      .optional()
+      .describe("Slack settings that are not secrets (the bot token and signing secret are)."),
   })
   .strict();
 export type DrawbridgeConfig = z.output<typeof DrawbridgeConfig>;

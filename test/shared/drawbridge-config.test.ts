@@ -112,6 +112,7 @@ describe("drawbridge.config.json → the Worker's vars", () => {
     hooks: { deploys: { verify: "github" } },
     defaultRunner: "office",
     telegram: { apiRoot: "http://127.0.0.1:9999/" },
+    slack: { apiRoot: "http://127.0.0.1:9998/api" },
   };
 
   it("maps each setting to its var; access and hooks go as written, and the Worker reads them back", () => {
@@ -126,6 +127,7 @@ describe("drawbridge.config.json → the Worker's vars", () => {
       DRAWBRIDGE_HOOKS: JSON.stringify(written.hooks),
       DEFAULT_RUNNER: "office",
       TELEGRAM_API_ROOT: "http://127.0.0.1:9999",
+      SLACK_API_ROOT: "http://127.0.0.1:9998/api",
     });
     const access = parseAccessConfig(vars.DRAWBRIDGE_ACCESS);
     expect(access.ok && access.config.dmPolicy).toBe("allowlist");
