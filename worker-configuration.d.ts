@@ -21,6 +21,7 @@ declare namespace Cloudflare {
 		APPROVAL_INDEX: DurableObjectNamespace<import("./worker/index").ApprovalIndex>;
 		ASSISTANT: DurableObjectNamespace<import("./worker/index").Assistant>;
 		HOOK_INBOX: DurableObjectNamespace<import("./worker/index").HookInbox>;
+		UI_SESSIONS: DurableObjectNamespace<import("./worker/index").UiSessions>;
 	}
 }
 interface Env extends Cloudflare.Env {}

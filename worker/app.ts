@@ -16,6 +16,7 @@ import { GatewayError } from "./http/gateway-error.js";
 import { hooksRoute } from "./hooks/hook-route.js";
 import { requireSecrets } from "./http/require-secrets.js";
 import { tunnelRoute } from "./tunnel/tunnel-route.js";
+import { uiRoute } from "./ui/ui-route.js";
 
 export const VERSION = "0.1.0";
 
@@ -26,6 +27,7 @@ app.route("/telegram", telegramWebhook);
 app.route("/slack", slackRoutes);
 app.route("/tunnel", tunnelRoute);
 app.route("/hooks", hooksRoute);
+app.route("/ui", uiRoute);
 
 // Auth before the body limit: an unauthenticated caller is refused on its headers, its body never read.
 app.use("/api/*", requireSecrets(["GATEWAY_TOKEN"]), bearerAuth(), adminBodyLimit());

@@ -7,5 +7,6 @@ export { AuditLog } from "./audit/audit-log.js";
 export { Gatekeeper } from "./gatekeeper/gatekeeper.js";
 export { HookInbox } from "./hooks/hook-inbox.js";
 export { RunnerHub } from "./tunnel/runner-hub.js";
+export { UiSessions } from "./ui/ui-sessions.js";
 
 export default app satisfies ExportedHandler<Env>;

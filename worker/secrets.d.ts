@@ -11,6 +11,11 @@ declare namespace Cloudflare {
     SLACK_BOT_TOKEN?: string;
     /** Not a secret: the Web API root (default https://slack.com/api; a local stand-in in tests). */
     SLACK_API_ROOT?: string;
+    /** Cloudflare Access (docs/control-ui.md): both set → a valid Cf-Access-Jwt-Assertion also lets the owner in. Not secrets. */
+    CF_ACCESS_TEAM_DOMAIN?: string;
+    CF_ACCESS_AUD?: string;
+    /** Tests only: where the Access keys are fetched from instead of https://<team domain>/cdn-cgi/access/certs. */
+    CF_ACCESS_CERTS_URL?: string;
     /** Sent to the model endpoint (openai:, anthropic:) and nowhere else. */
     DRAWBRIDGE_MODEL_API_KEY?: string;
     /** Each configured hook's secret (worker/hooks/): `HOOK_<NAME>_SECRET`, name upper-cased, `-` → `_`. */

@@ -1,5 +1,6 @@
 import type { TestProject } from "vitest/node";
 import { BotApiStandIn } from "./bot-api-standin.js";
+import { JwksStandIn } from "./jwks-standin.js";
 import { ModelStandIn } from "./model-standin.js";
 import { SlackApiStandIn } from "./slack-api-standin.js";
 
@@ -11,6 +12,8 @@ declare module "vitest" {
     modelStandInRoot: string;
     /** Root URL of the Slack Web API stand-in; `GET <root>/__standin/calls` lists what was sent. */
     slackApiRoot: string;
+    /** Root URL of the Cloudflare Access certs stand-in: `<root>/<set>/cdn-cgi/access/certs`. */
+    jwksRoot: string;
   }
 }
 
@@ -22,7 +25,9 @@ export default async function setup(project: TestProject): Promise<() => Promise
   project.provide("modelStandInRoot", await modelStandIn.start());
   const slackStandIn = new SlackApiStandIn();
   project.provide("slackApiRoot", await slackStandIn.start());
+  const jwksStandIn = new JwksStandIn();
+  project.provide("jwksRoot", await jwksStandIn.start());
   return async () => {
-    await Promise.all([standIn.stop(), modelStandIn.stop(), slackStandIn.stop()]);
+    await Promise.all([standIn.stop(), modelStandIn.stop(), slackStandIn.stop(), jwksStandIn.stop()]);
   };
 }

@@ -6,6 +6,8 @@ declare module "vitest" {
     modelStandInRoot: string;
     /** Root URL of the Slack Web API stand-in (test/support/slack-api-standin.ts). */
     slackApiRoot: string;
+    /** Root URL of the Cloudflare Access certs stand-in (test/support/jwks-standin.ts). */
+    jwksRoot: string;
   }
 }
 export {};

@@ -55,6 +55,11 @@ export function auditLogStub(env: Env) {
   return env.AUDIT_LOG.get(env.AUDIT_LOG.idFromName("edge"));
 }
 
+/** The Control UI's sessions (worker/ui/ui-sessions.ts): one instance, so sign-out is seen everywhere at once. */
+export function uiSessionsStub(env: Env) {
+  return env.UI_SESSIONS.get(env.UI_SESSIONS.idFromName("ui"));
+}
+
 export type GatekeeperStub = ReturnType<typeof gatekeeperStub>;
 export type SessionStub = ReturnType<typeof sessionStub>;
 export type HubStub = ReturnType<typeof hubStub>;
