@@ -1,4 +1,7 @@
+import { env } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
+import { app } from "../../worker/app.js";
+import { executionContext } from "./execution-context.js";
 import { ScriptedRunner } from "./approval-harness.js";
 import { standIn } from "./assistant-harness.js";
 import { dmOf, slackId, SlackHarness } from "./slack-harness.js";
@@ -47,5 +50,31 @@ describe("the owner is served on Slack end to end", () => {
     expect(messages).toContain("Hello from the model &lt;!channel&gt;.");
     const [request] = await standIn.requests(model);
     expect(JSON.stringify(request)).toContain("say hello");
+  });
+});
+
+describe("a Slack sender's tool approvals", () => {
+  async function decide(gate: SlackHarness, id: string, decision: "allow" | "deny"): Promise<Response> {
+    const headers = { authorization: `Bearer ${env.GATEWAY_TOKEN}`, "content-type": "application/json" };
+    return app.request(`/api/approvals/${id}`, { method: "POST", headers, body: JSON.stringify({ decision }) }, gate.env, executionContext);
+  }
+
+  it("a trusted sender's /run waits for the owner; a denial is told in their Slack DM and nothing runs; an allow runs it and the result follows there", async () => {
+    const owner = slackId("U");
+    const trusted = slackId("U");
+    const { gate, runner } = await slackWithRunner(owner, { dmPolicy: "allowlist", allowFrom: [trusted], roles: { [trusted]: "trusted" } });
+
+    await gate.dm(trusted, "/run echo denied-one");
+    const denied = /Approval ([0-9a-f]{24})/.exec((await gate.messagesTo(dmOf(trusted))).at(-1) ?? "")?.[1];
+    expect(denied).toBeDefined();
+    expect((await decide(gate, denied!, "deny")).status).toBe(200);
+    await waitForMessage(gate, dmOf(trusted), (text) => text.startsWith("❌ The owner denied /run echo denied-one"));
+
+    await gate.dm(trusted, "/run echo allowed-one");
+    const allowed = /Approval ([0-9a-f]{24})/.exec((await gate.messagesTo(dmOf(trusted))).at(-1) ?? "")?.[1];
+    await Promise.all([runner.answerNext(), decide(gate, allowed!, "allow")]);
+    // The policy hands over the command re-quoted; only the allowed one ever reached the runner.
+    expect(runner.executed).toEqual(["'echo' 'allowed-one'"]);
+    await waitForMessage(gate, dmOf(trusted), (text) => text.includes("ran: 'echo' 'allowed-one'"));
   });
 });

@@ -4,7 +4,8 @@ import { editPrompt } from "../channels/telegram/owner-prompt.js";
 import { outcomeText } from "../channels/telegram/approval-prompt.js";
 import { recordAudit } from "../audit/record-audit.js";
 import type { AuditKind } from "../audit/audit-event.js";
-import { assistantStub } from "../objects/stubs.js";
+import { loadGatewayConfig } from "../config.js";
+import { assistantStub, gatekeeperStub } from "../objects/stubs.js";
 import { approvalIndex } from "./approval-stubs.js";
 import { viewOf, type Approval } from "./approval.js";
 
@@ -16,6 +17,14 @@ import { viewOf, type Approval } from "./approval.js";
 export async function tellSender(env: Env, api: Api, approval: Approval, text: string): Promise<void> {
   const target = approval.asker.replyTo;
   if (target.channel === "telegram") await sendReply(api, target.chatId, text);
+  if (target.channel === "slack") {
+    // Through the workspace's Gatekeeper, which keeps and retries it while Slack cannot take it.
+    try {
+      await gatekeeperStub(env, target.account).deliverReply({ ...loadGatewayConfig(env), account: target.account }, target.chatId, text);
+    } catch (error) {
+      console.error(JSON.stringify({ event: "approval.sender_notify_failed", id: approval.id, error: String(error) }));
+    }
+  }
   if (target.channel === "assistant") {
     try {
       await assistantStub(env, target.session).approvalSettled(approval.id, text);

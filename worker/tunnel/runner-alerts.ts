@@ -1,5 +1,5 @@
 import { StoredEdgeSettings, SettingsRow } from "../storage/settings-row.js";
-import { loadGatewayConfig, type EdgeSettings } from "../config.js";
+import { loadGatewayConfig, ownerOn, type EdgeSettings } from "../config.js";
 import { gatekeeperStub, telegramAccount } from "../objects/stubs.js";
 import { readySocket, type HubHost } from "./hub-types.js";
 import { liveKeys } from "./runner-keys.js";
@@ -112,9 +112,11 @@ function queuedSince(sql: SqlStorage, seq: number): number {
 /** Telegram, through the Gatekeeper's durable reply queue; the console reads the audit line above. */
 async function tellOwner(host: HubHost, text: string): Promise<void> {
   const settings = alertSettings(host);
-  if (!settings || settings.owner.channel !== "telegram") return;
+  // The owner on Telegram, wherever DRAWBRIDGE_OWNER lists them (the first entry may be another channel's).
+  const owner = settings ? ownerOn(settings, "telegram") : null;
+  if (!settings || !owner) return;
   try {
-    await gatekeeperStub(host.env, settings.account).deliverReply(settings, settings.owner.id, text);
+    await gatekeeperStub(host.env, settings.account).deliverReply(settings, owner.id, text);
   } catch (error) {
     console.error(JSON.stringify({ event: "tunnel.alert_delivery_failed", reason: String(error) }));
   }
