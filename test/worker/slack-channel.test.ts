@@ -218,3 +218,89 @@ describe("the Slack channel's switch", () => {
     }
   });
 });
+
+describe("malformed but validly signed bodies", () => {
+  it("1,000 of them on both routes: never a 5xx, nothing left in the inbox, and the owner is still served", async () => {
+    const owner = slackId("U");
+    const gate = new SlackHarness(owner);
+    const team = gate.teamId;
+    const events: unknown[] = [
+      null,
+      7,
+      "text",
+      [],
+      [{ type: "event_callback" }],
+      { type: 5 },
+      { type: "event_callback" },
+      { type: "event_callback", team_id: team, event_id: "", event: {} },
+      { type: "event_callback", team_id: "not-a-team", event_id: "Ev1", event: { type: "message" } },
+      { type: "event_callback", team_id: team, event_id: "Ev2", event: "message" },
+      { type: "event_callback", team_id: team, event_id: "Ev3", event: { type: "message", text: 5, user: owner, channel: "D1" } },
+      {
+        type: "event_callback",
+        team_id: team,
+        event_id: "Ev4",
+        event: { type: "message", channel_type: "im", user: "alice", channel: "D1", text: "/whoami" },
+      },
+      { type: "event_callback", team_id: team, event_id: "Ev5", event: { type: "app_mention", user: owner, text: "/whoami" } },
+      { type: "event_callback", team_id: team, event_id: "x".repeat(200), event: { type: "message" } },
+      { type: "url_verification" },
+      { type: "url_verification", challenge: "" },
+    ];
+    const payloads: string[] = [
+      "",
+      "payload=",
+      "payload=%7B",
+      "payload=null",
+      "payload=" + encodeURIComponent(JSON.stringify({ type: "block_actions" })),
+      "payload=" +
+        encodeURIComponent(
+          JSON.stringify({ type: "block_actions", team: { id: team }, user: { id: owner }, trigger_id: "t", actions: [] }),
+        ),
+      "payload=" + encodeURIComponent(JSON.stringify({ type: "view_submission", team: { id: team } })),
+      "payload=" +
+        encodeURIComponent(
+          JSON.stringify({
+            type: "block_actions",
+            team: { id: team },
+            user: { id: owner },
+            trigger_id: "t2",
+            actions: [{ value: "pair:approve:lowercase" }],
+          }),
+        ),
+      "payload=" +
+        encodeURIComponent(
+          JSON.stringify({
+            type: "block_actions",
+            team: { id: team },
+            user: { id: owner },
+            trigger_id: "t3",
+            actions: [{ value: "ap:zz:allow" }],
+          }),
+        ),
+      "%%%",
+    ];
+    const statuses = new Set<number>();
+    for (let i = 0; i < 1000; i++) {
+      const response =
+        i % 2 === 0
+          ? await gate.postRaw(
+              "/slack/events",
+              i % 6 === 0 ? "{not json" : JSON.stringify(events[(i / 2) % events.length]),
+              "application/json",
+            )
+          : await gate.postRaw(
+              "/slack/interactivity",
+              payloads[((i - 1) / 2) % payloads.length] ?? "",
+              "application/x-www-form-urlencoded",
+            );
+      statuses.add(response.status);
+      await response.body?.cancel();
+    }
+    expect([...statuses].filter((status) => status >= 500)).toEqual([]);
+    await gate.settle();
+    expect(await gate.inboxDepth()).toBe(0);
+    await gate.dm(owner, "/whoami");
+    expect((await gate.messagesTo(dmOf(owner))).at(-1)).toContain(`You are slack:${owner} on slack`);
+  });
+});
