@@ -5,7 +5,7 @@ import { ChannelIdentity } from "../identity.js";
 import { RunnerName } from "../tunnel/protocol.js";
 
 /** The model forms the Worker accepts (worker/assistant/model/model-setting.ts reads the same var). */
-const ModelId = z
+export const ModelId = z
   .string()
   .regex(
     /^(openai|anthropic|workers-ai|home):\S+$/,
@@ -15,7 +15,7 @@ const ModelId = z
     '"<provider>:<model>": openai:<model> (any OpenAI-compatible Chat Completions endpoint), anthropic:<model>, workers-ai:<model> (needs an AI binding) or home:<model> (a server on the runner\'s loopback, reached through the tunnel).',
   );
 
-const BaseUrl = z
+export const BaseUrl = z
   .url({ protocol: /^https?$/, error: "expected an http(s) URL that includes /v1, e.g. https://openrouter.ai/api/v1" })
   // A key pasted into the URL would end up in logs and errors; it belongs in the secret.
   .refine((raw) => !URL.canParse(raw) || (new URL(raw).username === "" && new URL(raw).password === ""), {

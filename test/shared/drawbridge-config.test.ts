@@ -4,6 +4,7 @@ import { describe, expect, it } from "vitest";
 import { parseAccessConfig } from "../../shared/access/access-config.js";
 import { checkDrawbridgeConfig } from "../../shared/config/config-issues.js";
 import { configVarsOf, withEnvOverrides } from "../../shared/config/config-vars.js";
+import { overrideProblems } from "../../shared/config/env-overrides.js";
 import { JsoncSyntaxError, parseJsonc } from "../../shared/config/jsonc.js";
 
 const projectRoot = join(import.meta.dirname, "..", "..");
@@ -149,5 +150,37 @@ describe("drawbridge.config.json → the Worker's vars", () => {
     expect(vars.DRAWBRIDGE_ACCESS).toBe('{"dmPolicy":"disabled"}');
     expect(vars.DEFAULT_RUNNER).toBe("office");
     expect(Object.values(vars).join(" ")).not.toContain("sk-live");
+  });
+});
+
+describe("environment overrides are checked as the Worker would check them", () => {
+  it("names the variable and the key path, never the value", () => {
+    expect(
+      overrideProblems({
+        DRAWBRIDGE_ACCESS: '{"dmPolicy":"everyone"}',
+        DRAWBRIDGE_HOOKS: "{not json",
+        DRAWBRIDGE_OWNER: "telegram:1,telegram:2",
+        DRAWBRIDGE_MODEL: "sk-live-pasted-key-here",
+        TELEGRAM_API_ROOT: "",
+      }),
+    ).toEqual([
+      "DRAWBRIDGE_OWNER (from the environment): two owners on telegram; one per channel",
+      expect.stringMatching(/^DRAWBRIDGE_ACCESS \(from the environment\): dmPolicy is invalid: /),
+      expect.stringMatching(/^DRAWBRIDGE_MODEL \(from the environment\): expected "<provider>:<model>"/),
+      "DRAWBRIDGE_HOOKS (from the environment): not valid JSON",
+    ]);
+    expect(overrideProblems({ DRAWBRIDGE_MODEL: "sk-live-pasted-key-here" }).join("\n")).not.toContain("sk-live");
+  });
+
+  it("accepts what npm start's tests and users set", () => {
+    expect(
+      overrideProblems({
+        DRAWBRIDGE_OWNER: "telegram:123456789",
+        DRAWBRIDGE_ACCESS: '{"dmPolicy":"allowlist","allowFrom":["7"]}',
+        DRAWBRIDGE_MODEL: "home:llama3",
+        DEFAULT_RUNNER: "home",
+        TELEGRAM_API_ROOT: "http://127.0.0.1:9",
+      }),
+    ).toEqual([]);
   });
 });
