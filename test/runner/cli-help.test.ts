@@ -29,17 +29,26 @@ const approval: ApprovalView = {
 };
 
 /** Answers the admin routes the CLI reads the way the gateway does: same shapes, same 401 body. */
-const ANSWERS: Record<string, unknown> = {
-  "/healthz": { ok: true, version: "0.1.0" },
-  "/api/status": {
+const ANSWERS: Record<string, () => unknown> = {
+  "/healthz": () => ({ ok: true, version: "0.1.0" }),
+  // Seen just now at every request, so a slow run on a loaded machine still reads "N s ago".
+  "/api/status": () => ({
     runners: [{ runner: "home", connected: true, since: Date.now() - 60_000, lastSeen: Date.now(), queueDepth: 2, inFlight: 1, keys: 1 }],
-  },
-  "/api/pairing/telegram": {
+  }),
+  "/api/pairing/telegram": () => ({
     pending: [{ code: "K7QW2MXP", senderId: "42", name: "Newcomer", ageSeconds: 30, expiresInSeconds: 3570 }],
-  },
-  "/api/allow/telegram": { allowed: [{ senderId: "42", role: "trusted", name: "Newcomer", source: "pairing" }] },
-  "/api/approvals?state=pending": { approvals: [approval] },
+  }),
+  "/api/allow/telegram": () => ({ allowed: [{ senderId: "42", role: "trusted", name: "Newcomer", source: "pairing" }] }),
+  "/api/approvals?state=pending": () => ({ approvals: [approval] }),
 };
+
+/** The last answer each route gave, so a test compares the CLI's output with exactly what it was sent. */
+const lastServed = new Map<string, unknown>();
+function served(path: string): unknown {
+  const answer = ANSWERS[path]?.();
+  lastServed.set(path, answer);
+  return answer;
+}
 
 let server: Server;
 let url: string;
@@ -53,7 +62,7 @@ beforeAll(async () => {
     const [status, body] = !authorized
       ? [401, { error: { code: "unauthorized", message: "missing or wrong bearer token" } }]
       : path in ANSWERS
-        ? [200, ANSWERS[path]]
+        ? [200, served(path)]
         : [404, { error: { code: "not_found", message: "no such route" } }];
     response.writeHead(status, { "content-type": "application/json" }).end(JSON.stringify(body));
   });
@@ -169,7 +178,7 @@ describe("--json answers in the admin API's shapes", () => {
     async (command, schema, route) => {
       const result = await asOwner(...command, "--json");
       expect(result.code).toBe(0);
-      expect(schema.parse(JSON.parse(result.stdout))).toEqual(ANSWERS[route]);
+      expect(schema.parse(JSON.parse(result.stdout))).toEqual(lastServed.get(route));
     },
     30_000,
   );
@@ -180,7 +189,7 @@ describe("--json answers in the admin API's shapes", () => {
     const view = StatusView.parse(JSON.parse(result.stdout));
     expect(view.gateway).toEqual({ url, version: "0.1.0" });
     expect(view.runners.map((runner) => [runner.runner, runner.connected, runner.queueDepth])).toEqual([["home", true, 2]]);
-    expect(view.channels).toEqual([{ channel: "telegram", pending: PairingList.parse(ANSWERS["/api/pairing/telegram"]).pending }]);
+    expect(view.channels).toEqual([{ channel: "telegram", pending: PairingList.parse(lastServed.get("/api/pairing/telegram")).pending }]);
     expect(view.approvals.map((a) => a.id)).toEqual([approval.id]);
   }, 30_000);
 
