@@ -29,8 +29,6 @@ let telegramRoot = "";
 const containers: Docker.Container[] = [];
 
 beforeAll(async () => {
-  await stack.start();
-  await stack.stopRunner();
   // The Bot API's getWebhookInfo, answering that the webhook is this gateway's: telegram.webhook stays quiet.
   telegram = createServer((request, response) => {
     const ok = /^\/bot[^/]+\/getWebhookInfo$/.test(request.url ?? "");
@@ -41,6 +39,8 @@ beforeAll(async () => {
   });
   await new Promise<void>((resolve) => telegram.listen(0, "127.0.0.1", resolve));
   telegramRoot = `http://127.0.0.1:${(telegram.address() as AddressInfo).port}`;
+  await stack.start();
+  await stack.stopRunner();
 }, 240_000);
 
 afterAll(async () => {

@@ -73,7 +73,8 @@ function unknownSenderId(config: AccessConfig, ownerId: string): string {
   return String(id);
 }
 
-/** The owner's numeric id from DRAWBRIDGE_OWNER ("telegram:123" → "123"); a stranger never matches "". */
+/** The Telegram owner's numeric id from DRAWBRIDGE_OWNER ("telegram:123" or "slack:U1,telegram:123" → "123"); a stranger never matches "". */
 export function ownerIdOf(owner: string | undefined): string {
-  return owner?.split(":")[1] ?? "";
+  const telegram = (owner ?? "").split(",").find((entry) => entry.trim().startsWith("telegram:"));
+  return telegram?.trim().slice("telegram:".length) ?? "";
 }
