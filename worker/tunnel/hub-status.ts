@@ -4,6 +4,7 @@ import { readySocket, type HubHost, type RunnerStatus } from "./hub-types.js";
 import * as outbox from "./outbox.js";
 import { countAllKeys, liveKeys } from "./runner-keys.js";
 import { recentAudit } from "./tunnel-audit.js";
+import { countSockets } from "./socket-sweep.js";
 
 /** What `GET /api/runners/:name` shows: connection, keys, queue, settings and recent tunnel audit. */
 export function runnerStatus(host: HubHost, runner: string): RunnerStatus {
@@ -23,6 +24,7 @@ export function runnerStatus(host: HubHost, runner: string): RunnerStatus {
     inFlight: counts.inFlight,
     settings: { queueTtlSeconds, queueLimit },
     recentAudit: recentAudit(sql, 20),
+    sockets: countSockets(ctx, host.socketNow()),
   };
 }
 

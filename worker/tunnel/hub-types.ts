@@ -6,7 +6,7 @@ import type { ModelRelay } from "./hub-model-relay.js";
 import type { HubSettings } from "./hub-settings.js";
 import type { OutboxCall, ReplyTarget } from "./outbox.js";
 import type { KeyInfo } from "./runner-keys.js";
-import { setSocketState, socketState } from "./socket-state.js";
+import { CLOSE_GRACE_MS, setSocketState, socketState } from "./socket-state.js";
 import type { TunnelAuditEvent } from "./tunnel-audit.js";
 
 /** Shapes the RunnerHub shares with its callers and helpers, and the socket helpers they use. */
@@ -29,6 +29,8 @@ export type HubHost = {
   models: ModelRelay;
   /** Business time for owner alerts (runner-alerts.ts); tests move the hub's `clock`. */
   now: () => number;
+  /** The clock socket deadlines (authentication, close grace) are measured by; tests move the hub's `socketClock`. */
+  socketNow: () => number;
 };
 
 export type SubmitInput = {
@@ -61,7 +63,11 @@ export type RunnerStatus = {
   inFlight: number;
   settings: HubSettings;
   recentAudit: TunnelAuditEvent[];
+  /** The sockets the hub counts as open; one whose close went unanswered past the grace is not among them. */
+  sockets: SocketCounts;
 };
+
+export type SocketCounts = { authenticated: number; unauthenticated: number; closing: number };
 
 export type CallView = {
   id: string;
@@ -90,9 +96,15 @@ export function failure(code: WireError["code"], message: string): ToolOutcome {
   return { ok: false, error: { code, message } };
 }
 
-/** Closes a socket and marks it so nothing is sent to it while the close completes. */
-export function closeSocket(socket: WebSocket, error: WireError, code: number): void {
-  setSocketState(socket, { phase: "closing", runner: socketState(socket)?.runner ?? "" });
+/**
+ * Closes a socket and marks it so nothing is sent to it while the close completes. A peer that
+ * has not answered by `closeBy` is treated as gone (socket-sweep.ts), since the runtime keeps
+ * listing a socket whose close was never answered.
+ */
+export function closeSocket(socket: WebSocket, error: WireError, code: number, now = Date.now()): void {
+  const state = socketState(socket);
+  const runner = state && state.phase !== "closed" ? state.runner : "";
+  setSocketState(socket, { phase: "closing", runner, closeBy: now + CLOSE_GRACE_MS });
   refuse(socket, error, code);
 }
 

@@ -22,3 +22,8 @@ export function pruneReplayGuard(sql: SqlStorage, now = Date.now()): void {
   sql.exec("DELETE FROM tunnel_nonces WHERE expires_at <= ?", now);
   sql.exec("DELETE FROM tunnel_jtis WHERE expires_at <= ?", now);
 }
+
+/** Forgets a nonce nobody can use any more (its socket timed out before a hello). */
+export function dropNonce(sql: SqlStorage, nonce: string): void {
+  sql.exec("DELETE FROM tunnel_nonces WHERE nonce = ? AND used = 0", nonce);
+}

@@ -17,7 +17,7 @@ import { audit } from "./tunnel-audit.js";
 export async function receiveFrame(host: HubHost, socket: WebSocket, message: string | ArrayBuffer): Promise<void> {
   const { sql, flood, delivery } = host;
   const state = socketState(socket);
-  if (state === null || state.phase === "closing") return;
+  if (state === null || state.phase === "closing" || state.phase === "closed") return;
   if (!flood.allow(socket)) {
     audit(host, state.runner, "tunnel.flood", "frame rate above the limit; socket closed");
     closeSocket(socket, { code: "frame_invalid", message: "too many frames; slow down" }, CloseCode.policy);

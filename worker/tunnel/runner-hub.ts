@@ -4,7 +4,7 @@ import { CallDelivery } from "./call-delivery.js";
 import type { GatewayPublicKey } from "./capability-signer.js";
 import { FloodGuard } from "./flood-guard.js";
 import * as calls from "./hub-calls.js";
-import { enforceDeadlines } from "./hub-deadlines.js";
+import { armAlarm, enforceDeadlines } from "./hub-deadlines.js";
 import { ModelRelay, type ModelRelayAnswer, type ModelRelayInput } from "./hub-model-relay.js";
 import { registerKey, revokeKey, rotateKey, type KeyHost } from "./hub-keys.js";
 import { migrateOnStart } from "../storage/migrations.js";
@@ -26,6 +26,8 @@ import type { RunnerPublicKey } from "./runner-keys.js";
 import type { EdgeSettings } from "../config.js";
 import { rememberAlertSettings } from "./runner-alerts.js";
 import { challenge } from "./tunnel-handshake.js";
+import { socketState } from "./socket-state.js";
+import { SocketClock } from "./socket-clock.js";
 
 export type { CallView, HubAnswer, RunnerStatus, SubmitInput, SubmitResult } from "./hub-types.js";
 export type { ModelRelayAnswer, ModelRelayInput } from "./hub-model-relay.js";
@@ -42,6 +44,8 @@ export class RunnerHub extends DurableObject<Env> {
   private readonly host: HubHost;
   /** Business time (owner alerts); tests move it forward instead of waiting. Alarms use the real clock. */
   clock: () => number = () => Date.now();
+  /** The clock socket deadlines (authentication, close grace) run on; tests stop it, move it and run the alarm. */
+  readonly socketClock: SocketClock;
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
@@ -50,6 +54,7 @@ export class RunnerHub extends DurableObject<Env> {
     // Heartbeats are answered by the runtime itself: a pinging runner never wakes this object.
     ctx.setWebSocketAutoResponse(new WebSocketRequestResponsePair(PING_TEXT, PONG_TEXT));
     const flood = new FloodGuard();
+    this.socketClock = new SocketClock(sql);
     this.host = {
       ctx,
       env,
@@ -58,6 +63,7 @@ export class RunnerHub extends DurableObject<Env> {
       delivery: new CallDelivery(ctx, env, sql, flood),
       models: new ModelRelay(flood),
       now: () => this.clock(),
+      socketNow: () => this.socketClock.now(),
     };
   }
 
@@ -69,13 +75,17 @@ export class RunnerHub extends DurableObject<Env> {
   }
 
   /** Rotation: a token signed by a live key introduces the next key; every other key is retired. */
-  rotateKey(runner: string, token: string): Promise<HubAnswer<{ kid: string; retired: string[]; gatewayKey: GatewayPublicKey }>> {
-    return rotateKey(this.keyHost(), runner, token);
+  async rotateKey(runner: string, token: string): Promise<HubAnswer<{ kid: string; retired: string[]; gatewayKey: GatewayPublicKey }>> {
+    const answer = await rotateKey(this.keyHost(), runner, token);
+    await armAlarm(this.ctx, this.host.sql, undefined, this.socketClock.now()); // the retired keys' sockets are closing
+    return answer;
   }
 
   /** Revokes a key: its sockets close at once; with no live key left, every waiting call is stopped and its sender told. */
-  revokeKey(kid: string): { revoked: boolean; closed: number; cancelled: number } {
-    return revokeKey(this.keyHost(), kid);
+  async revokeKey(kid: string): Promise<{ revoked: boolean; closed: number; cancelled: number }> {
+    const result = revokeKey(this.keyHost(), kid);
+    if (result.closed > 0) await armAlarm(this.ctx, this.host.sql, undefined, this.socketClock.now()); // their close grace
+    return result;
   }
 
   private keyHost(): KeyHost {
@@ -142,7 +152,11 @@ export class RunnerHub extends DurableObject<Env> {
   }
 
   override async webSocketMessage(socket: WebSocket, message: string | ArrayBuffer): Promise<void> {
-    return receiveFrame(this.host, socket, message);
+    const before = socketState(socket)?.phase;
+    await receiveFrame(this.host, socket, message);
+    // A frame that got its socket refused starts that socket's close grace: the alarm ends it.
+    if (before !== "closing" && before !== "closed" && socketState(socket)?.phase === "closing")
+      await armAlarm(this.ctx, this.host.sql, undefined, this.socketClock.now());
   }
 
   override async webSocketClose(socket: WebSocket, code: number, reason: string): Promise<void> {

@@ -10,6 +10,7 @@ import { verifyRunnerToken } from "./runner-auth.js";
 import { findRunnerKey } from "./runner-keys.js";
 import { audit } from "./tunnel-audit.js";
 import { runnerBack } from "./runner-alerts.js";
+import { refuseOverCap } from "./socket-sweep.js";
 
 /** Header the Worker uses to tell the hub which runner name the socket claims. */
 export const RUNNER_NAME_HEADER = "x-drawbridge-runner";
@@ -23,14 +24,17 @@ export async function challenge(host: HubHost, request: Request): Promise<Respon
   if (request.headers.get("upgrade")?.toLowerCase() !== "websocket" || !runner) {
     return new Response("expected a WebSocket upgrade", { status: 426 });
   }
+  // Sockets that never authenticate (or never answer their close) are capped, so they cannot pile up.
+  const busy = refuseOverCap(host);
+  if (busy) return busy;
   const { 0: client, 1: server } = new WebSocketPair();
   ctx.acceptWebSocket(server);
   const nonce = base64url(crypto.getRandomValues(new Uint8Array(32)));
-  const now = Date.now();
-  issueNonce(sql, nonce, now + NONCE_TTL_MS);
-  setSocketState(server, { phase: "challenged", runner, nonce, openedAt: now });
+  issueNonce(sql, nonce, Date.now() + NONCE_TTL_MS);
+  const openedAt = host.socketNow();
+  setSocketState(server, { phase: "challenged", runner, nonce, openedAt });
   server.send(encodeFrame({ type: "challenge", versions: [...PROTOCOL_VERSIONS], nonce }));
-  await armAlarm(ctx, sql, now + AUTH_DEADLINE_MS);
+  await armAlarm(ctx, sql, undefined, openedAt);
   return new Response(null, { status: 101, webSocket: client });
 }
 
@@ -74,11 +78,15 @@ export async function authenticate(
     return;
   }
   // One live socket per runner: a new authenticated connection replaces the old one.
+  let replaced = false;
   for (const other of ctx.getWebSockets()) {
     if (other !== socket && socketState(other)?.phase === "ready") {
-      closeSocket(other, { code: "unauthorized", message: "replaced by a newer connection" }, CloseCode.replaced);
+      closeSocket(other, { code: "unauthorized", message: "replaced by a newer connection" }, CloseCode.replaced, host.socketNow());
+      replaced = true;
     }
   }
+  // The replaced socket's close grace needs the alarm too.
+  if (replaced) await armAlarm(ctx, sql, undefined, host.socketNow());
   setSocketState(socket, { phase: "ready", runner: state.runner, kid: auth.kid, since: Date.now(), version: frame.version });
   touch(sql);
   socket.send(
