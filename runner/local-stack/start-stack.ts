@@ -14,6 +14,8 @@ import { startLocalGateway } from "./local-gateway.js";
 import { ensureLocalSecrets } from "./local-secrets.js";
 import { chooseModel, withoutModelKey } from "./model-choice.js";
 import { isTunnelReady, runnerLine } from "./runner-lines.js";
+import type { PollRelay } from "./telegram-poll/poll-relay.js";
+import { pollSummaryLine, startTelegramPoll, TelegramPollError, telegramPollWanted } from "./telegram-poll/start-telegram-poll.js";
 
 const MIN_NODE_MAJOR = 20;
 
@@ -39,11 +41,14 @@ export async function startStack(env: NodeJS.ProcessEnv = process.env): Promise<
   const port = Number(env.PORT ?? 8787);
   const runnerName = env.DRAWBRIDGE_RUNNER_NAME ?? configured.vars.DEFAULT_RUNNER ?? "home";
   const children: ChildProcess[] = [];
+  let telegramPoll: PollRelay | null = null;
   let stopping = false;
   const stopAll = async (code: number, why?: string) => {
     if (stopping) return;
     stopping = true;
     say(why ?? "Stopping…");
+    // The relay first: an update it is handing over stays unconfirmed at Telegram and comes again next start.
+    await telegramPoll?.stop();
     // Both children treat SIGINT as Ctrl-C: the runner removes its containers, wrangler shuts down cleanly.
     for (const child of children.reverse()) await stopChild(child, "SIGINT");
     process.exit(code);
@@ -73,6 +78,29 @@ export async function startStack(env: NodeJS.ProcessEnv = process.env): Promise<
     ...configured.vars,
     ...model.gateway,
   });
+  let gatewayUp: () => void = () => undefined;
+  if (telegramPollWanted(env)) {
+    // A real bot without a public URL: getMe and the webhook check now, so a refusal comes before anything
+    // starts; polling waits for the gateway, and uses the Bot API root and token the gateway replies with.
+    const relay = startTelegramPoll({
+      env,
+      secrets,
+      gatewayUrl: `http://127.0.0.1:${port}`,
+      gatewayReady: new Promise<void>((resolve) => (gatewayUp = resolve)),
+      stateDir,
+      say,
+    });
+    telegramPoll = relay;
+    await relay.firstAnswer;
+    if (relay.endedWith?.kind === "refused") {
+      throw new TelegramPollError("not polling Telegram (the line above says why)");
+    }
+    relay.ended
+      .then((end) => {
+        if (end.kind === "refused") stop(1, "Stopping: Telegram polling was refused (the line above).");
+      })
+      .catch(() => undefined);
+  }
   const keyPath = join(stateDir, "runner-key.json");
   const key = await loadRunnerKey(keyPath).catch(async () => {
     say(`Creating the runner key ${keyPath} (mode 0600).`);
@@ -83,6 +111,7 @@ export async function startStack(env: NodeJS.ProcessEnv = process.env): Promise<
   const gateway = await startLocalGateway({ port, envFile, persistDir: join(stateDir, "wrangler-state") });
   children.push(gateway.child);
   gateway.child.once("exit", (code) => stop(1, `The gateway exited (code ${code}); its full output: ${gateway.logPath}`));
+  gatewayUp();
 
   say(`Registering the runner ${runnerName}…`);
   await registerRunner(new AdminClient(gateway.url, secrets.GATEWAY_TOKEN), stateDir, runnerName, key);
@@ -114,6 +143,7 @@ export async function startStack(env: NodeJS.ProcessEnv = process.env): Promise<
       announced = true;
       say(`Runner ${runnerName} connected (its log: ${runnerLog}; the gateway's: ${gateway.logPath}).`);
       say(`Owner ${secrets.DRAWBRIDGE_OWNER} · DMs: ${access.config.dmPolicy} · model: ${modelName} · runner: ${runnerName}`);
+      if (telegramPoll) say(pollSummaryLine(telegramPoll));
       process.stdout.write(`READY ${gateway.url} — chat with \`npm run chat\`, or POST ${gateway.url}/api/messages\n`);
       return null;
     },

@@ -1,4 +1,4 @@
-import { Backoff, DEFAULT_BACKOFF, pause, type BackoffSettings } from "./backoff.js";
+import { aborted, Backoff, DEFAULT_BACKOFF, pause, type BackoffSettings } from "./backoff.js";
 import { ALLOWED_UPDATES, BotApiError, type BotApiClient, type BotIdentity, type PolledUpdate } from "./bot-api-client.js";
 import { deliverToGateway } from "./gateway-delivery.js";
 import { failureLine, gatewayFailureLine, webhookDeletedLine, webhookSetLine } from "./poll-lines.js";
@@ -17,6 +17,8 @@ export type PollRelayOptions = {
   /** getUpdates' long-poll `timeout` in seconds (default 30). */
   timeoutSeconds?: number;
   backoff?: BackoffSettings;
+  /** Polling waits for this (the gateway coming up), so no update is taken before it can be handed over. */
+  gatewayReady?: Promise<void>;
 };
 
 /** How a relay ended: stopped by its owner, or refused to poll (the line says why). */
@@ -30,30 +32,43 @@ export type RelayEnd = { kind: "stopped" } | { kind: "refused"; line: string };
  * repeats at most the unconfirmed updates, which the gateway's dedupe by update_id absorbs.
  */
 export class PollRelay {
-  /** Resolves with the bot once the checks passed and polling begins (never, if it refuses or stops first). */
+  /** Resolves with the bot once the checks passed (no webhook, or deleted); never, if it refuses or stops first. */
   readonly polling: Promise<BotIdentity>;
+  /** Resolves at the relay's first answer: the checks passed, it refused, or a first failure line (then it keeps retrying). */
+  readonly firstAnswer: Promise<void>;
   readonly ended: Promise<RelayEnd>;
   private readonly abort = new AbortController();
   private readonly backoff: Backoff;
   private lastProblem: string | null = null;
   private markPolling: (bot: BotIdentity) => void = () => undefined;
+  private markTrouble: () => void = () => undefined;
   private pollingAs: BotIdentity | null = null;
+  private end: RelayEnd | null = null;
 
   constructor(private readonly options: PollRelayOptions) {
     this.backoff = new Backoff(options.backoff ?? DEFAULT_BACKOFF);
     this.polling = new Promise((resolve) => (this.markPolling = resolve));
-    this.ended = this.run().catch((error: unknown) => {
-      // Only a bug gets here (every Bot API and gateway failure is retried): say so in one line.
-      const line = `Telegram: the poll relay stopped: ${error instanceof Error ? error.message : String(error)}`;
-      this.options.say(line);
-      return { kind: "refused", line } satisfies RelayEnd;
-    });
+    const trouble = new Promise<void>((resolve) => (this.markTrouble = resolve));
+    this.ended = this.run()
+      .then((end) => (this.end = end))
+      .catch((error: unknown) => {
+        // Only a bug gets here (every Bot API and gateway failure is retried): say so in one line.
+        const line = `Telegram: the poll relay stopped: ${error instanceof Error ? error.message : String(error)}`;
+        this.options.say(line);
+        return (this.end = { kind: "refused", line });
+      });
+    this.firstAnswer = Promise.race([this.polling.then(() => undefined), this.ended.then(() => undefined), trouble]);
   }
 
   /** Stops polling; an update being delivered stays unconfirmed and comes again next time. */
   async stop(): Promise<void> {
     this.abort.abort();
     await this.ended;
+  }
+
+  /** How the relay ended, once it has (null while it runs). */
+  get endedWith(): RelayEnd | null {
+    return this.end;
   }
 
   /** The bot being polled for, once the checks passed (null before, or when it refused). */
@@ -82,6 +97,7 @@ export class PollRelay {
     }
     this.pollingAs = bot;
     this.markPolling(bot);
+    if (this.options.gatewayReady) await Promise.race([this.options.gatewayReady, aborted(this.signal)]);
     let offset: number | undefined;
     for (;;) {
       const params = { offset, timeout: this.options.timeoutSeconds ?? 30, allowed_updates: ALLOWED_UPDATES };
@@ -127,6 +143,7 @@ export class PollRelay {
         if (!(error instanceof BotApiError)) throw error;
         const line = failureLine(error);
         if (line !== this.lastProblem) this.options.say(line);
+        this.markTrouble();
         this.lastProblem = line;
         await pause(Math.max(error.retryAfterMs ?? 0, this.backoff.next()), this.signal);
       }

@@ -34,6 +34,7 @@ export function startTelegramPoll(options: {
   env: NodeJS.ProcessEnv;
   secrets: { TELEGRAM_BOT_TOKEN: string; TELEGRAM_WEBHOOK_SECRET: string; TELEGRAM_API_ROOT: string };
   gatewayUrl: string;
+  gatewayReady?: Promise<void>;
   stateDir: string;
   say: (line: string) => void;
 }): PollRelay {
@@ -42,6 +43,7 @@ export function startTelegramPoll(options: {
   return new PollRelay({
     client: new BotApiClient(secrets.TELEGRAM_API_ROOT, secrets.TELEGRAM_BOT_TOKEN),
     gatewayUrl: options.gatewayUrl,
+    gatewayReady: options.gatewayReady,
     webhookSecret: secrets.TELEGRAM_WEBHOOK_SECRET,
     say: (line) => options.say(withoutToken(line, secrets.TELEGRAM_BOT_TOKEN)),
     deleteWebhook: options.env.DRAWBRIDGE_TELEGRAM_POLL_DELETE_WEBHOOK?.trim() === "1",
