@@ -103,7 +103,7 @@ describe("Control UI (/ui)", async () => {
     const form = await ui("GET", "/ui/sign-in");
     expect(form.status).toBe(200);
     const html = await form.text();
-    expect(html).toContain('<form method="post" action="/ui/sign-in"');
+    expect(html).toContain('<form id="sign-in" method="post" action="/ui/sign-in"');
     expect(html).not.toMatch(/<script>|<style>| style=| on[a-z]+=/i);
     expect((await ui("GET", "/ui/api/status")).status).toBe(401);
   });

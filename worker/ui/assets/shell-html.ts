@@ -6,6 +6,7 @@ export const SHELL_HTML = `<!doctype html>
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>Drawbridge</title>
 <link rel="stylesheet" href="/ui/app.css">
+<link rel="icon" href="/ui/favicon.svg" type="image/svg+xml">
 <script src="/ui/app.js" defer></script>
 </head>
 <body>

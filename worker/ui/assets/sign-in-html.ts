@@ -12,7 +12,7 @@ const NOTICES: Record<Exclude<SignInNotice, null>, string> = {
 };
 
 export function signInPage(notice: SignInNotice): string {
-  const line = notice ? `<p class="notice" role="alert">${NOTICES[notice]}</p>` : "";
+  const line = `<p class="notice" id="notice" role="alert">${notice ? NOTICES[notice] : ""}</p>`;
   return `<!doctype html>
 <html lang="en">
 <head>
@@ -20,12 +20,14 @@ export function signInPage(notice: SignInNotice): string {
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>Drawbridge — sign in</title>
 <link rel="stylesheet" href="/ui/app.css">
+<link rel="icon" href="/ui/favicon.svg" type="image/svg+xml">
+<script src="/ui/sign-in.js" defer></script>
 </head>
 <body class="sign-in">
 <main class="card">
 <h1>Drawbridge</h1>
 ${line}
-<form method="post" action="/ui/sign-in" autocomplete="off">
+<form id="sign-in" method="post" action="/ui/sign-in" autocomplete="off">
 <label for="token">Gateway token</label>
 <input id="token" name="token" type="password" required maxlength="1024" autocomplete="off" spellcheck="false">
 <button type="submit">Sign in</button>
