@@ -42,13 +42,6 @@ export async function chooseModel(
   return { gateway, runner: {}, line: `Model: ${configured}${hostOf(baseUrl)} (${key}).` };
 }
 
-/** The environment without DRAWBRIDGE_MODEL_API_KEY: what a process other than the gateway is given. */
-export function withoutModelKey(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
-  const rest = { ...env };
-  delete rest.DRAWBRIDGE_MODEL_API_KEY;
-  return rest;
-}
-
 /** Only the host of a base URL: a URL pasted with credentials in it must not reach the terminal. */
 function hostOf(baseUrl: string | undefined): string {
   if (!baseUrl) return "";

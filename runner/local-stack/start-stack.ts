@@ -9,10 +9,11 @@ import { AdminClient } from "../cli/admin-client.js";
 import { gatewayVars } from "../config/gateway-vars.js";
 import { bundleRunner, RUNNER_NODE_FLAGS } from "../bundle/bundle-runner.js";
 import { spawnLogged, stopChild } from "./child-process.js";
+import { runnerEnvironment } from "./runner-env.js";
 import { ensureDockerEngine } from "./docker-engine.js";
 import { startLocalGateway } from "./local-gateway.js";
 import { ensureLocalSecrets } from "./local-secrets.js";
-import { chooseModel, withoutModelKey } from "./model-choice.js";
+import { chooseModel } from "./model-choice.js";
 import { isTunnelReady, runnerLine } from "./runner-lines.js";
 import type { PollRelay } from "./telegram-poll/poll-relay.js";
 import { pollSummaryLine, startTelegramPoll, TelegramPollError, telegramPollWanted } from "./telegram-poll/start-telegram-poll.js";
@@ -126,8 +127,8 @@ export async function startStack(env: NodeJS.ProcessEnv = process.env): Promise<
     [...RUNNER_NODE_FLAGS, runnerBundle],
     {
       env: {
-        // The model's API key goes to the gateway only, never to the runner (or its sandboxes).
-        ...withoutModelKey(env),
+        // The edge's secrets (bot tokens, the model's key, hook secrets…) go to the gateway only, never to the runner.
+        ...runnerEnvironment(env),
         DRAWBRIDGE_STATE_DIR: stateDir,
         DRAWBRIDGE_GATEWAY_URL: gateway.url,
         DRAWBRIDGE_RUNNER_NAME: runnerName,

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { chooseModel, withoutModelKey } from "../../runner/local-stack/model-choice.js";
+import { chooseModel } from "../../runner/local-stack/model-choice.js";
+import { runnerEnvironment } from "../../runner/local-stack/runner-env.js";
 
 // The model `npm start` hands the gateway and the runner, and the one line it prints about it.
 const KEY = "sk-secret-7f3a9c1e";
@@ -47,7 +48,21 @@ describe("npm start's model", () => {
     expect(named.line).toBe("Model: home:qwen at 127.0.0.1:8080, reached through the runner.");
   });
 
-  it("keeps the API key out of the runner's environment", () => {
-    expect(withoutModelKey({ DRAWBRIDGE_MODEL_API_KEY: KEY, PATH: "/bin" })).toEqual({ PATH: "/bin" });
+  it("keeps the API key, and every other secret of the edge, out of the runner's environment", () => {
+    const edge = {
+      DRAWBRIDGE_MODEL_API_KEY: KEY,
+      TELEGRAM_BOT_TOKEN: "123:abc",
+      TELEGRAM_WEBHOOK_SECRET: "w",
+      GATEWAY_TOKEN: "g",
+      GATEWAY_SIGNING_KEY: "{}",
+      SLACK_BOT_TOKEN: "xoxb-1",
+      SLACK_SIGNING_SECRET: "s",
+      DISCORD_BOT_TOKEN: "d",
+      WHATSAPP_ACCESS_TOKEN: "EAAG",
+      WHATSAPP_APP_SECRET: "a",
+      HOOK_DEPLOYS_EU_SECRET: "whsec_x",
+    };
+    const kept = { PATH: "/bin", DRAWBRIDGE_MODEL: "home:qwen", TELEGRAM_API_ROOT: "http://127.0.0.1:1", DOCKER_HOST: "unix:///x" };
+    expect(runnerEnvironment({ ...edge, ...kept })).toEqual(kept);
   });
 });
