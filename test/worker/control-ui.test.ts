@@ -1,6 +1,6 @@
 import { env } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
-import { AllowList, ApprovalList, PairingList, StatusList } from "../../shared/admin-api.js";
+import { AllowList, ApprovalList, AuditList, PairingList, StatusList } from "../../shared/admin-api.js";
 import { app } from "../../worker/app.js";
 import { readSessionCookie, SESSION_COOKIE, signSessionCookie } from "../../worker/ui/session-cookie.js";
 import { AuditPage, ChannelsView } from "../../worker/ui/ui-answers.js";
@@ -193,6 +193,22 @@ describe("Control UI (/ui)", async () => {
     // The copied cookie is dead on the server too: a stolen copy does not outlive the sign-out.
     expect((await ui("GET", "/ui", { cookie })).status).toBe(303);
     await expectEveryChangeRefused(cookie, ORIGIN, 401);
+
+    // Each is in the audit log, and the token is in none of them.
+    const audit = await readJson(await gate.api("GET", "/api/audit?limit=1000"), AuditList);
+    const uiKinds = audit.events.filter((event) => event.channel === "ui").map((event) => event.kind);
+    expect(uiKinds).toEqual(expect.arrayContaining(["ui.signed_in", "ui.sign_in_failed", "ui.signed_out"]));
+    expect(JSON.stringify(audit)).not.toContain(env.GATEWAY_TOKEN!);
+  });
+
+  it("caps a signed-in data call's body like the admin API's (413, nothing read past the cap)", async () => {
+    const cookie = await signIn();
+    const huge = await ui("POST", "/ui/api/pairing/telegram/deny", { cookie, body: { code: "x".repeat(70 * 1024) } });
+    expect(huge.status).toBe(413);
+    expect((await readError(huge)).code).toBe("payload_too_large");
+    const form = await ui("POST", "/ui/sign-in", { form: `token=${"x".repeat(8192)}` });
+    expect(form.status).toBe(413);
+    expect(form.headers.get("set-cookie")).toBeNull();
   });
 
   it("the audit page filters by kind and actor, newest first, in pages", async () => {

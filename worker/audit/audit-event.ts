@@ -20,6 +20,8 @@ export const AuditKind = z.enum([
   "inbox.interrupted",
   "reply.failed",
   "reply.given_up",
+  // A reply the platform holds back for now (WhatsApp outside its 24-hour window): kept and retried.
+  "reply.held",
   "approval.asked",
   "approval.decided",
   "approval.expired",
@@ -49,6 +51,10 @@ export const AuditKind = z.enum([
   "hook.refused",
   "hook.tools_widened",
   "hook.dropped",
+  // The Control UI (worker/ui/): sessions opened and closed, wrong tokens (at most 10 per 10 minutes: sign-in pauses after).
+  "ui.signed_in",
+  "ui.sign_in_failed",
+  "ui.signed_out",
 ]);
 export type AuditKind = z.infer<typeof AuditKind>;
 
