@@ -142,6 +142,17 @@ describe("Control UI in a real headless Chromium (issue 17, acceptance 2)", () =
     expect(await page.locator("tbody tr").first().textContent()).toContain(String(STRANGER));
   });
 
+  it("every page fits a phone's width (390 px): nothing sticks out sideways", async () => {
+    await page.setViewportSize({ width: 390, height: 780 });
+    for (const name of ["overview", "pairing", "senders", "approvals", "audit"]) {
+      await page.locator(`nav a[data-page="${name}"]`).click();
+      await page.locator("main .list > *").first().waitFor();
+      const width = await page.evaluate(() => document.documentElement.scrollWidth);
+      expect({ name, fits: width <= 390 }).toEqual({ name, fits: true });
+    }
+    await page.setViewportSize({ width: 1100, height: 720 });
+  });
+
   it("signs out; the old cookie is refused by the server afterwards", async () => {
     const status = () => fetch(`${stack.url}/ui/api/status`, { headers: { cookie: `drawbridge_ui=${oldCookie}` } });
     expect((await status()).status).toBe(200);
