@@ -13,6 +13,12 @@ export const TEST_BINDINGS = {
   SLACK_SIGNING_SECRET: "worker-test-slack-signing-secret",
   SLACK_BOT_TOKEN: "xoxb-worker-test-slack-token",
   SLACK_API_ROOT: "http://127.0.0.1:9",
+  // WhatsApp on too, equally unreachable: tests that follow its replies point WHATSAPP_API_ROOT at the Graph API stand-in.
+  WHATSAPP_APP_SECRET: "worker-test-whatsapp-app-secret",
+  WHATSAPP_VERIFY_TOKEN: "worker-test-whatsapp-verify-token",
+  WHATSAPP_ACCESS_TOKEN: "EAAworker-test-whatsapp-access-token",
+  WHATSAPP_PHONE_NUMBER_ID: "100000000000001",
+  WHATSAPP_API_ROOT: "http://127.0.0.1:9",
   // Signs per-call capabilities; generated fresh at every run, so no private key is ever committed.
   GATEWAY_SIGNING_KEY: JSON.stringify(generateKeyPairSync("ed25519").privateKey.export({ format: "jwk" })),
   // The model API key the assistant tests expect to reach the model stand-in, and nothing else.

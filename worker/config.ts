@@ -10,6 +10,8 @@ const GatewayConfig = z.object({
   DEFAULT_RUNNER: RunnerName,
   TELEGRAM_API_ROOT: z.url({ protocol: /^https?$/ }),
   SLACK_API_ROOT: z.url({ protocol: /^https?$/ }).default("https://slack.com/api"),
+  // The Graph API root with its version: Meta's current one (v26.0, July 2026) unless set.
+  WHATSAPP_API_ROOT: z.url({ protocol: /^https?$/ }).default("https://graph.facebook.com/v26.0"),
 });
 export type GatewayConfig = {
   /** The first owner DRAWBRIDGE_OWNER names: the one the console speaks as. */
@@ -19,6 +21,7 @@ export type GatewayConfig = {
   defaultRunner: string;
   telegramApiRoot: string;
   slackApiRoot: string;
+  whatsappApiRoot: string;
   /** Who may talk to the bot (DRAWBRIDGE_ACCESS): DM and group policies, roles, rate limits. */
   access: AccessConfig;
   /** The assistant's model (DRAWBRIDGE_MODEL, DRAWBRIDGE_MODEL_BASE_URL); null: none, commands only. Never the key. */
@@ -47,13 +50,14 @@ export function loadGatewayConfig(env: Env): GatewayConfig {
   if (!access.ok) {
     throw new GatewayError(503, "config_invalid", `${access.message}. Fix it under [vars] in wrangler.toml (see docs/access-control.md).`);
   }
-  const { DRAWBRIDGE_OWNER, DEFAULT_RUNNER, TELEGRAM_API_ROOT, SLACK_API_ROOT } = parsed.data;
+  const { DRAWBRIDGE_OWNER, DEFAULT_RUNNER, TELEGRAM_API_ROOT, SLACK_API_ROOT, WHATSAPP_API_ROOT } = parsed.data;
   return {
     owner: DRAWBRIDGE_OWNER[0] as ChannelIdentity,
     owners: DRAWBRIDGE_OWNER,
     defaultRunner: DEFAULT_RUNNER,
     telegramApiRoot: TELEGRAM_API_ROOT.replace(/\/+$/, ""),
     slackApiRoot: SLACK_API_ROOT.replace(/\/+$/, ""),
+    whatsappApiRoot: WHATSAPP_API_ROOT.replace(/\/+$/, ""),
     access: access.config,
     model: modelSettingOf(env),
   };

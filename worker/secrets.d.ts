@@ -11,6 +11,13 @@ declare namespace Cloudflare {
     SLACK_BOT_TOKEN?: string;
     /** Not a secret: the Web API root (default https://slack.com/api; a local stand-in in tests). */
     SLACK_API_ROOT?: string;
+    /** WhatsApp Cloud API (docs/channels.md): all four set turns the channel on; some alone close it (503). The phone number id is not secret. */
+    WHATSAPP_APP_SECRET?: string;
+    WHATSAPP_VERIFY_TOKEN?: string;
+    WHATSAPP_ACCESS_TOKEN?: string;
+    WHATSAPP_PHONE_NUMBER_ID?: string;
+    /** Not a secret: the Graph API root with its version (default https://graph.facebook.com/v26.0; a local stand-in in tests). */
+    WHATSAPP_API_ROOT?: string;
     /** Cloudflare Access (docs/control-ui.md): both set → a valid Cf-Access-Jwt-Assertion also lets the owner in. Not secrets. */
     CF_ACCESS_TEAM_DOMAIN?: string;
     CF_ACCESS_AUD?: string;

@@ -3,6 +3,7 @@ import { BotApiStandIn } from "./bot-api-standin.js";
 import { JwksStandIn } from "./jwks-standin.js";
 import { ModelStandIn } from "./model-standin.js";
 import { SlackApiStandIn } from "./slack-api-standin.js";
+import { GraphApiStandIn } from "./whatsapp-graph-standin.js";
 
 declare module "vitest" {
   export interface ProvidedContext {
@@ -14,6 +15,8 @@ declare module "vitest" {
     slackApiRoot: string;
     /** Root URL of the Cloudflare Access certs stand-in: `<root>/<set>/cdn-cgi/access/certs`. */
     jwksRoot: string;
+    /** Root URL of the WhatsApp Graph API stand-in; `GET <root>/__standin/calls` lists what was sent. */
+    graphApiRoot: string;
   }
 }
 
@@ -25,9 +28,11 @@ export default async function setup(project: TestProject): Promise<() => Promise
   project.provide("modelStandInRoot", await modelStandIn.start());
   const slackStandIn = new SlackApiStandIn();
   project.provide("slackApiRoot", await slackStandIn.start());
+  const graphStandIn = new GraphApiStandIn();
+  project.provide("graphApiRoot", await graphStandIn.start());
   const jwksStandIn = new JwksStandIn();
   project.provide("jwksRoot", await jwksStandIn.start());
   return async () => {
-    await Promise.all([standIn.stop(), modelStandIn.stop(), slackStandIn.stop(), jwksStandIn.stop()]);
+    await Promise.all([standIn.stop(), modelStandIn.stop(), slackStandIn.stop(), jwksStandIn.stop(), graphStandIn.stop()]);
   };
 }

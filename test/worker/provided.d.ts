@@ -8,6 +8,8 @@ declare module "vitest" {
     slackApiRoot: string;
     /** Root URL of the Cloudflare Access certs stand-in (test/support/jwks-standin.ts). */
     jwksRoot: string;
+    /** Root URL of the WhatsApp Graph API stand-in (test/support/whatsapp-graph-standin.ts). */
+    graphApiRoot: string;
   }
 }
 export {};

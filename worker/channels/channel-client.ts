@@ -27,5 +27,6 @@ export type ChannelClient = {
 
 /** The channel a Gatekeeper serves, from its account name (`telegram:<bot id>`, `slack:<team id>`). */
 export function channelOfAccount(account: string): AccountChannel {
+  if (account.startsWith("whatsapp:")) return "whatsapp";
   return account.startsWith("slack:") ? "slack" : "telegram";
 }

@@ -2,6 +2,7 @@ import type { EdgeSettings } from "../config.js";
 import { channelOfAccount, type ChannelClient } from "./channel-client.js";
 import { slackClient } from "./slack/client.js";
 import { telegramClient } from "./telegram/client.js";
+import { whatsappClient } from "./whatsapp/client.js";
 
 /** The platform client of a Gatekeeper's channel account; a new channel adds its line here. */
 export function channelClient(env: Env, settings: EdgeSettings): ChannelClient {
@@ -10,5 +11,7 @@ export function channelClient(env: Env, settings: EdgeSettings): ChannelClient {
       return slackClient(env, settings);
     case "telegram":
       return telegramClient(env, settings);
+    case "whatsapp":
+      return whatsappClient(env, settings);
   }
 }

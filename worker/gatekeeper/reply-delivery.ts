@@ -26,6 +26,8 @@ export class ReplyDelivery {
     const delivery = await this.client.deliver(chatId, text);
     if (delivery.kind === "sent") return;
     if (delivery.kind === "failed") return this.audit("reply.failed", this.actor(chatId), { detail: delivery.detail.slice(0, 300) });
+    // Kept either way; a hold (WhatsApp's closed 24-hour window) is told to the audit log once, so it is not lost silently.
+    if (delivery.held) await this.audit("reply.held", this.actor(chatId), { reason: delivery.held.slice(0, 300) });
     return this.keep(chatId, text, 1, now + retryDelayMs(1, delivery.afterMs));
   }
 

@@ -2,7 +2,11 @@ import { createMiddleware } from "hono/factory";
 import { GatewayError } from "./gateway-error.js";
 
 export type SecretName =
-  "TELEGRAM_BOT_TOKEN" | "TELEGRAM_WEBHOOK_SECRET" | "GATEWAY_TOKEN" | "GATEWAY_SIGNING_KEY" | "SLACK_SIGNING_SECRET" | "SLACK_BOT_TOKEN";
+  "TELEGRAM_BOT_TOKEN" | "TELEGRAM_WEBHOOK_SECRET" | "GATEWAY_TOKEN" | "GATEWAY_SIGNING_KEY" | "SLACK_SIGNING_SECRET" | "SLACK_BOT_TOKEN"
+  | "WHATSAPP_APP_SECRET"
+  | "WHATSAPP_VERIFY_TOKEN"
+  | "WHATSAPP_ACCESS_TOKEN"
+  | "WHATSAPP_PHONE_NUMBER_ID";
 
 /** Fails closed: a route whose secrets are unset answers 503 naming the secret and how to set it. */
 export function requireSecrets(names: readonly SecretName[]) {
