@@ -25,7 +25,20 @@ export const MODEL_SETTINGS = ["DRAWBRIDGE_MODEL", "DRAWBRIDGE_MODEL_BASE_URL", 
  * Channel secrets and API roots (docs/channels.md), passed from the environment when set and never
  * generated: a channel whose secrets are absent stays off. A channel adds its names here.
  */
-export const CHANNEL_SETTINGS = ["SLACK_SIGNING_SECRET", "SLACK_BOT_TOKEN", "SLACK_API_ROOT"] as const;
+export const CHANNEL_SETTINGS = [
+  "SLACK_SIGNING_SECRET",
+  "SLACK_BOT_TOKEN",
+  "SLACK_API_ROOT",
+  "DISCORD_PUBLIC_KEY",
+  "DISCORD_APPLICATION_ID",
+  "DISCORD_BOT_TOKEN",
+  "DISCORD_API_ROOT",
+  "WHATSAPP_APP_SECRET",
+  "WHATSAPP_VERIFY_TOKEN",
+  "WHATSAPP_ACCESS_TOKEN",
+  "WHATSAPP_PHONE_NUMBER_ID",
+  "WHATSAPP_API_ROOT",
+] as const;
 
 /** Signed inbound hooks (docs/hooks.md): the hooks, and each one's secret, passed from the environment the same way. */
 export const HOOK_SECRET_NAME = /^HOOK_[A-Z0-9_]+_SECRET$/;
