@@ -3,6 +3,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { chromium, type BrowserContext, type Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { AllowList } from "../../shared/admin-api.js";
 import type { BotApiCall } from "../support/bot-api-standin.js";
 import { TestStack, textUpdate } from "../support/test-stack.js";
 
@@ -104,7 +105,13 @@ describe("Control UI in a real headless Chromium (issue 17, acceptance 2)", () =
     await stack.postUpdate(textUpdate(STRANGER, "/help"));
     await stack.botApi.waitFor(toChat(STRANGER, /^Drawbridge commands/));
     await page.locator('nav a[data-page="senders"]').click();
-    await page.locator(`.sender[data-sender="${STRANGER}"]`).waitFor();
+    const sender = page.locator(`.sender[data-sender="${STRANGER}"]`);
+    await sender.waitFor();
+    // The owner raises them to trusted from the Senders page; the gateway's own list agrees.
+    await sender.getByLabel("role").selectOption("trusted");
+    await expect.poll(() => sender.textContent()).toContain("· trusted ·");
+    const allowed = await stack.read(AllowList, "GET", "/api/allow/telegram");
+    expect(allowed.allowed.find((entry) => entry.senderId === String(STRANGER))?.role).toBe("trusted");
   });
 
   it("an approval appears with what would run and for whom; Deny refuses it and nothing runs", async () => {
