@@ -23,10 +23,15 @@ export type ChannelClient = {
   answerButton(tap: ButtonTap, text: string, alert?: boolean): Promise<boolean>;
   /** Replaces a prompt (and its buttons) with the outcome, so it cannot be tapped twice. */
   editPrompt(chatId: string, messageId: string, text: string): Promise<boolean>;
+  /** Where a DM to this user goes, when their user id is not itself a chat the platform posts to (Discord). */
+  directAddress?(userId: string): string;
+  /** How a reply address is named in the audit log, when the address itself carries a credential (Discord's interaction token). */
+  shownAddress?(chatId: string): string;
 };
 
-/** The channel a Gatekeeper serves, from its account name (`telegram:<bot id>`, `slack:<team id>`). */
+/** The channel a Gatekeeper serves, from its account name (`telegram:<bot id>`, `slack:<team id>`, `discord:<application id>`). */
 export function channelOfAccount(account: string): AccountChannel {
+  if (account.startsWith("discord:")) return "discord";
   if (account.startsWith("whatsapp:")) return "whatsapp";
   return account.startsWith("slack:") ? "slack" : "telegram";
 }

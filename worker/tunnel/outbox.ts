@@ -11,6 +11,9 @@ export const ChatTarget = z.discriminatedUnion("channel", [
       chatId: z.string().regex(/^[CDGUW][A-Z0-9]{2,31}$/),
     })
     .strict(),
+  z
+    .object({ channel: z.literal("discord"), account: z.string().regex(/^discord:\d{17,20}$/), chatId: z.string().regex(/^\d{17,20}$/) })
+    .strict(),
   z.object({ channel: z.literal("console") }).strict(),
 ]);
 export type ChatTarget = z.infer<typeof ChatTarget>;
