@@ -1,9 +1,7 @@
 import type { Api } from "grammy";
-import type { ButtonTap } from "../channels/channel-event.js";
-import type { EdgeSettings } from "../config.js";
-import { auditApproval, publish, tellSender } from "./approval-effects.js";
+import { answerButton } from "../channels/telegram/owner-prompt.js";
+import { auditApproval, publish, showOutcomeToOwner, tellSender } from "./approval-effects.js";
 import type { Approval } from "./approval.js";
-import { answerTap, showOutcomeToOwner } from "./owner-prompt.js";
 import type { Recheck } from "./recheck.js";
 
 /** How a decision that won ended: allowed (handed over next), denied by the owner, or refused by the re-check. */
@@ -18,11 +16,10 @@ export type Ending = { kind: "allowed" } | { kind: "denied" } | { kind: "refused
 export async function announceDecision(
   env: Env,
   api: Api,
-  settings: EdgeSettings,
   approval: Approval,
   actor: string,
   ending: Ending,
-  button?: ButtonTap,
+  button?: { callbackId: string },
 ): Promise<string> {
   const message =
     ending.kind === "allowed"
@@ -33,7 +30,7 @@ export async function announceDecision(
   if (button) {
     const tapAnswer =
       ending.kind === "allowed" ? "Allowed once — running it now." : ending.kind === "denied" ? "Denied — nothing runs." : message;
-    await answerTap(env, settings, settings.account, button, tapAnswer, ending.kind === "refused");
+    await answerButton(api, button.callbackId, tapAnswer, ending.kind === "refused");
   }
   const refusal: Record<string, string | null> =
     ending.kind === "refused" ? { why: ending.check.why.slice(0, 300), roleNow: ending.check.role } : {};
@@ -42,7 +39,7 @@ export async function announceDecision(
     ...refusal,
   });
   await publish(env, approval);
-  await showOutcomeToOwner(env, settings, approval);
+  await showOutcomeToOwner(api, approval);
   if (ending.kind === "denied") await tellSender(env, api, approval, `❌ The owner denied ${approval.label}; nothing ran.`);
   if (ending.kind === "refused" && ending.check.tellSender) {
     await tellSender(env, api, approval, `⛔ ${approval.label} did not run: your permissions changed since you asked.`);

@@ -1,5 +1,7 @@
 import type { Api } from "grammy";
 import { sendReply } from "../channels/telegram/bot-api.js";
+import { editPrompt } from "../channels/telegram/owner-prompt.js";
+import { outcomeText } from "../channels/telegram/approval-prompt.js";
 import { recordAudit } from "../audit/record-audit.js";
 import type { AuditKind } from "../audit/audit-event.js";
 import { loadGatewayConfig } from "../config.js";
@@ -15,8 +17,8 @@ import { viewOf, type Approval } from "./approval.js";
 export async function tellSender(env: Env, api: Api, approval: Approval, text: string): Promise<void> {
   const target = approval.asker.replyTo;
   if (target.channel === "telegram") await sendReply(api, target.chatId, text);
-  if (target.channel === "slack") {
-    // Through the workspace's Gatekeeper, which keeps and retries it while Slack cannot take it.
+  if ("account" in target) {
+    // Through the channel account's Gatekeeper (Slack, Discord, WhatsApp), which keeps and retries it while the platform cannot take it.
     try {
       await gatekeeperStub(env, target.account).deliverReply({ ...loadGatewayConfig(env), account: target.account }, target.chatId, text);
     } catch (error) {
@@ -30,6 +32,11 @@ export async function tellSender(env: Env, api: Api, approval: Approval, text: s
       console.error(JSON.stringify({ event: "approval.turn_notify_failed", id: approval.id, error: String(error) }));
     }
   }
+}
+
+/** Replaces the owner's prompt with the outcome, so its buttons are gone. */
+export async function showOutcomeToOwner(api: Api, approval: Approval): Promise<void> {
+  if (approval.prompt) await editPrompt(api, approval.prompt.chatId, approval.prompt.messageId, outcomeText(approval));
 }
 
 /** Refreshes the directory's copy. A failure only makes a listing stale; the session's row decides. */

@@ -1,4 +1,3 @@
-import type { ButtonTap } from "../channels/channel-event.js";
 import type { GatewayConfig } from "../config.js";
 import { sessionStub, telegramAccount } from "../objects/stubs.js";
 import { approvalIndex } from "./approval-stubs.js";
@@ -16,7 +15,7 @@ export async function decideApproval(
   id: string,
   decision: Decision,
   actor: string,
-  button?: ButtonTap,
+  button?: { callbackId: string },
 ): Promise<DecideResult> {
   const session = await approvalIndex.sessionOf(env, id);
   if (session === null) return { kind: "unknown", message: `no approval ${id} (unknown, or decided more than a day ago)` };

@@ -36,6 +36,6 @@ async function currentRole(env: Env, settings: EdgeSettings, approval: Approval)
   // A Telegram DM's chat id is the sender's own id, a Slack DM's a D… conversation; any other chat is a group.
   const direct = replyTo.channel === "slack" ? replyTo.chatId.startsWith("D") : replyTo.chatId === senderId;
   const from = { chat: direct ? "private" : "group", chatId: replyTo.chatId } as const;
-  const account = replyTo.channel === "slack" ? replyTo.account : settings.account;
+  const account = "account" in replyTo ? replyTo.account : settings.account;
   return await retryOnce(async () => await gatekeeperStub(env, account).standingOf({ ...settings, account }, senderId, from));
 }

@@ -31,7 +31,7 @@ export async function deliverLate(
   }
   try {
     // The Gatekeeper of the chat's channel account sends it (and keeps it while the platform cannot take it).
-    const account = target.channel === "slack" ? target.account : telegramAccount(env);
+    const account = "account" in target ? target.account : telegramAccount(env);
     await gatekeeperStub(env, account).deliverReply({ ...loadGatewayConfig(env), account }, target.chatId, lateReplyText(label, outcome));
     return true;
   } catch (error) {

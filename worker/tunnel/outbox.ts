@@ -12,7 +12,12 @@ export const ChatTarget = z.discriminatedUnion("channel", [
     })
     .strict(),
   z
-    .object({ channel: z.literal("discord"), account: z.string().regex(/^discord:\d{17,20}$/), chatId: z.string().regex(/^\d{17,20}$/) })
+    .object({
+      channel: z.literal("whatsapp"),
+      // The number's Gatekeeper (whatsapp:<phone number id>) and the user's wa_id.
+      account: z.string().regex(/^whatsapp:\d{1,32}$/),
+      chatId: z.string().regex(/^[1-9]\d{6,14}$/),
+    })
     .strict(),
   z.object({ channel: z.literal("console") }).strict(),
 ]);
