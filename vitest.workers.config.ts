@@ -19,6 +19,11 @@ export const TEST_BINDINGS = {
   WHATSAPP_ACCESS_TOKEN: "EAAworker-test-whatsapp-access-token",
   WHATSAPP_PHONE_NUMBER_ID: "100000000000001",
   WHATSAPP_API_ROOT: "http://127.0.0.1:9",
+  // Discord on too, equally unreachable; its public key from a pair made fresh each run (the tests sign with pairs of their own).
+  DISCORD_PUBLIC_KEY: generateKeyPairSync("ed25519").publicKey.export({ format: "der", type: "spki" }).subarray(-32).toString("hex"),
+  DISCORD_APPLICATION_ID: "100000000000000001",
+  DISCORD_BOT_TOKEN: "worker-test-discord-bot-token",
+  DISCORD_API_ROOT: "http://127.0.0.1:9",
   // Signs per-call capabilities; generated fresh at every run, so no private key is ever committed.
   GATEWAY_SIGNING_KEY: JSON.stringify(generateKeyPairSync("ed25519").privateKey.export({ format: "jwk" })),
   // The model API key the assistant tests expect to reach the model stand-in, and nothing else.

@@ -1,13 +1,14 @@
 import { z } from "zod";
 
 /** Channels Drawbridge takes messages from. `console` is the owner's local/admin channel. */
-export const ChannelName = z.enum(["telegram", "console", "slack", "whatsapp"]);
+export const ChannelName = z.enum(["telegram", "console", "slack", "discord", "whatsapp"]);
 export type ChannelName = z.infer<typeof ChannelName>;
 
 /**
  * What a sender id looks like on each channel: the platform's stable id, never a username or
  * display name. Telegram (and the console, which speaks as a Telegram-style id) use numbers;
  * Slack user ids are upper-case letters and digits starting with U or W (e.g. U0123ABCD);
+ * Discord user ids are snowflakes, 17 to 20 digits (Telegram user ids fit in 52 bits, at most 16);
  * WhatsApp ids (wa_id) are phone numbers, E.164 digits without the "+" — digits like Telegram's,
  * so they are told apart by the `whatsapp:` prefix of the identity and by their own Gatekeeper.
  * Apart from that one overlap the shapes never meet, so one access config can name ids of every channel
@@ -19,6 +20,7 @@ export const SENDER_ID_PATTERNS = {
   slack: /^[UW][A-Z0-9]{2,31}$/,
   // A WhatsApp wa_id: the phone number in E.164 digits without the "+" (no leading zero, at most 15 digits).
   whatsapp: /^[1-9]\d{6,14}$/,
+  discord: /^\d{17,20}$/,
 } as const satisfies Record<ChannelName, RegExp>;
 
 /** Is `id` a sender id as `channel` spells it? */
@@ -26,7 +28,7 @@ export function isSenderIdOn(channel: ChannelName, id: string): boolean {
   return SENDER_ID_PATTERNS[channel].test(id);
 }
 
-const IDENTITY = /^(telegram|console|slack|whatsapp):(.+)$/;
+const IDENTITY = /^(telegram|console|slack|discord|whatsapp):(.+)$/;
 
 /**
  * A sender as the gateway knows them: `<channel>:<id>`, the id in the channel's own shape.

@@ -10,6 +10,7 @@ const GatewayConfig = z.object({
   DEFAULT_RUNNER: RunnerName,
   TELEGRAM_API_ROOT: z.url({ protocol: /^https?$/ }),
   SLACK_API_ROOT: z.url({ protocol: /^https?$/ }).default("https://slack.com/api"),
+  DISCORD_API_ROOT: z.url({ protocol: /^https?$/ }).default("https://discord.com/api/v10"),
   // The Graph API root with its version: Meta's current one (v26.0, July 2026) unless set.
   WHATSAPP_API_ROOT: z.url({ protocol: /^https?$/ }).default("https://graph.facebook.com/v26.0"),
 });
@@ -21,6 +22,7 @@ export type GatewayConfig = {
   defaultRunner: string;
   telegramApiRoot: string;
   slackApiRoot: string;
+  discordApiRoot: string;
   whatsappApiRoot: string;
   /** Who may talk to the bot (DRAWBRIDGE_ACCESS): DM and group policies, roles, rate limits. */
   access: AccessConfig;
@@ -50,13 +52,14 @@ export function loadGatewayConfig(env: Env): GatewayConfig {
   if (!access.ok) {
     throw new GatewayError(503, "config_invalid", `${access.message}. Fix it under [vars] in wrangler.toml (see docs/access-control.md).`);
   }
-  const { DRAWBRIDGE_OWNER, DEFAULT_RUNNER, TELEGRAM_API_ROOT, SLACK_API_ROOT, WHATSAPP_API_ROOT } = parsed.data;
+  const { DRAWBRIDGE_OWNER, DEFAULT_RUNNER, TELEGRAM_API_ROOT, SLACK_API_ROOT, DISCORD_API_ROOT, WHATSAPP_API_ROOT } = parsed.data;
   return {
     owner: DRAWBRIDGE_OWNER[0] as ChannelIdentity,
     owners: DRAWBRIDGE_OWNER,
     defaultRunner: DEFAULT_RUNNER,
     telegramApiRoot: TELEGRAM_API_ROOT.replace(/\/+$/, ""),
     slackApiRoot: SLACK_API_ROOT.replace(/\/+$/, ""),
+    discordApiRoot: DISCORD_API_ROOT.replace(/\/+$/, ""),
     whatsappApiRoot: WHATSAPP_API_ROOT.replace(/\/+$/, ""),
     access: access.config,
     model: modelSettingOf(env),

@@ -11,6 +11,12 @@ declare namespace Cloudflare {
     SLACK_BOT_TOKEN?: string;
     /** Not a secret: the Web API root (default https://slack.com/api; a local stand-in in tests). */
     SLACK_API_ROOT?: string;
+    /** Discord (docs/channels.md): all three set turns the channel on; some alone close it (503). The key and id are not secret, the token is. */
+    DISCORD_PUBLIC_KEY?: string;
+    DISCORD_APPLICATION_ID?: string;
+    DISCORD_BOT_TOKEN?: string;
+    /** Not a secret: the REST API root (default https://discord.com/api/v10; a local stand-in in tests). */
+    DISCORD_API_ROOT?: string;
     /** WhatsApp Cloud API (docs/channels.md): all four set turns the channel on; some alone close it (503). The phone number id is not secret. */
     WHATSAPP_APP_SECRET?: string;
     WHATSAPP_VERIFY_TOKEN?: string;

@@ -8,6 +8,7 @@ import { ConfigFileError } from "../config/load-config-file.js";
 import { chat, localAdminClient, MissingTokenError } from "./chat.js";
 import { commandHelp, findCommand, parseCommandLine, usageLine, type Command } from "./command.js";
 import { deployCommand } from "./deploy-command.js";
+import { discordCommands } from "./discord-command.js";
 import { EXIT_CODES_HELP, ExitCode, UsageError } from "./exit-codes.js";
 import { runnerCommands } from "./runner-commands.js";
 import { sandboxCommands } from "./sandbox-commands.js";
@@ -27,6 +28,7 @@ const COMMANDS: Command[] = [
   ...accessCommands(client),
   ...approvalsCommands(client),
   auditCommand(),
+  ...discordCommands(),
 ];
 
 const USAGE = `usage: drawbridge <command> [options]      (drawbridge <command> --help for one command)

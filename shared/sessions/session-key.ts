@@ -30,7 +30,7 @@ export function sessionKey(config: SessionConfig, subject: SessionSubject): Sess
   return SessionKey.parse(key);
 }
 
-const SENDER = /^((telegram|console):-?\d{1,20}|slack:[UW][A-Z0-9]{2,31}|whatsapp:[1-9]\d{6,14})$/;
+const SENDER = /^((telegram|console):-?\d{1,20}|slack:[UW][A-Z0-9]{2,31}|whatsapp:[1-9]\d{6,14}|discord:\d{17,20})$/;
 const CHAT = /^(-?\d{1,20}|[CG][A-Z0-9]{2,31})$/;
 
 function rawKey(config: SessionConfig, subject: SessionSubject): string {

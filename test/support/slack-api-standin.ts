@@ -72,7 +72,8 @@ export class SlackApiStandIn {
     const ts = `${Math.floor(Date.now() / 1000)}.${String(this.nextTs++).padStart(6, "0")}`;
     switch (call.method) {
       case "chat.postMessage":
-        return { ok: true, channel: call.params.channel, ts, message: { text: call.params.text, ts } };
+        // Posting to a user id lands in their DM with the app: Slack answers with the DM's own id (D…), which chat.update needs.
+        return { ok: true, channel: dmChannelOf(String(call.params.channel)), ts, message: { text: call.params.text, ts } };
       case "chat.update":
         return { ok: true, channel: call.params.channel, ts: call.params.ts, text: call.params.text };
       case "chat.postEphemeral":
@@ -81,4 +82,9 @@ export class SlackApiStandIn {
         return { ok: false, error: "unknown_method" };
     }
   }
+}
+
+/** The DM conversation a user id stands for (the tests' dmOf: `U…` → `D…`); conversation ids are kept. */
+function dmChannelOf(channel: string): string {
+  return /^[UW][A-Z0-9]+$/.test(channel) ? `D${channel.slice(1)}` : channel;
 }

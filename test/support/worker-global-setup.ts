@@ -1,5 +1,6 @@
 import type { TestProject } from "vitest/node";
 import { BotApiStandIn } from "./bot-api-standin.js";
+import { DiscordApiStandIn } from "./discord-api-standin.js";
 import { JwksStandIn } from "./jwks-standin.js";
 import { ModelStandIn } from "./model-standin.js";
 import { SlackApiStandIn } from "./slack-api-standin.js";
@@ -13,6 +14,8 @@ declare module "vitest" {
     modelStandInRoot: string;
     /** Root URL of the Slack Web API stand-in; `GET <root>/__standin/calls` lists what was sent. */
     slackApiRoot: string;
+    /** Root URL of the Discord REST API stand-in (`…/api/v10`); `GET <root>/__standin/calls` lists what was sent. */
+    discordApiRoot: string;
     /** Root URL of the Cloudflare Access certs stand-in: `<root>/<set>/cdn-cgi/access/certs`. */
     jwksRoot: string;
     /** Root URL of the WhatsApp Graph API stand-in; `GET <root>/__standin/calls` lists what was sent. */
@@ -30,9 +33,18 @@ export default async function setup(project: TestProject): Promise<() => Promise
   project.provide("slackApiRoot", await slackStandIn.start());
   const graphStandIn = new GraphApiStandIn();
   project.provide("graphApiRoot", await graphStandIn.start());
+  const discordStandIn = new DiscordApiStandIn();
+  project.provide("discordApiRoot", await discordStandIn.start());
   const jwksStandIn = new JwksStandIn();
   project.provide("jwksRoot", await jwksStandIn.start());
   return async () => {
-    await Promise.all([standIn.stop(), modelStandIn.stop(), slackStandIn.stop(), jwksStandIn.stop(), graphStandIn.stop()]);
+    await Promise.all([
+      standIn.stop(),
+      modelStandIn.stop(),
+      slackStandIn.stop(),
+      jwksStandIn.stop(),
+      discordStandIn.stop(),
+      graphStandIn.stop(),
+    ]);
   };
 }

@@ -6,6 +6,8 @@ declare module "vitest" {
     modelStandInRoot: string;
     /** Root URL of the Slack Web API stand-in (test/support/slack-api-standin.ts). */
     slackApiRoot: string;
+    /** Root URL of the Discord REST API stand-in (test/support/discord-api-standin.ts), ending /api/v10. */
+    discordApiRoot: string;
     /** Root URL of the Cloudflare Access certs stand-in (test/support/jwks-standin.ts). */
     jwksRoot: string;
     /** Root URL of the WhatsApp Graph API stand-in (test/support/whatsapp-graph-standin.ts). */

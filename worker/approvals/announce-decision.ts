@@ -1,7 +1,9 @@
 import type { Api } from "grammy";
-import { answerButton } from "../channels/telegram/owner-prompt.js";
-import { auditApproval, publish, showOutcomeToOwner, tellSender } from "./approval-effects.js";
+import type { ButtonTap } from "../channels/channel-event.js";
+import type { EdgeSettings } from "../config.js";
+import { auditApproval, publish, tellSender } from "./approval-effects.js";
 import type { Approval } from "./approval.js";
+import { answerTap, showOutcomeToOwner } from "./owner-prompt.js";
 import type { Recheck } from "./recheck.js";
 
 /** How a decision that won ended: allowed (handed over next), denied by the owner, or refused by the re-check. */
@@ -16,10 +18,11 @@ export type Ending = { kind: "allowed" } | { kind: "denied" } | { kind: "refused
 export async function announceDecision(
   env: Env,
   api: Api,
+  settings: EdgeSettings,
   approval: Approval,
   actor: string,
   ending: Ending,
-  button?: { callbackId: string },
+  button?: ButtonTap,
 ): Promise<string> {
   const message =
     ending.kind === "allowed"
@@ -30,7 +33,7 @@ export async function announceDecision(
   if (button) {
     const tapAnswer =
       ending.kind === "allowed" ? "Allowed once — running it now." : ending.kind === "denied" ? "Denied — nothing runs." : message;
-    await answerButton(api, button.callbackId, tapAnswer, ending.kind === "refused");
+    await answerTap(env, settings, settings.account, button, tapAnswer, ending.kind === "refused");
   }
   const refusal: Record<string, string | null> =
     ending.kind === "refused" ? { why: ending.check.why.slice(0, 300), roleNow: ending.check.role } : {};
@@ -39,7 +42,7 @@ export async function announceDecision(
     ...refusal,
   });
   await publish(env, approval);
-  await showOutcomeToOwner(api, approval);
+  await showOutcomeToOwner(env, settings, approval);
   if (ending.kind === "denied") await tellSender(env, api, approval, `❌ The owner denied ${approval.label}; nothing ran.`);
   if (ending.kind === "refused" && ending.check.tellSender) {
     await tellSender(env, api, approval, `⛔ ${approval.label} did not run: your permissions changed since you asked.`);

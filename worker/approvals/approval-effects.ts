@@ -1,7 +1,5 @@
 import type { Api } from "grammy";
 import { sendReply } from "../channels/telegram/bot-api.js";
-import { editPrompt } from "../channels/telegram/owner-prompt.js";
-import { outcomeText } from "../channels/telegram/approval-prompt.js";
 import { recordAudit } from "../audit/record-audit.js";
 import type { AuditKind } from "../audit/audit-event.js";
 import { loadGatewayConfig } from "../config.js";
@@ -32,11 +30,6 @@ export async function tellSender(env: Env, api: Api, approval: Approval, text: s
       console.error(JSON.stringify({ event: "approval.turn_notify_failed", id: approval.id, error: String(error) }));
     }
   }
-}
-
-/** Replaces the owner's prompt with the outcome, so its buttons are gone. */
-export async function showOutcomeToOwner(api: Api, approval: Approval): Promise<void> {
-  if (approval.prompt) await editPrompt(api, approval.prompt.chatId, approval.prompt.messageId, outcomeText(approval));
 }
 
 /** Refreshes the directory's copy. A failure only makes a listing stale; the session's row decides. */

@@ -1,5 +1,6 @@
+import { ChannelName } from "../../shared/identity.js";
 import { ToolRequest } from "../../shared/tools/tool-call.js";
-import { ApprovalState, Asker, type Approval } from "./approval.js";
+import { ApprovalState, Asker, type Approval, type OwnerPrompt } from "./approval.js";
 
 type Row = {
   id: string;
@@ -15,6 +16,8 @@ type Row = {
   decided_at: number | null;
   prompt_chat: string | null;
   prompt_message: number | null;
+  prompt_channel: string | null;
+  prompt_ref: string | null;
   note: string | null;
   call_id: string | null;
   handed_over: number;
@@ -82,8 +85,13 @@ export class ApprovalRows {
     );
   }
 
-  setPrompt(id: string, chatId: string, messageId: number): void {
-    this.sql.exec("UPDATE approvals SET prompt_chat = ?, prompt_message = ? WHERE id = ?", chatId, messageId, id);
+  /** Where the owner's prompt landed. A Telegram message id is also kept in prompt_message, where the release before read it. */
+  setPrompt(id: string, prompt: OwnerPrompt): void {
+    const numeric = prompt.channel === "telegram" && /^\d{1,15}$/.test(prompt.messageId) ? Number(prompt.messageId) : null;
+    this.sql.exec(
+      "UPDATE approvals SET prompt_channel = ?, prompt_chat = ?, prompt_ref = ?, prompt_message = ? WHERE id = ?",
+      ...[prompt.channel, prompt.chatId, prompt.messageId, numeric, id],
+    );
   }
 
   /** Pending approvals whose time is up. */
@@ -144,10 +152,16 @@ function approvalOf(row: Row): Approval {
     state: ApprovalState.parse(row.state),
     decidedBy: row.decided_by,
     decidedAt: row.decided_at,
-    prompt: row.prompt_chat !== null && row.prompt_message !== null ? { chatId: row.prompt_chat, messageId: row.prompt_message } : null,
+    prompt: promptOf(row),
     note: row.note,
     callId: row.call_id,
     handedOver: row.handed_over === 1,
     attempts: row.attempts,
   };
+}
+
+function promptOf(row: Row): OwnerPrompt | null {
+  const channel = ChannelName.safeParse(row.prompt_channel);
+  if (!channel.success || row.prompt_chat === null || row.prompt_ref === null) return null;
+  return { channel: channel.data, chatId: row.prompt_chat, messageId: row.prompt_ref };
 }

@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { Role } from "../../shared/access/roles.js";
+import type { ChannelName } from "../../shared/identity.js";
 import type { ApprovalState, ApprovalView } from "../../shared/admin-api.js";
 import type { ToolRequest } from "../../shared/tools/tool-call.js";
 import { ReplyTarget } from "../tunnel/outbox.js";
@@ -24,6 +25,12 @@ export const Asker = z
   .strict();
 export type Asker = z.infer<typeof Asker>;
 
+/**
+ * Where an owner's approval prompt landed: the channel, the chat, and the platform's own name for
+ * the message as text (Telegram's numeric message_id, Slack's `ts` "1700000000.000100").
+ */
+export type OwnerPrompt = { channel: ChannelName; chatId: string; messageId: string };
+
 /** One tool call waiting for the owner (or decided by them), as the session stores it. */
 export type Approval = {
   id: ApprovalId;
@@ -40,8 +47,8 @@ export type Approval = {
   /** `telegram:<owner id>` or `admin` (the admin API); null while pending or when it expired. */
   decidedBy: string | null;
   decidedAt: number | null;
-  /** The owner's Telegram prompt, edited to show the outcome. */
-  prompt: { chatId: string; messageId: number } | null;
+  /** The owner's prompt, on whichever channel it went to, edited to show the outcome. */
+  prompt: OwnerPrompt | null;
   /** Why an Allow ran nothing (the sender's standing changed since the ask); null otherwise. */
   note: string | null;
   /** Chosen when allowed, so every hand-over attempt submits the same call and the runner runs it once. */

@@ -1,3 +1,4 @@
+import type { ButtonTap } from "../channels/channel-event.js";
 import type { GatewayConfig } from "../config.js";
 import { sessionStub, telegramAccount } from "../objects/stubs.js";
 import { approvalIndex } from "./approval-stubs.js";
@@ -15,7 +16,7 @@ export async function decideApproval(
   id: string,
   decision: Decision,
   actor: string,
-  button?: { callbackId: string },
+  button?: ButtonTap,
 ): Promise<DecideResult> {
   const session = await approvalIndex.sessionOf(env, id);
   if (session === null) return { kind: "unknown", message: `no approval ${id} (unknown, or decided more than a day ago)` };

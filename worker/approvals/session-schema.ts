@@ -32,4 +32,15 @@ export const SESSION_SCHEMA: Ladder = [
       "retry_at INTEGER",
     ]);
   },
+  // 2: the owner's prompt on any channel. prompt_message is an INTEGER (Telegram's message_id); a
+  // Slack message is named by its `ts` ("1700000000.000100"), which does not fit. The prompt's
+  // channel and its message reference as text; the Telegram prompts already stored carry over.
+  (sql) => {
+    sql.exec("ALTER TABLE approvals ADD COLUMN prompt_channel TEXT");
+    sql.exec("ALTER TABLE approvals ADD COLUMN prompt_ref TEXT");
+    sql.exec(
+      `UPDATE approvals SET prompt_channel = 'telegram', prompt_ref = CAST(prompt_message AS TEXT)
+       WHERE prompt_chat IS NOT NULL AND prompt_message IS NOT NULL`,
+    );
+  },
 ];

@@ -1,9 +1,8 @@
 import { DurableObject } from "cloudflare:workers";
 import { runnerFor } from "../../shared/sessions/runner-routing.js";
 import type { ToolRequest } from "../../shared/tools/tool-call.js";
+import type { ButtonTap } from "../channels/channel-event.js";
 import { botApi } from "../channels/telegram/bot-api.js";
-import { answerButton } from "../channels/telegram/owner-prompt.js";
-import { sendApprovalPrompt } from "../channels/telegram/approval-prompt.js";
 import type { GatewayConfig } from "../config.js";
 import { newCallId, submitCall } from "../tunnel/submit-call.js";
 import { KEEP_DECIDED_MS } from "./approval-index.js";
@@ -14,6 +13,7 @@ import { ApprovalRows } from "./approval-rows.js";
 import { newApprovalId, viewOf, type Approval, type ApprovalView, type Asker, type Decision } from "./approval.js";
 import { handOver, HANDOVER_RETRY_MS } from "./hand-over.js";
 import { expireDue } from "./expire-approvals.js";
+import { answerTap, promptOwner } from "./owner-prompt.js";
 import { recheckAsker } from "./recheck.js";
 import { SESSION_SCHEMA } from "./session-schema.js";
 import { migrateOnStart } from "../storage/migrations.js";
@@ -32,7 +32,7 @@ export type AskInput = {
 };
 /** `full`: the session already holds `cap` pending approvals; nothing was stored and the owner was not pinged. */
 export type AskResult = { kind: "asked"; id: string; expiresAt: number; ownerTold: boolean } | { kind: "full"; cap: number };
-/** `button` is the owner's tap, answered here as soon as the outcome is known. */
+/** `button` is the owner's tap (on `account`'s channel), answered here as soon as the outcome is known. */
 export type DecideInput = {
   settings: GatewayConfig;
   /** The channel account whose Gatekeeper holds the sender's standing (the re-check). */
@@ -40,7 +40,7 @@ export type DecideInput = {
   id: string;
   decision: Decision;
   actor: string;
-  button?: { callbackId: string };
+  button?: ButtonTap;
 };
 export type DecideResult =
   | { kind: "decided"; approval: ApprovalView; message: string; result: string | null }
@@ -93,18 +93,16 @@ export class Session extends DurableObject<Env> {
       reason: input.reason.slice(0, 300),
       expiresAt: new Date(approval.expiresAt).toISOString(),
     });
-    const { owner } = input.settings;
-    const messageId =
-      owner.channel === "telegram" ? await sendApprovalPrompt(botApi(this.env, input.settings), owner.id, approval, now) : null;
-    if (messageId !== null) this.rows.setPrompt(approval.id, owner.id, messageId);
-    return { kind: "asked", id: approval.id, expiresAt: approval.expiresAt, ownerTold: messageId !== null };
+    const prompt = await promptOwner(this.env, input.settings, approval, now);
+    if (prompt !== null) this.rows.setPrompt(approval.id, prompt);
+    return { kind: "asked", id: approval.id, expiresAt: approval.expiresAt, ownerTold: prompt !== null };
   }
 
   async decide(input: DecideInput): Promise<DecideResult> {
     this.settings.save(input.settings);
     const api = botApi(this.env, input.settings);
     const answer = async (text: string, alert = false) => {
-      if (input.button) await answerButton(api, input.button.callbackId, text, alert);
+      if (input.button) await answerTap(this.env, input.settings, input.account, input.button, text, alert);
     };
     await this.expireDue();
     const found = this.rows.find(input.id);
@@ -138,7 +136,15 @@ export class Session extends DurableObject<Env> {
     }
     // A crash from here on leaves the allowed call for the alarm to hand over.
     if (ending.kind === "allowed") await this.scheduleWake();
-    const message = await announceDecision(this.env, api, approval, input.actor, ending, input.button);
+    const message = await announceDecision(
+      this.env,
+      api,
+      { ...input.settings, account: input.account },
+      approval,
+      input.actor,
+      ending,
+      input.button,
+    );
     const result = ending.kind === "allowed" ? await this.handOverOnce(api, approval) : null;
     if (ending.kind === "allowed") await this.scheduleWake();
     return { kind: "decided", approval: viewOf(approval), message, result };

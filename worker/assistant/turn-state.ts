@@ -11,7 +11,7 @@ export const TurnAsker = z
     senderKey: z.string().min(1).max(128),
     name: z.string().max(100),
     role: Role,
-    channel: z.enum(["telegram", "console", "hook", "slack", "whatsapp"]),
+    channel: z.enum(["telegram", "console", "hook", "slack", "discord", "whatsapp"]),
     chatId: z.string().max(64),
     chat: z.enum(["dm", "group"]),
     /** The Gatekeeper (channel account) that knows the sender's standing now. */

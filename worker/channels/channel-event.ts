@@ -13,6 +13,11 @@ export type ChannelEvent =
       text: string;
       /** The platform itself says the bot was mentioned (Slack's app_mention); the mention is already cut from `text`. */
       mentioned?: boolean;
+      /**
+       * Where this message's own replies go when that is not `chatId` (Discord: the interaction's
+       * follow-up address, good for 15 minutes). Later replies (a late tool result, a turn) go to `chatId`.
+       */
+      replyTo?: string;
     }
   | { kind: "button"; callbackId: string; senderId: string; data: string; chatId: string | null; messageId: string | null };
 

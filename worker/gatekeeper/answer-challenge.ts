@@ -31,7 +31,7 @@ export async function answerChallenge(gate: Gate, event: ChatMessage, withinPair
     const role = access.pairing.defaultRole;
     gate.allowed.put(request.senderId, role, request.name, "pairing", gate.now());
     await gate.audit("pairing.approved", actor, { sender: request.senderId, role, via: "challenge" });
-    await gate.reply(event.chatId, "✅ That is the code — you are paired. Send /help to see what you can do.");
+    await gate.reply(event.replyTo ?? event.chatId, "✅ That is the code — you are paired. Send /help to see what you can do.");
     if (ownerId) await gate.reply(ownerId, `✅ ${who} typed the pairing code and is paired as ${role}.`);
     return;
   }
@@ -41,7 +41,10 @@ export async function answerChallenge(gate: Gate, event: ChatMessage, withinPair
   await gate.audit("pairing.challenge_failed", actor, { attempts, left, lowerCase });
   if (outcome.kind === "wrong") {
     const hint = lowerCase ? " Codes are upper-case letters and digits (like ABCD2345); type it exactly as shown." : "";
-    await gate.reply(event.chatId, `❌ That is not your pairing code.${hint} ${left} ${left === 1 ? "attempt" : "attempts"} left.`);
+    await gate.reply(
+      event.replyTo ?? event.chatId,
+      `❌ That is not your pairing code.${hint} ${left} ${left === 1 ? "attempt" : "attempts"} left.`,
+    );
     return;
   }
   gate.allowed.put(request.senderId, "blocked", request.name, "pairing", gate.now());

@@ -4,7 +4,7 @@ import { decideApproval } from "../approvals/decide-approval.js";
 import { accountOwnerId, actorOf, type Gate } from "./gate.js";
 
 /**
- * A tap on "Allow once" / "Deny". Only the owner's numeric id counts: anyone else (a group
+ * A tap on "Allow once" / "Deny". Only the owner's id on this channel counts: anyone else (a group
  * member, a forwarded prompt) is told "not allowed", audited, and nothing changes.
  */
 export async function handleApprovalButton(gate: Gate, event: ButtonTap): Promise<void> {
@@ -20,6 +20,6 @@ export async function handleApprovalButton(gate: Gate, event: ButtonTap): Promis
     return;
   }
   // The session answers the tap itself, before an allowed call runs (that can take a while).
-  const result = await decideApproval(gate.env, gate.settings, button.id, button.decision, actor, { callbackId: event.callbackId });
+  const result = await decideApproval(gate.env, gate.settings, button.id, button.decision, actor, event);
   if (result.kind === "unknown") await gate.client.answerButton(event, "This approval is unknown or long gone; nothing ran.", true);
 }

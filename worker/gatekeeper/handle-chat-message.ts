@@ -66,7 +66,7 @@ export async function handleChatMessage(gate: Gate, event: ChatMessage, beforeTo
     },
     plan,
   );
-  if (reply) await gate.reply(event.chatId, reply);
+  if (reply) await gate.reply(event.replyTo ?? event.chatId, reply);
 }
 
 /** An unknown sender in a DM under dmPolicy "pairing" (pairing.mode "approve" or "challenge"). */
@@ -91,7 +91,7 @@ async function pair(gate: Gate, event: ChatMessage): Promise<void> {
   const minutes = access.pairing.codeTtlMinutes;
   await gate.audit("pairing.requested", actor, { name: request.name });
   await gate.reply(
-    event.chatId,
+    event.replyTo ?? event.chatId,
     access.pairing.mode === "challenge"
       ? challengeGreeting(minutes)
       : `🔐 This assistant is private. Your pairing code is ${request.code} (valid ${minutes} minutes). The owner has been asked to approve you; you will hear back here.`,
@@ -117,7 +117,7 @@ async function withinLimit(
   if (answered) {
     const seconds = Math.max(1, Math.ceil(verdict.retryAfterMs / 1000));
     await gate.reply(
-      event.chatId,
+      event.replyTo ?? event.chatId,
       `⏳ Too many ${action} — slow down. Try again in ${seconds} s; until then further messages are ignored.`,
     );
   }

@@ -32,7 +32,10 @@ export async function decidePairing(
     const granted = role ?? gate.settings.access.pairing.defaultRole;
     gate.allowed.put(request.senderId, granted, request.name, "pairing", gate.now());
     await gate.audit("pairing.approved", actor, { sender: request.senderId, role: granted });
-    await gate.reply(request.senderId, "✅ The owner approved you. Send /help to see what you can do.");
+    await gate.reply(
+      gate.client.directAddress?.(request.senderId) ?? request.senderId,
+      "✅ The owner approved you. Send /help to see what you can do.",
+    );
     return { ok: true, action, request, role: granted, message: `Approved ${who} as ${granted}.` };
   }
   if (action === "block") {

@@ -56,7 +56,7 @@ export class ReplyDelivery {
   }
 
   private actor(chatId: string): string {
-    return `${this.client.channel}:${chatId}`;
+    return `${this.client.channel}:${this.client.shownAddress?.(chatId) ?? chatId}`;
   }
 
   private async keep(chatId: string, text: string, attempts: number, nextAt: number): Promise<void> {

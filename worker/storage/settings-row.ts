@@ -14,6 +14,7 @@ const StoredConfigShape = z.object({
   defaultRunner: RunnerName,
   telegramApiRoot: z.string(),
   slackApiRoot: z.string().default("https://slack.com/api"),
+  discordApiRoot: z.string().default("https://discord.com/api/v10"),
   whatsappApiRoot: z.string().default("https://graph.facebook.com/v26.0"),
   // Parsing the parsed config again gives it back unchanged: every default is already filled in.
   access: AccessConfig,

@@ -12,6 +12,9 @@ export const ChatTarget = z.discriminatedUnion("channel", [
     })
     .strict(),
   z
+    .object({ channel: z.literal("discord"), account: z.string().regex(/^discord:\d{17,20}$/), chatId: z.string().regex(/^\d{17,20}$/) })
+    .strict(),
+  z
     .object({
       channel: z.literal("whatsapp"),
       // The number's Gatekeeper (whatsapp:<phone number id>) and the user's wa_id.

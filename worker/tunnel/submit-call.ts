@@ -83,6 +83,9 @@ export function replyTargetOf(message: { channel: string; chatId: string; accoun
   if (message.channel === "slack" && message.account?.startsWith("slack:") && /^[CDGUW][A-Z0-9]{2,31}$/.test(message.chatId)) {
     return { channel: "slack", account: message.account, chatId: message.chatId };
   }
+  if (message.channel === "discord" && message.account?.startsWith("discord:") && /^\d{17,20}$/.test(message.chatId)) {
+    return { channel: "discord", account: message.account, chatId: message.chatId };
+  }
   if (message.channel === "whatsapp" && message.account?.startsWith("whatsapp:") && /^[1-9]\d{6,14}$/.test(message.chatId)) {
     return { channel: "whatsapp", account: message.account, chatId: message.chatId };
   }

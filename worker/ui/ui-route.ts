@@ -1,4 +1,5 @@
 import { Hono } from "hono";
+import { APP_AUDIT_JS } from "./assets/app-audit-js.js";
 import { APP_CORE_JS } from "./assets/app-core-js.js";
 import { APP_CSS } from "./assets/app-css.js";
 import { APP_PAGES_JS } from "./assets/app-pages-js.js";
@@ -10,7 +11,7 @@ import { signInRoute } from "./sign-in-route.js";
 import { uiApi } from "./ui-api.js";
 import { uiSignedIn, type UiVariables } from "./ui-auth.js";
 
-const APP_JS = `${APP_CORE_JS}\n${APP_PAGES_JS}\n${SIGN_OUT_JS}`;
+const APP_JS = `${APP_CORE_JS}\n${APP_AUDIT_JS}\n${APP_PAGES_JS}\n${SIGN_OUT_JS}`;
 
 /**
  * The Control UI (docs/control-ui.md), bundled with the Worker: `/ui` the page, `/ui/app.js` and

@@ -1,8 +1,9 @@
 import type { GatewayConfig } from "../../config.js";
 import type { ChannelClient } from "../channel-client.js";
+import { approvalOutcomeMessage, sendSlackApprovalPrompt } from "./approval-prompt.js";
 import { outcomeMessage, pairingPrompt } from "./owner-prompt.js";
 import { readSlackPayload } from "./read-payload.js";
-import { escapeText, slackApi } from "./web-api.js";
+import { escapeText, slackAnsweredApi, slackApi } from "./web-api.js";
 
 /**
  * Slack as the Gatekeeper sees a channel. Replies go to a conversation id (a DM `D…`, a channel
@@ -20,5 +21,7 @@ export function slackClient(env: Env, config: GatewayConfig): ChannelClient {
     answerButton: async (tap, text) =>
       tap.chatId === null ? true : sent("chat.postEphemeral", { channel: tap.chatId, user: tap.senderId, text: escapeText(text) }),
     editPrompt: (chatId, messageId, text) => sent("chat.update", outcomeMessage(chatId, messageId, text)),
+    sendApprovalPrompt: (ownerId, approval, now) => sendSlackApprovalPrompt(slackAnsweredApi(env, config), ownerId, approval, now),
+    editApprovalPrompt: (place, approval) => sent("chat.update", approvalOutcomeMessage(place, approval)),
   };
 }

@@ -3,6 +3,12 @@ import type { Delivery } from "../delivery.js";
 
 /** One Web API method call, tried once. */
 export type SlackCall = (method: string, body: Record<string, unknown>) => Promise<Delivery>;
+/** The same, with what Slack answered when it took the call (e.g. chat.postMessage's `channel` and `ts`). */
+export type SlackAnsweredCall = (
+  method: string,
+  body: Record<string, unknown>,
+) => Promise<{ delivery: Delivery; answer: SlackAnswer | null }>;
+export type SlackAnswer = Record<string, unknown>;
 
 // Slack answers these with ok:false for good: the chat is gone or the message can never be sent.
 // Anything else (ratelimited, internal_error, an error we do not know) is retried, so a reply is
@@ -29,17 +35,32 @@ const PERMANENT = new Set([
  * are logged with Slack's error code, never the token.
  */
 export function slackApi(env: Env, config: GatewayConfig): SlackCall {
+  const answered = slackAnsweredApi(env, config);
+  return async (method, body) => (await answered(method, body)).delivery;
+}
+
+export function slackAnsweredApi(env: Env, config: GatewayConfig): SlackAnsweredCall {
   const token = env.SLACK_BOT_TOKEN ?? "";
   return async (method, body) => {
-    const delivery = await call(`${config.slackApiRoot}/${method}`, token, body);
+    const outcome = await call(`${config.slackApiRoot}/${method}`, token, body);
+    const { delivery } = outcome;
     if (delivery.kind !== "sent") {
       console.error(JSON.stringify({ event: "slack.call_failed", method, outcome: delivery.kind, detail: delivery.detail }));
     }
-    return delivery;
+    return outcome;
   };
 }
 
-async function call(url: string, token: string, body: Record<string, unknown>): Promise<Delivery> {
+async function call(
+  url: string,
+  token: string,
+  body: Record<string, unknown>,
+): Promise<{ delivery: Delivery; answer: SlackAnswer | null }> {
+  const answer = await answerOf(url, token, body);
+  return "kind" in answer ? { delivery: answer, answer: null } : { delivery: { kind: "sent" }, answer: answer.ok };
+}
+
+async function answerOf(url: string, token: string, body: Record<string, unknown>): Promise<Delivery | { ok: SlackAnswer }> {
   let response: Response;
   try {
     response = await fetch(url, {
@@ -55,7 +76,7 @@ async function call(url: string, token: string, body: Record<string, unknown>): 
   if (response.status >= 500) return { kind: "retry", afterMs: null, detail: `${response.status} from Slack` };
   if (!response.ok) return { kind: "failed", detail: `${response.status} from Slack` };
   const answer = (await response.json().catch(() => null)) as { ok?: unknown; error?: unknown } | null;
-  if (answer?.ok === true) return { kind: "sent" };
+  if (answer?.ok === true) return { ok: answer };
   const error = typeof answer?.error === "string" ? answer.error.slice(0, 100) : "unreadable answer";
   return PERMANENT.has(error) ? { kind: "failed", detail: error } : { kind: "retry", afterMs, detail: error };
 }

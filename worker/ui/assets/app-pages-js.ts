@@ -1,7 +1,8 @@
 /**
  * The Control UI's script, second half: one object per page (`load` fetches, `render` builds the
  * list from the answer, `controls` the parts that must survive a refresh, like the audit filters).
- * Names, labels and commands are the senders' and the model's own text: textContent only.
+ * Names, labels and commands are the senders' and the model's own text: textContent only. The
+ * audit page is in app-audit-js.ts, which runs first.
  */
 export const APP_PAGES_JS = String.raw`
 (function (D) {
@@ -130,55 +131,6 @@ export const APP_PAGES_JS = String.raw`
           ]),
         ]);
       }));
-    },
-  };
-
-  var filter = { kind: "", actor: "", page: 1 };
-  var kindSelect = null;
-  D.pages.audit = {
-    name: "audit",
-    controls: function () {
-      kindSelect = el("select", { name: "kind", "aria-label": "kind" }, [el("option", { value: "", text: "every kind" })]);
-      var actor = el("input", { name: "actor", "aria-label": "actor", placeholder: "actor contains…", value: filter.actor });
-      return el("form", { class: "filters", onsubmit: function (event) {
-        event.preventDefault();
-        filter = { kind: kindSelect.value, actor: actor.value, page: 1 };
-        D.refresh();
-      } }, [kindSelect, actor, el("button", { type: "submit", text: "Filter" })]);
-    },
-    load: function () {
-      var query = "?kind=" + encodeURIComponent(filter.kind) + "&actor=" + encodeURIComponent(filter.actor) + "&page=" + filter.page;
-      return api("GET", "/audit-page" + query);
-    },
-    render: function (data) {
-      var known = Array.prototype.map.call(kindSelect.options, function (option) { return option.value; });
-      data.kinds.forEach(function (kind) {
-        if (known.indexOf(kind) < 0) kindSelect.appendChild(el("option", { value: kind, text: kind }));
-      });
-      kindSelect.value = filter.kind;
-      var rows = data.events.map(function (event) {
-        return el("tr", { "data-kind": event.kind }, [
-          el("td", { text: D.when(event.at) }), el("td", { class: "mono", text: event.kind }),
-          el("td", { text: event.channel }), el("td", { class: "mono", text: event.actor }),
-          el("td", { class: "mono", text: JSON.stringify(event.detail) }),
-        ]);
-      });
-      var go = function (page) {
-        return function () {
-          filter.page = page;
-          D.refresh();
-        };
-      };
-      return el("div", {}, [
-        rows.length ? el("table", {}, [el("thead", {}, [el("tr", {}, ["When", "Kind", "Channel", "Actor", "Detail"].map(function (h) {
-          return el("th", { text: h });
-        }))]), el("tbody", {}, rows)]) : empty("No events match."),
-        el("div", { class: "pager" }, [
-          el("button", { type: "button", text: "Newer", disabled: data.page <= 1, onclick: go(data.page - 1) }),
-          el("span", { text: "page " + data.page + " of " + data.pages + " · " + data.total + " events" }),
-          el("button", { type: "button", text: "Older", disabled: data.page >= data.pages, onclick: go(data.page + 1) }),
-        ]),
-      ]);
     },
   };
 
