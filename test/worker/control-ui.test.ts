@@ -25,9 +25,10 @@ describe("Control UI (/ui)", async () => {
   async function ui(
     method: string,
     path: string,
-    options: { cookie?: string; origin?: string | null; body?: unknown; form?: string } = {},
+    options: { cookie?: string; origin?: string | null; body?: unknown; form?: string; client?: string } = {},
   ) {
     const headers: Record<string, string> = {};
+    if (options.client !== undefined) headers["cf-connecting-ip"] = options.client;
     const origin = options.origin === undefined ? ORIGIN : options.origin;
     if (origin !== null) headers.origin = origin;
     if (options.cookie !== undefined) headers.cookie = `${SESSION_COOKIE}=${options.cookie}`;
@@ -199,6 +200,19 @@ describe("Control UI (/ui)", async () => {
     const uiKinds = audit.events.filter((event) => event.channel === "ui").map((event) => event.kind);
     expect(uiKinds).toEqual(expect.arrayContaining(["ui.signed_in", "ui.sign_in_failed", "ui.signed_out"]));
     expect(JSON.stringify(audit)).not.toContain(env.GATEWAY_TOKEN!);
+  });
+
+  it("a stranger guessing tokens is throttled on their own: the owner, from elsewhere, still signs in", async () => {
+    const guess = (client: string) => ui("POST", "/ui/sign-in", { client, form: "token=guess" });
+    for (let attempt = 0; attempt < 10; attempt += 1) expect((await guess("203.0.113.7")).status).toBe(401);
+    const throttled = await guess("203.0.113.7");
+    expect(throttled.status).toBe(429);
+    // Throttled even with the right token: the guesser learns nothing more in the window.
+    const right = `token=${encodeURIComponent(env.GATEWAY_TOKEN!)}`;
+    expect((await ui("POST", "/ui/sign-in", { client: "203.0.113.7", form: right })).status).toBe(429);
+    const owner = await ui("POST", "/ui/sign-in", { client: "198.51.100.20", form: right });
+    expect(owner.status).toBe(303);
+    expect(owner.headers.get("set-cookie")).toMatch(new RegExp(`${SESSION_COOKIE}=`));
   });
 
   it("caps a signed-in data call's body like the admin API's (413, nothing read past the cap)", async () => {

@@ -29,11 +29,12 @@ export const signInRoute = new Hono<{ Bindings: Env }>()
   .post("/sign-in", requireSecrets(["GATEWAY_TOKEN"]), sameOrigin(), adminBodyLimit(SIGN_IN_BODY_MAX_BYTES), async (c) => {
     const sessions = uiSessionsStub(c.env);
     const now = nowSeconds();
-    if (!(await sessions.signInAllowed(now))) return c.html(signInPage("throttled"), 429);
+    const source = clientOf(c) ?? "local";
+    if (!(await sessions.signInAllowed(now, source))) return c.html(signInPage("throttled"), 429);
     const form = await c.req.parseBody();
     const token = typeof form.token === "string" ? form.token.trim() : "";
     if (!(await constantTimeEqual(token, c.env.GATEWAY_TOKEN ?? ""))) {
-      await sessions.signInFailed(now);
+      await sessions.signInFailed(now, source);
       await recordAudit(c.env, { kind: "ui.sign_in_failed", channel: "ui", actor: "ui", detail: { from: clientOf(c) } });
       return c.html(signInPage("wrong"), 401);
     }
