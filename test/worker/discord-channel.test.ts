@@ -87,15 +87,6 @@ describe("slash commands are stored, deferred and answered in a follow-up", () =
     expect(call?.auth).toBe("");
     expect(call?.body).toMatchObject({ allowed_mentions: { parse: [] } });
   });
-
-  it("splits a reply longer than Discord's 2,000 characters into follow-ups, in order", async () => {
-    const owner = snowflake();
-    const gate = await DiscordHarness.create(owner);
-    const { token } = await gate.slash(owner, "ask", { text: "/unknown-" + "x".repeat(10) });
-    const replies = await gate.followups(token);
-    expect(replies.length).toBeGreaterThanOrEqual(1);
-    for (const reply of replies) expect(reply.length).toBeLessThanOrEqual(2000);
-  });
 });
 
 describe("Discord DMs follow the DM policy", () => {

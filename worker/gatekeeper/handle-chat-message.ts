@@ -67,6 +67,10 @@ export async function handleChatMessage(gate: Gate, event: ChatMessage, beforeTo
     plan,
   );
   if (reply) await gate.reply(event.replyTo ?? event.chatId, reply);
+  // An interaction waits for an answer of its own (Discord shows "thinking…" until one comes): a
+  // turn that answers later in the chat says so there, instead of leaving it to time out.
+  else if (event.replyTo !== undefined && decision.role !== "blocked")
+    await gate.reply(event.replyTo, "💭 On it — the answer follows in this chat.");
 }
 
 /** An unknown sender in a DM under dmPolicy "pairing" (pairing.mode "approve" or "challenge"). */

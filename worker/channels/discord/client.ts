@@ -27,7 +27,10 @@ export function discordClient(env: Env, settings: EdgeSettings): ChannelClient {
     deliver: (address, text) => deliver(call, appId, address, text),
     sendPairingPrompt: async (ownerId, request, ttlMinutes, mode) => {
       const channelId = await dmChannelOf(call, ownerId);
-      return channelId !== null && (await sent("POST", `/channels/${channelId}/messages`, pairingPrompt(request, ttlMinutes, mode), "bot"));
+      return (
+        typeof channelId === "string" &&
+        (await sent("POST", `/channels/${channelId}/messages`, pairingPrompt(request, ttlMinutes, mode), "bot"))
+      );
     },
     answerButton: (tap, text) =>
       sent(
@@ -44,9 +47,9 @@ export function discordClient(env: Env, settings: EdgeSettings): ChannelClient {
 
 async function deliver(call: DiscordCall, appId: string, address: string, text: string): Promise<Delivery> {
   if (address.startsWith("user:")) {
-    const channelId = await dmChannelOf(call, address.slice("user:".length));
-    if (channelId === null) return { kind: "retry", afterMs: null, detail: "could not open the DM channel" };
-    address = channelId;
+    const dm = await dmChannelOf(call, address.slice("user:".length));
+    if (typeof dm !== "string") return dm;
+    address = dm;
   }
   const { channelId, interactionId, token } = readAddress(address);
   const viaInteraction = interactionId !== null && token !== null && tokenUsable(interactionId, Date.now());
@@ -61,10 +64,10 @@ async function deliver(call: DiscordCall, appId: string, address: string, text: 
   return delivery;
 }
 
-/** The owner's DM channel with the bot (`POST /users/@me/channels`, which returns the existing one). */
-async function dmChannelOf(call: DiscordCall, userId: string): Promise<string | null> {
+/** A user's DM channel with the bot (`POST /users/@me/channels`, which returns the existing one), or how opening it went. */
+async function dmChannelOf(call: DiscordCall, userId: string): Promise<string | Exclude<Delivery, { kind: "sent" }>> {
   const { delivery, answer } = await call("POST", "/users/@me/channels", { recipient_id: userId }, "bot");
-  if (delivery.kind !== "sent") return null;
+  if (delivery.kind !== "sent") return delivery;
   const id = (answer as { id?: unknown } | null)?.id;
-  return typeof id === "string" && /^\d{17,20}$/.test(id) ? id : null;
+  return typeof id === "string" && /^\d{17,20}$/.test(id) ? id : { kind: "failed", detail: "Discord answered no DM channel id" };
 }
