@@ -9,7 +9,15 @@ import { TestStack, textUpdate } from "../support/test-stack.js";
 
 const TRUSTED = 777_100_001;
 const STRANGER = 777_100_002;
-const SCREENSHOT = join(import.meta.dirname, "..", "..", "docs", "images", "control-ui-overview.png");
+// The docs' screenshot is refreshed on request (DRAWBRIDGE_UPDATE_SCREENSHOTS=1); an ordinary run
+// writes its own copy under test-results/ so a test run never leaves the work tree modified.
+const SCREENSHOT = join(
+  import.meta.dirname,
+  "..",
+  "..",
+  ...(process.env.DRAWBRIDGE_UPDATE_SCREENSHOTS === "1" ? ["docs", "images"] : ["test-results"]),
+  "control-ui-overview.png",
+);
 /** The UI polls every 2.5 s; this is only how long a test waits before it calls something missing. */
 const SHOWS_UP = 15_000;
 
