@@ -16,7 +16,7 @@ export const LinkName = z.string().regex(/^[a-z][a-z0-9_-]{0,31}$/, "link names 
 export const LinkedId = z
   .string()
   .regex(
-    /^((telegram|console):(0|-?[1-9]\d{0,19})|slack:[UW][A-Z0-9]{2,31}|whatsapp:[1-9]\d{6,14})$/,
+    /^((telegram|console):(0|-?[1-9]\d{0,19})|slack:[UW][A-Z0-9]{2,31}|whatsapp:[1-9]\d{6,14}|discord:[1-9]\d{16,19})$/,
     'expected "<channel>:<numeric id>" (Slack: its U… user id), e.g. "telegram:123456789" or "slack:U0123ABCD"',
   );
 
