@@ -13,8 +13,7 @@ export async function currentRole(env: Env, settings: EdgeSettings, asker: TurnA
   if (asker.hook !== undefined) return asker.role;
   if (isOwnerKey(settings, asker.senderKey) && asker.role === "owner") return "owner";
   const [channel, senderId] = asker.senderKey.split(":");
-  if ((asker.channel !== "telegram" && asker.channel !== "slack" && asker.channel !== "whatsapp") || channel !== asker.channel || !senderId)
-    return null;
+  if (!["telegram", "slack", "whatsapp", "discord"].includes(asker.channel) || channel !== asker.channel || !senderId) return null;
   const from = { chat: asker.chat === "dm" ? "private" : "group", chatId: asker.chatId } as const;
   return await retryOnce(async () => await gatekeeperStub(env, asker.account).standingOf(settings, senderId, from));
 }

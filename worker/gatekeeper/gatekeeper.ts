@@ -201,7 +201,7 @@ export class Gatekeeper extends DurableObject<Env> {
       if (event?.kind === "message") {
         await gate.audit("inbox.interrupted", actorOf(gate, event.senderId), { updateId: entry.updateId });
         await gate.reply(
-          event.chatId,
+          event.replyTo ?? event.chatId,
           "⚠️ That command was interrupted before its answer came back here; it will not be re-run. If it had reached the home runner, its result still follows here; otherwise nothing ran.",
         );
       }
@@ -224,7 +224,7 @@ export class Gatekeeper extends DurableObject<Env> {
     const role = currentStanding(gate.settings, gate.allowed.roleOf(event.senderId), event.senderId, event);
     if (role !== null && role !== "blocked") {
       await gate.reply(
-        event.chatId,
+        event.replyTo ?? event.chatId,
         "⚠️ Your message could not be handled after several tries and was dropped; nothing ran. Please send it again.",
       );
     }
