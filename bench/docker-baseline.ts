@@ -11,6 +11,8 @@ import { DEFAULT_LIMITS } from "../runner/sandbox/sandbox-runtime.js";
 export class RawDockerExec {
   private readonly docker = new Docker();
   private container: Docker.Container | null = null;
+  /** Each exec's stages, in ms: create the exec, attach (its start), the stream until it ends (runc running `true`), the exit code. */
+  readonly stages: { create: number; start: number; stream: number; inspect: number }[] = [];
 
   async start(): Promise<void> {
     const spec = sandboxContainerSpec({
@@ -29,14 +31,19 @@ export class RawDockerExec {
     if (!this.container) throw new Error("not started");
     const started = performance.now();
     const exec = await this.container.exec({ Cmd: ["/bin/true"], AttachStdout: true, AttachStderr: true });
+    const created = performance.now();
     const stream = await exec.start({ hijack: true, stdin: false });
+    const attached = performance.now();
     stream.resume();
     await new Promise<void>((resolve) => {
       stream.once("end", resolve);
       stream.once("close", resolve);
     });
+    const ended = performance.now();
     await exec.inspect();
-    return performance.now() - started;
+    const done = performance.now();
+    this.stages.push({ create: created - started, start: attached - created, stream: ended - attached, inspect: done - ended });
+    return done - started;
   }
 
   async stop(): Promise<void> {

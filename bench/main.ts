@@ -9,6 +9,7 @@ import { printFigure } from "./figure.js";
 import { firstCallOfNewSession } from "./first-call.js";
 import { offlineDrain } from "./offline-drain.js";
 import { bareNodeRssMiB, footprintFigure, rssMiB } from "./runner-footprint.js";
+import { SandboxExecAlone } from "./sandbox-exec.js";
 import { tunnelThroughput } from "./tunnel-throughput.js";
 import { warmToolCall } from "./warm-call.js";
 import { webhookAck } from "./webhook-ack.js";
@@ -39,6 +40,7 @@ const stack = new TestStack({
   runnerConfig: { sandbox: { warmPool: 2 } },
 });
 const raw = new RawDockerExec();
+const alone = new SandboxExecAlone();
 
 try {
   say(`starting the stack (${quick ? "quick" : "full"} pass)…`);
@@ -50,7 +52,8 @@ try {
 
   if (wanted("P1")) {
     say("P1 warm tool call…");
-    printFigure(await warmToolCall(stack, raw, plan.warmRuns));
+    await alone.start();
+    printFigure(await warmToolCall(stack, raw, plan.warmRuns, alone));
   }
   if (wanted("P2")) {
     say("P2 first call of a new session…");
@@ -87,6 +90,7 @@ try {
   }
 } finally {
   await raw.stop();
+  await alone.stop();
   await stack.stop();
   await modelStandIn.stop();
 }

@@ -1,6 +1,7 @@
 import { OWNER_ID, textUpdate, type TestStack } from "../test/support/test-stack.js";
 import type { RawDockerExec } from "./docker-baseline.js";
-import { latencyRatioFigure, type Figure } from "./figure.js";
+import { latencyRatioFigure, median, round, type Figure } from "./figure.js";
+import type { SandboxExecAlone } from "./sandbox-exec.js";
 
 /**
  * One chat message through the whole gateway; resolves when the reply reaches the Bot API
@@ -22,20 +23,39 @@ export async function chatRoundTrip(stack: TestStack, fromId: number, text: stri
 
 /**
  * P1: the owner's `/run true` from webhook to reply, against a raw `docker exec` of `true`
- * into a warm container. The two are interleaved so machine noise hits both alike.
+ * into a warm container. The two are interleaved so machine noise hits both alike; so is the
+ * runner's sandbox exec path alone (`alone`), which splits the gap between the sandbox layer and
+ * the gateway with its tunnel (`detail`, medians in ms, and the raw exec's own stages).
  */
-export async function warmToolCall(stack: TestStack, raw: RawDockerExec, runs: number): Promise<Figure> {
+export async function warmToolCall(stack: TestStack, raw: RawDockerExec, runs: number, alone?: SandboxExecAlone): Promise<Figure> {
   await chatRoundTrip(stack, OWNER_ID, "/run true"); // warm the session's container
   const gateway: number[] = [];
   const baseline: number[] = [];
+  const sandbox: number[] = [];
+  const stagesFrom = raw.stages.length;
   for (let i = 0; i < runs; i++) {
     gateway.push(await chatRoundTrip(stack, OWNER_ID, "/run true"));
     baseline.push(await raw.execTrue());
+    if (alone) sandbox.push(await alone.execTrue());
   }
-  return latencyRatioFigure(
+  const figure = latencyRatioFigure(
     "P1 warm tool call",
     gateway,
     { name: "raw docker exec true (dockerode, warm container)", samples: baseline },
     1.1,
   );
+  if (!alone) return figure;
+  const stages = raw.stages.slice(stagesFrom);
+  const rawStage = (key: keyof (typeof stages)[number]) => round(median(stages.map((stage) => stage[key])));
+  const sandboxMs = median(sandbox);
+  return {
+    ...figure,
+    detail: {
+      sandboxExecMs: round(sandboxMs),
+      sandboxRatio: round(sandboxMs / median(baseline), 3),
+      sandboxLayerMs: round(sandboxMs - median(baseline)),
+      gatewayAndTunnelMs: round(figure.value - sandboxMs),
+      rawStages: { create: rawStage("create"), start: rawStage("start"), stream: rawStage("stream"), inspect: rawStage("inspect") },
+    },
+  };
 }

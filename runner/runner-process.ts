@@ -1,4 +1,3 @@
-import Docker from "dockerode";
 import { checkCapability } from "./identity/capability-check.js";
 import { loadPinnedGatewayKey } from "./identity/gateway-key.js";
 import { loadRunnerKey } from "./identity/runner-key.js";
@@ -6,6 +5,7 @@ import { CallJournal, journalPath } from "./journal/call-journal.js";
 import type { RunnerConfig } from "./runner-config.js";
 import { loadRunnerFile } from "./floor/load-runner-file.js";
 import { startTools } from "./floor/runner-tools.js";
+import { engineClient } from "./sandbox/engine-client.js";
 import { ensureSandboxImage, SANDBOX_IMAGE } from "./sandbox/sandbox-image.js";
 import { SandboxError } from "./sandbox/sandbox-runtime.js";
 import { auditRefusal } from "./tools/audit-call.js";
@@ -27,7 +27,7 @@ export async function startRunner(config: RunnerConfig, log: TunnelLog = jsonLog
   // Checked before anything starts, so a non-loopback DRAWBRIDGE_HOME_MODEL_URL is refused at load.
   const homeModel = homeModelSettings(file.model);
   const key = await loadRunnerKey(config.keyPath);
-  const docker = new Docker();
+  const docker = engineClient();
   try {
     await docker.ping();
   } catch {

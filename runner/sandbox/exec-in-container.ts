@@ -2,7 +2,7 @@ import { randomBytes } from "node:crypto";
 import type Docker from "dockerode";
 import type { ExecOutput } from "../../shared/tools/exec.js";
 import { SANDBOX_ENV, SANDBOX_USER, WORKSPACE_MOUNT } from "./container-spec.js";
-import { execCommandLine, KILL_GRACE_SECONDS, MARKER_VAR } from "./exec-wrapper.js";
+import { execCommandLine, KILL_GRACE_SECONDS, signalCommandLine } from "./exec-wrapper.js";
 import { CappedSink } from "./output-capture.js";
 
 /** If the exec stream outlives the in-container kill by this much, the whole container is killed. */
@@ -14,11 +14,11 @@ export type RawExec = ExecOutput & {
 };
 
 /**
- * One command in a running container: busybox `timeout` sends SIGTERM at the limit and SIGKILL
- * after the grace; stdout and stderr are demultiplexed and capped; a stream that stays open
- * past all that makes the host remove the container (`onBackstop`). `signal` (the gateway's
- * cancel) stops it the same way: SIGTERM to its processes, SIGKILL after the grace, the backstop after that.
- * However it ended, what it left running is killed before the exec returns, unless `keepBackground`.
+ * One command in a running container. The runner keeps its deadline: at the limit, as on the
+ * gateway's cancel (`signal`), the call's processes get SIGTERM from a side exec, SIGKILL after
+ * the grace, and if the stream still stays open after that the host removes the container
+ * (`onBackstop`). stdout and stderr are demultiplexed and capped. However it ended, the wrapper's
+ * sweep kills what it left running before the exec returns, unless `keepBackground`.
  */
 export async function execInContainer(
   docker: Docker,
@@ -31,11 +31,10 @@ export async function execInContainer(
   keepBackground = false,
 ): Promise<RawExec> {
   if (signal?.aborted) return notRun();
-  const seconds = Math.max(1, Math.ceil(timeoutMs / 1000));
   const started = performance.now();
   const marker = randomBytes(12).toString("hex");
   const exec = await container.exec({
-    Cmd: execCommandLine(command, { seconds, marker, keepBackground }),
+    Cmd: execCommandLine(command, { marker, keepBackground }),
     AttachStdout: true,
     AttachStderr: true,
     AttachStdin: false,
@@ -50,6 +49,7 @@ export async function execInContainer(
   docker.modem.demuxStream(stream, stdout, stderr);
 
   let backstopFired = false;
+  let stopping: "deadline" | "cancel" | undefined;
   let cancelRequested = false;
   await new Promise<void>((resolve) => {
     const timers: NodeJS.Timeout[] = [];
@@ -62,13 +62,18 @@ export async function execInContainer(
         .catch(() => undefined)
         .finally(resolve);
     };
-    const cancel = () => {
-      cancelRequested = true;
+    // Deadline and cancel end the call the same way, once: TERM, KILL after the grace, the backstop after that.
+    const stop = (why: "deadline" | "cancel") => {
+      if (why === "cancel") cancelRequested = true;
+      if (stopping) return;
+      stopping = why;
       signalSoon(docker, container, marker, "TERM");
       timers.push(setTimeout(() => signalSoon(docker, container, marker, "KILL"), KILL_GRACE_SECONDS * 1000));
       timers.push(setTimeout(backstop, KILL_GRACE_SECONDS * 1000 + HOST_BACKSTOP_MS));
     };
-    timers.push(setTimeout(backstop, seconds * 1000 + KILL_GRACE_SECONDS * 1000 + HOST_BACKSTOP_MS));
+    const cancel = () => stop("cancel");
+    // Counted from the attached stream, as the in-container `timeout` it replaces counted from its start.
+    timers.push(setTimeout(() => stop("deadline"), timeoutMs));
     const finish = () => {
       for (const timer of timers) clearTimeout(timer);
       signal?.removeEventListener("abort", cancel);
@@ -82,11 +87,12 @@ export async function execInContainer(
   });
   const durationMs = Math.round(performance.now() - started);
   const exitCode = backstopFired ? null : ((await exec.inspect()).ExitCode ?? null);
-  // busybox timeout passes on the signal's status: 143 after SIGTERM, 137 when SIGKILL was needed.
+  // The shell passes on the signal's status: 143 after SIGTERM, 137 when SIGKILL was needed.
   const killed = backstopFired || exitCode === 143 || exitCode === 137;
   // Cancelled only if the kill is what ended it: a command that finished first keeps its own exit code.
   const cancelled = cancelRequested && killed;
-  const timedOut = !cancelled && (backstopFired || ((killed || exitCode === 124) && durationMs >= seconds * 1000));
+  // Past the deadline the command was signalled: however it then ended, it ran out of time.
+  const timedOut = !cancelled && (backstopFired || stopping === "deadline");
   return {
     exitCode: timedOut || cancelled ? null : exitCode,
     stdout: stdout.text(),
@@ -106,22 +112,10 @@ function notRun(): RawExec {
   return { exitCode: null, ...empty, timedOut: false, cancelled: true, durationMs: 0, backstopFired: false };
 }
 
-/**
- * Sends `sig` to every process of one exec (found by its marker in /proc/<pid>/environ), from a
- * second exec as the same sandbox user. All are stopped first and continued last, so a parent
- * cannot run on (or exit) between its child's signal and its own. Best effort: a process that
- * scrubbed its environment is left to the container's removal, which follows a cancel anyway.
- */
+/** Sends `sig` to one exec's processes from a side exec (signalCommandLine). Best effort: the backstop follows. */
 function signalSoon(docker: Docker, container: Docker.Container, marker: string, sig: "TERM" | "KILL"): void {
-  const script = [
-    'pids=""',
-    "for d in /proc/[0-9]*; do",
-    `  tr '\\0' '\\n' < "$d/environ" 2>/dev/null | grep -qx "${MARKER_VAR}=$1" && pids="$pids \${d#/proc/}"`,
-    "done",
-    `if [ -n "$pids" ]; then kill -STOP $pids; kill -${sig} $pids; kill -CONT $pids; fi 2>/dev/null; true`,
-  ].join("\n");
-  // Not awaited. If the container is gone or full (pids limit), the backstop removes it.
-  sideExec(docker, container, ["/bin/sh", "-c", script, "signal-exec", marker], 1024).catch(() => undefined);
+  // Not awaited. If the container is gone or wedged, the backstop removes it.
+  sideExec(docker, container, signalCommandLine(marker, sig), 1024).catch(() => undefined);
 }
 
 /**

@@ -64,21 +64,61 @@ sweep_once() {
 }`;
 
 /**
- * The one place an exec's command line is built: `command` under busybox `timeout` (SIGTERM at the
- * limit, SIGKILL after the grace), its processes marked with `marker`, then, unless the runner
- * config keeps background processes, the sweep above. The wrapper answers with the command's status.
- * (When the deadline moves into the runner, only this function changes.)
+ * The one place an exec's command line is built: `command` under `/bin/sh -c`, its processes marked
+ * with `marker`, then, unless the runner config keeps background processes, the sweep above. The
+ * wrapper answers with the command's status. No time limit in here: the runner keeps the deadline
+ * and, when it passes, signals the call's processes from outside (signalCommandLine below), after
+ * which this wrapper's command returns and the sweep runs as after any other return. (A busybox
+ * `timeout` in between cost a fork and an exec in the container on every call.)
  */
-export function execCommandLine(command: string, options: { seconds: number; marker: string; keepBackground: boolean }): string[] {
-  const { seconds, marker, keepBackground } = options;
+export function execCommandLine(command: string, options: { marker: string; keepBackground: boolean }): string[] {
+  const { marker, keepBackground } = options;
   const script = [
     SWEEP,
-    `${MARKER_VAR}=\${0#${NAME}:} /bin/timeout -s TERM -k ${KILL_GRACE_SECONDS} "$1" /bin/sh -c "$3"`,
+    `${MARKER_VAR}=\${0#${NAME}:} /bin/sh -c "$2"`,
     "status=$?",
     // A process caught mid-fork by the stop can leave a child behind: sweep again until one finds nothing.
-    '[ "$2" = keep ] || for round in 1 2 3 4 5 6 7 8 9 10; do sweep_once || break; done',
+    '[ "$1" = keep ] || for round in 1 2 3 4 5 6 7 8 9 10; do sweep_once || break; done',
     "exit $status",
   ].join("\n");
-  // The marker rides in the wrapper's name: the wrapper itself must not carry it, or a cancel (which signals marked processes) would end the wrapper before its sweep.
-  return ["/bin/sh", "-c", script, `${NAME}:${marker}`, String(seconds), keepBackground ? "keep" : "sweep", command];
+  // The marker rides in the wrapper's name: the wrapper itself must not carry it, or a signal to marked processes would end the wrapper before its sweep.
+  return ["/bin/sh", "-c", script, `${NAME}:${marker}`, keepBackground ? "keep" : "sweep", command];
+}
+
+/**
+ * A side exec that sends `sig` to one call's processes: those carrying its marker (MARKER_VAR in
+ * /proc/<pid>/environ) and the direct children of its wrapper (found by the marker in its name and
+ * its parent 0, which only the engine's execs have), so a command that `exec env -i …`s itself is
+ * caught too; whatever else it started, the wrapper's sweep ends once the command returns. All are
+ * stopped first and continued last, so a parent cannot run on (or exit) between its child's signal
+ * and its own. Shell builtins only (`read -d ''` splits /proc's NUL-separated lists): it works in
+ * a container at its pids limit, where a pipe could not fork.
+ */
+export function signalCommandLine(marker: string, sig: "TERM" | "KILL"): string[] {
+  const script = `
+MARK=$1
+wrapper=""
+pids=""
+for d in /proc/[0-9]*; do
+  p=\${d#/proc/}
+  [ "$p" = $$ ] && continue
+  { read -r s < "$d/stat"; } 2>/dev/null || continue
+  set -- \${s##*") "}
+  eval "pp_$p=$2"
+  if [ "$2" = 0 ]; then
+    { while IFS= read -r -d '' a; do [ "$a" = "${NAME}:$MARK" ] && wrapper=$p && break; done < "$d/cmdline"; } 2>/dev/null
+    continue
+  fi
+  { while IFS= read -r -d '' v; do [ "$v" = "${MARKER_VAR}=$MARK" ] && pids="$pids $p" && break; done < "$d/environ"; } 2>/dev/null
+done
+if [ -n "$wrapper" ]; then
+  for d in /proc/[0-9]*; do
+    p=\${d#/proc/}
+    eval "q=\\\${pp_$p:-}"
+    [ "$q" = "$wrapper" ] && case " $pids " in *" $p "*) ;; *) pids="$pids $p";; esac
+  done
+fi
+if [ -n "$pids" ]; then kill -STOP $pids; kill -${sig} $pids; kill -CONT $pids; fi 2>/dev/null
+true`;
+  return ["/bin/sh", "-c", script, "signal-exec", marker];
 }
