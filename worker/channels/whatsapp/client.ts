@@ -3,6 +3,7 @@ import type { ChannelClient } from "../channel-client.js";
 import type { Delivery } from "../delivery.js";
 import type { GatewayConfig } from "../../config.js";
 import { graphSend, type GraphSend } from "./graph-api.js";
+import { sendWhatsAppApprovalOutcome, sendWhatsAppApprovalPrompt } from "./approval-prompt.js";
 import { pairingPrompt } from "./owner-prompt.js";
 import { readWhatsAppPayload } from "./read-payload.js";
 
@@ -28,6 +29,8 @@ export function whatsappClient(env: Env, settings: GatewayConfig & { account: st
     // A tap is a message from the one who tapped, so their window is open: the notice is a plain message to them.
     answerButton: async (tap, notice) => (await text(tap.senderId, notice)).kind === "sent",
     editPrompt: () => Promise.resolve(true),
+    sendApprovalPrompt: (ownerId, approval, now) => sendWhatsAppApprovalPrompt(send, ownerId, approval, now),
+    editApprovalPrompt: (place, approval) => sendWhatsAppApprovalOutcome(send, place, approval),
   };
 }
 

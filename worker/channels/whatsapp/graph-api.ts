@@ -1,8 +1,8 @@
 import { z } from "zod";
 import type { Delivery } from "../delivery.js";
 
-/** One send to the Cloud API's messages endpoint, tried once. */
-export type GraphSend = (message: Record<string, unknown>) => Promise<Delivery>;
+/** One send to the Cloud API's messages endpoint, tried once; when taken, the message id Meta gave it. */
+export type GraphSend = (message: Record<string, unknown>) => Promise<Delivery & { messageId?: string }>;
 
 // Meta's codes that say "not now" (rate limits, throughput, a hiccup on its side): kept and retried.
 // 130429 throughput, 131056 pair rate (one customer), 4 / 80007 app and account rate limits,
@@ -32,7 +32,7 @@ export function graphSend(root: string, phoneNumberId: string, token: string): G
   };
 }
 
-async function send(url: string, token: string, message: Record<string, unknown>): Promise<Delivery> {
+async function send(url: string, token: string, message: Record<string, unknown>): Promise<Delivery & { messageId?: string }> {
   let response: Response;
   try {
     response = await fetch(url, {
@@ -44,7 +44,8 @@ async function send(url: string, token: string, message: Record<string, unknown>
     return { kind: "retry", afterMs: null, detail: "network error" };
   }
   const answer: unknown = await response.json().catch(() => null);
-  if (response.ok && isTaken(answer)) return { kind: "sent" };
+  const taken = response.ok ? takenId(answer) : null;
+  if (taken !== null) return { kind: "sent", messageId: taken };
   const afterMs = retryAfterMs(response.headers.get("retry-after"));
   const error = GraphError.safeParse(answer);
   const code = error.success ? error.data.error.code : undefined;
@@ -64,9 +65,12 @@ async function send(url: string, token: string, message: Record<string, unknown>
   return { kind: "failed", detail };
 }
 
-function isTaken(answer: unknown): boolean {
+/** The id in Meta's `{messages: [{id}]}`, or null when the answer does not say the message was taken. */
+function takenId(answer: unknown): string | null {
   const messages = (answer as { messages?: unknown } | null)?.messages;
-  return Array.isArray(messages) && messages.length > 0;
+  if (!Array.isArray(messages) || messages.length === 0) return null;
+  const id = (messages[0] as { id?: unknown } | null)?.id;
+  return typeof id === "string" ? id.slice(0, 256) : "";
 }
 
 function retryAfterMs(header: string | null): number | null {

@@ -8,7 +8,7 @@ export type WhatsAppButton = { title: string; id: string };
 const MAX_BUTTONS = 3;
 const MAX_TITLE = 20;
 const MAX_ID = 256;
-const MAX_BODY = 1024;
+export const MAX_BODY = 1024;
 
 /** An interactive reply-buttons message to `to` (the body is clipped to WhatsApp's 1,024 characters). */
 export function buttonsMessage(to: string, body: string, buttons: WhatsAppButton[]): Record<string, unknown> {
