@@ -101,6 +101,12 @@ export const RunnerSummary = z
   })
   .strict();
 export type RunnerSummary = z.infer<typeof RunnerSummary>;
+/** A channel account the gateway serves: Telegram's bot, and each Slack workspace that has sent an event (first and last seen). */
+export const ChannelAccount = z
+  .object({ channel: z.string(), account: z.string(), firstSeen: z.string().nullable(), lastSeen: z.string().nullable() })
+  .strict();
+export type ChannelAccount = z.infer<typeof ChannelAccount>;
+
 export const StatusList = z
   .object({
     runners: z.array(RunnerSummary),
@@ -110,6 +116,8 @@ export const StatusList = z
     secrets: z.record(z.string(), z.boolean()).optional(),
     /** The access config as the gateway parsed it (null with the error when it does not parse). Absent from older gateways. */
     access: z.object({ config: z.unknown(), error: z.string().nullable() }).strict().optional(),
+    /** The channel accounts with access control (the :channel of /api/pairing and /api/allow). Absent from older gateways. */
+    channels: z.array(ChannelAccount).optional(),
   })
   .strict();
 export type StatusList = z.infer<typeof StatusList>;

@@ -2,7 +2,12 @@ import { shownLabel } from "../../shared/display/untrusted-label.js";
 import type { AdminClient } from "./admin-client.js";
 import type { Command } from "./command.js";
 
-const CHANNEL = { channel: { type: "string", help: "the channel (default telegram, the only one with pairing today)" } } as const;
+const CHANNEL = {
+  channel: {
+    type: "string",
+    help: "the channel: telegram (default), slack (the one Slack workspace seen), or slack:<team id> (see drawbridge status)",
+  },
+} as const;
 
 /** `drawbridge pairing …` and `drawbridge allow …`. */
 export function accessCommands(client: () => Promise<AdminClient>): Command[] {

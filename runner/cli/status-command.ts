@@ -28,14 +28,21 @@ export function statusCommand(client: () => Promise<AdminClient>): Command {
     async run({ json, say }) {
       const admin = await client();
       // The token is checked by the first call; the rest run together.
-      const { runners, model } = await admin.status();
-      const [health, pairing, pending] = await Promise.all([admin.health(), admin.pairingList("telegram"), admin.approvalsList("pending")]);
+      const { runners, model, channels } = await admin.status();
+      // Each Slack workspace seen has pairing of its own (GET /api/status lists them; older gateways do not).
+      const slack = (channels ?? []).filter((known) => known.channel === "slack").map((known) => known.account);
+      const [health, pairing, pending, slackPairing] = await Promise.all([
+        admin.health(),
+        admin.pairingList("telegram"),
+        admin.approvalsList("pending"),
+        Promise.all(slack.map(async (account) => ({ channel: account, pending: (await admin.pairingList(account)).pending }))),
+      ]);
       const view: StatusView = {
         gateway: { url: admin.gatewayUrl, version: health.version },
         runners,
         model: model ?? null,
-        // The console channel is the admin API itself; telegram is the one channel with pairing.
-        channels: [{ channel: "telegram", pending: pairing.pending }],
+        // The console channel is the admin API itself; telegram and each Slack workspace have pairing.
+        channels: [{ channel: "telegram", pending: pairing.pending }, ...slackPairing],
         approvals: pending.approvals,
       };
       if (json) return say(JSON.stringify(view));
@@ -51,7 +58,7 @@ export function statusLines(view: StatusView, now: number): string[] {
   lines.push(`model     ${view.model ?? "none configured — the assistant is off; see docs/assistant.md"}`);
   for (const { channel, pending } of view.channels) {
     lines.push(
-      `channel   ${channel}: ${pending.length === 0 ? "no pending pairing requests" : `${pending.length} pending pairing request(s) — drawbridge pairing list`}`,
+      `channel   ${channel}: ${pending.length === 0 ? "no pending pairing requests" : `${pending.length} pending pairing request(s) — drawbridge pairing list${channel === "telegram" ? "" : ` ${channel}`}`}`,
     );
   }
   lines.push(`approvals ${view.approvals.length === 0 ? "none waiting" : `${view.approvals.length} waiting — drawbridge approvals list`}`);

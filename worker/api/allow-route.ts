@@ -17,12 +17,12 @@ function senderParam(value: string): string {
 /** `GET /api/allow/:channel`, `DELETE /api/allow/:channel/:senderId`, `PUT … {"role"}`. */
 export const allowRoute = new Hono<{ Bindings: Env }>()
   .get("/:channel", async (c) => {
-    const { gatekeeper, settings } = channelGatekeeper(c, c.req.param("channel"));
+    const { gatekeeper, settings } = await channelGatekeeper(c, c.req.param("channel"));
     const allowed = await gatekeeper.allowList(settings);
     return c.json({ allowed: allowed.map((sender) => ({ ...sender, name: shownLabel(sender.name) })) });
   })
   .delete("/:channel/:senderId", async (c) => {
-    const { gatekeeper, settings } = channelGatekeeper(c, c.req.param("channel"));
+    const { gatekeeper, settings } = await channelGatekeeper(c, c.req.param("channel"));
     const senderId = senderParam(c.req.param("senderId"));
     const result = await gatekeeper.allowRevoke(settings, senderId);
     if (!result.removed) {
@@ -32,7 +32,7 @@ export const allowRoute = new Hono<{ Bindings: Env }>()
     return c.json({ ok: true, senderId, revoked: true, stillInConfig: result.inConfig });
   })
   .put("/:channel/:senderId", jsonBody(RoleChange, '{"role":"trusted"|"limited"|"blocked"}'), async (c) => {
-    const { gatekeeper, settings } = channelGatekeeper(c, c.req.param("channel"));
+    const { gatekeeper, settings } = await channelGatekeeper(c, c.req.param("channel"));
     const senderId = senderParam(c.req.param("senderId"));
     const { role } = c.req.valid("json");
     const view = await gatekeeper.allowSetRole(settings, senderId, role);

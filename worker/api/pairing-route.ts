@@ -20,18 +20,18 @@ const FAILURE_STATUS = { malformed: 400, lower_case: 400, wrong: 404, expired: 4
 /** `GET /api/pairing/:channel`, `POST /api/pairing/:channel/approve|deny {"code"}`. */
 export const pairingRoute = new Hono<{ Bindings: Env }>()
   .get("/:channel", async (c) => {
-    const { gatekeeper, settings } = channelGatekeeper(c, c.req.param("channel"));
+    const { gatekeeper, settings } = await channelGatekeeper(c, c.req.param("channel"));
     // Names are the senders' own: shown escaped, so no reader of this answer is handed bidi or control characters.
     const pending = await gatekeeper.pairingList(settings);
     return c.json({ pending: pending.map((request) => ({ ...request, name: shownLabel(request.name) })) });
   })
   .post("/:channel/approve", jsonBody(Decision, '{"code":"…"} and optionally "role": "trusted" | "limited" | "blocked"'), async (c) => {
-    const { gatekeeper, settings } = channelGatekeeper(c, c.req.param("channel"));
+    const { gatekeeper, settings } = await channelGatekeeper(c, c.req.param("channel"));
     const body = c.req.valid("json");
     return answer(c, await gatekeeper.pairingDecide(settings, "approve", body.code, body.role));
   })
   .post("/:channel/deny", jsonBody(DenyDecision, '{"code":"…"}'), async (c) => {
-    const { gatekeeper, settings } = channelGatekeeper(c, c.req.param("channel"));
+    const { gatekeeper, settings } = await channelGatekeeper(c, c.req.param("channel"));
     const body = c.req.valid("json");
     return answer(c, await gatekeeper.pairingDecide(settings, "deny", body.code));
   });

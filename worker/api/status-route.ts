@@ -4,7 +4,9 @@ import { CallId } from "../../shared/tunnel/protocol.js";
 import { modelSettingOf } from "../assistant/model/model-setting.js";
 import { GatewayError } from "../http/gateway-error.js";
 import { retryOnce } from "../objects/retry-once.js";
-import { hubStub } from "../objects/stubs.js";
+import { hubStub, telegramAccount } from "../objects/stubs.js";
+import { knownAccountsOn } from "../gatekeeper/account-directory.js";
+import type { ChannelAccount } from "../../shared/admin-api.js";
 import { directoryOf, runnerOfCall } from "../tunnel/hubs.js";
 
 function callHub(env: Env, id: string) {
@@ -42,7 +44,7 @@ export const statusRoute = new Hono<{ Bindings: Env }>()
     const secrets = Object.fromEntries(AUDITED_SECRETS.map((name) => [name, (c.env[name] ?? "").trim() !== ""]));
     const access = parseAccessConfig(c.env.DRAWBRIDGE_ACCESS);
     const served = access.ok ? { config: access.config, error: null } : { config: null, error: access.message };
-    return c.json({ runners, model: modelSettingOf(c.env)?.id ?? null, secrets, access: served });
+    return c.json({ runners, model: modelSettingOf(c.env)?.id ?? null, secrets, access: served, channels: await channelAccounts(c.env) });
   })
   .get("/calls/:id", async (c) => {
     const call = await callHub(c.env, c.req.param("id")).getCall(c.req.param("id"));
@@ -54,3 +56,16 @@ export const statusRoute = new Hono<{ Bindings: Env }>()
     if (!call) throw new GatewayError(404, "not_found", "no such call");
     return c.json(call);
   });
+
+/** Telegram's bot when its token is set, and every Slack workspace seen; a directory outage only shortens the list. */
+async function channelAccounts(env: Env): Promise<ChannelAccount[]> {
+  const telegram: ChannelAccount[] =
+    (env.TELEGRAM_BOT_TOKEN ?? "").trim() === ""
+      ? []
+      : [{ channel: "telegram", account: telegramAccount(env), firstSeen: null, lastSeen: null }];
+  const slack = await knownAccountsOn(env, "slack").catch((error: unknown) => {
+    console.error(JSON.stringify({ event: "status.accounts_failed", error: String(error) }));
+    return [];
+  });
+  return [...telegram, ...slack.map((known) => ({ channel: "slack", ...known }))];
+}

@@ -23,6 +23,7 @@ import { decidePairing, type PairingDecision } from "./pairing-actions.js";
 import type { PairingAction } from "../channels/telegram/owner-prompt.js";
 import type { GrantableRole, Role } from "../../shared/access/roles.js";
 import { currentStanding, type AskedFrom } from "./current-standing.js";
+import { KnownAccounts, type KnownAccount } from "./known-accounts.js";
 import { migrateOnStart } from "../storage/migrations.js";
 import { SettingsRow, StoredEdgeSettings } from "../storage/settings-row.js";
 
@@ -142,6 +143,15 @@ export class Gatekeeper extends DurableObject<Env> {
 
   allowSetRole(settings: EdgeSettings, senderId: string, role: GrantableRole): Promise<AllowedView | null> {
     return setSenderRole(this.gate(settings), senderId, role, "admin");
+  }
+
+  /** The account directory (only the "~accounts" instance, account-directory.ts): an account was seen now. */
+  noteAccount(account: string): void {
+    new KnownAccounts(this.sql).note(account, Date.now());
+  }
+
+  knownAccounts(): KnownAccount[] {
+    return new KnownAccounts(this.sql).list();
   }
 
   /** A sender's role now, for the re-check when the owner allows an approval (current-standing.ts). */

@@ -76,4 +76,11 @@ export const GATEKEEPER_SCHEMA: Ladder = [
     suppressed INTEGER NOT NULL,
     PRIMARY KEY (actor, kind)
   )`,
+  // 3: the channel accounts the Worker has seen (account-directory.ts); only the "~accounts" instance
+  // writes it. A Slack workspace's team id arrives with its first event and is known nowhere else.
+  `CREATE TABLE known_accounts (
+    account TEXT PRIMARY KEY,
+    first_seen INTEGER NOT NULL,
+    last_seen INTEGER NOT NULL
+  )`,
 ];

@@ -1,6 +1,7 @@
 import { Hono } from "hono";
 import { bodyLimit } from "hono/body-limit";
 import { loadGatewayConfig } from "../../config.js";
+import { noteAccountSeen } from "../../gatekeeper/account-directory.js";
 import { gatekeeperOf } from "../../gatekeeper/gatekeeper-client.js";
 import { channelSwitch } from "../../http/channel-switch.js";
 import { GatewayError } from "../../http/gateway-error.js";
@@ -41,6 +42,7 @@ export const slackRoutes = new Hono<SlackEnv>()
     const config = loadGatewayConfig(c.env);
     const { gatekeeper, settings } = gatekeeperOf(c.env, config, `slack:${envelope.team_id}`);
     await gatekeeper.receiveDelivery(settings, await deliveryIdOf("event", envelope.event_id), raw);
+    await noteAccountSeen(c.env, settings.account);
     return c.json({ ok: true });
   })
   .post("/interactivity", async (c) => {
@@ -53,6 +55,7 @@ export const slackRoutes = new Hono<SlackEnv>()
     const config = loadGatewayConfig(c.env);
     const { gatekeeper, settings } = gatekeeperOf(c.env, config, `slack:${tap.data.team.id}`);
     await gatekeeper.receiveDelivery(settings, await deliveryIdOf("tap", tap.data.trigger_id), JSON.stringify(tap.data));
+    await noteAccountSeen(c.env, settings.account);
     return c.body(null, 200);
   });
 
