@@ -108,6 +108,23 @@ describe("tool approvals for a Slack-only owner", () => {
     expect(runner.executed).toEqual([]);
   });
 
+  it("a decision from the admin API (drawbridge approvals) also replaces the Slack prompt, and a late tap then changes nothing", async () => {
+    const { gate, runner, owner, trusted } = await slackOnlyOwner();
+    const { id } = await ask(gate, owner, trusted, "echo api-denied");
+    const headers = { authorization: `Bearer ${env.GATEWAY_TOKEN}`, "content-type": "application/json" };
+    const body = JSON.stringify({ decision: "deny" });
+    expect((await app.request(`/api/approvals/${id}`, { method: "POST", headers, body }, gate.env, executionContext)).status).toBe(200);
+    const [update] = await gate.sentTo(dmOf(owner), "chat.update");
+    expect(String(update?.params.text)).toContain("❌ Denied by the admin API — nothing ran");
+    expect(buttonsOf(update!)).toEqual([]);
+
+    await gate.tap(owner, `ap:${id}:allow`, dmOf(owner), "1.1");
+    expect(await stateOf(gate, id)).toBe("denied");
+    const [late] = await gate.sentTo(dmOf(owner), "chat.postEphemeral");
+    expect(String(late?.params.text)).toContain("already denied");
+    expect(runner.executed).toEqual([]);
+  });
+
   it("the owner's Allow once runs the call once; a second tap changes nothing; the result reaches the sender", async () => {
     const { gate, runner, owner, trusted } = await slackOnlyOwner();
     const { id } = await ask(gate, owner, trusted, "echo allowed-one");
