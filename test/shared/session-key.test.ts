@@ -95,9 +95,13 @@ const NUMBERS = ["1", "2", "111", "-1", "0", "99999999999999999999", "-999999999
 // Slack's ids are upper-case (session keys are lower-cased, so these must stay apart from each other and from numbers).
 const SLACK_USERS = ["U1A", "U2B", "W111", "U00"];
 const SLACK_CHATS = ["C1A", "G1A", "C111"];
+// WhatsApp wa_ids and Discord snowflakes are digits too, in shapes of their own (shared/identity.ts); some equal a Telegram number.
+const WHATSAPP_USERS = ["15551234567", "1111111", "99999999999999"];
+const DISCORD_USERS = ["80351110224678912", "99999999999999999999", "11111111111111111"];
+const IDS_OF = { slack: SLACK_USERS, whatsapp: WHATSAPP_USERS, discord: DISCORD_USERS } as Record<string, string[] | undefined>;
 const NAMES = ["alice", "telegram", "console", "link", "main", "dm", "group", "a-1"];
 const channel = fc.constantFrom(...ChannelName.options);
-const senderKey = channel.chain((c) => fc.constantFrom(...(c === "slack" ? SLACK_USERS : NUMBERS)).map((id) => `${c}:${id}`));
+const senderKey = channel.chain((c) => fc.constantFrom(...(IDS_OF[c] ?? NUMBERS)).map((id) => `${c}:${id}`));
 const subject: fc.Arbitrary<SessionSubject> = fc.record({
   channel,
   senderKey,
