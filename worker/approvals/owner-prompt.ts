@@ -47,13 +47,20 @@ function ownersFor(settings: GatewayConfig, asker: Asker): ChannelIdentity[] {
 }
 
 /**
- * A channel's client. Its account only matters where the platform is per account: a Slack sender's
- * own workspace, else any (one bot token posts to one workspace); Telegram's account is its bot.
+ * A channel's client, under the account the asker came through when it is that channel's, else
+ * the configured one: Telegram's bot, Discord's application, WhatsApp's number; Slack's account
+ * does not matter for sending (one bot token posts to one workspace).
  */
 function clientOn(env: Env, settings: GatewayConfig, channel: AccountChannel, asker: Asker): ChannelClient {
   const chat = chatOf(asker);
-  const account =
-    channel === "telegram" ? telegramAccount(env) : "account" in chat && chat.channel === channel ? chat.account : `${channel}:default`;
+  const configured: Record<AccountChannel, string | undefined> = {
+    telegram: telegramAccount(env),
+    slack: undefined,
+    discord: env.DISCORD_APPLICATION_ID ? `discord:${env.DISCORD_APPLICATION_ID}` : undefined,
+    whatsapp: env.WHATSAPP_PHONE_NUMBER_ID ? `whatsapp:${env.WHATSAPP_PHONE_NUMBER_ID}` : undefined,
+  };
+  const own = "account" in chat && chat.channel === channel ? chat.account : undefined;
+  const account = channel === "telegram" ? telegramAccount(env) : (own ?? configured[channel] ?? `${channel}:default`);
   return channelClient(env, { ...settings, account });
 }
 
