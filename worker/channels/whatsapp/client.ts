@@ -17,7 +17,9 @@ export const MAX_TEXT_CHARS = 4096;
  */
 export function whatsappClient(env: Env, settings: GatewayConfig & { account: string }): ChannelClient {
   // The account is the number (`whatsapp:<phone number id>`): an alarm sends from the number the webhook came in on.
-  const phoneNumberId = settings.account.slice("whatsapp:".length);
+  // A prompt for the owner from another channel's sender names no number (`whatsapp:default`): the configured one.
+  const ofAccount = settings.account.slice("whatsapp:".length);
+  const phoneNumberId = /^\d{1,32}$/.test(ofAccount) ? ofAccount : (env.WHATSAPP_PHONE_NUMBER_ID ?? "");
   const send = graphSend(settings.whatsappApiRoot, phoneNumberId, env.WHATSAPP_ACCESS_TOKEN ?? "");
   const text = (to: string, body: string) => sendText(send, to, body);
   return {

@@ -24,6 +24,8 @@ const GraphError = z.object({
 export function graphSend(root: string, phoneNumberId: string, token: string): GraphSend {
   const url = `${root}/${encodeURIComponent(phoneNumberId)}/messages`;
   return async (message) => {
+    // WhatsApp off (DRAWBRIDGE_OWNER may still name a WhatsApp owner): nothing to send with, and no call made.
+    if (!token.trim() || !/^\d{1,32}$/.test(phoneNumberId)) return { kind: "failed", detail: "WhatsApp is not configured" };
     const delivery = await send(url, token, message);
     if (delivery.kind !== "sent") {
       console.error(JSON.stringify({ event: "whatsapp.call_failed", outcome: delivery.kind, detail: delivery.detail }));
