@@ -180,6 +180,8 @@ describe("Control UI (/ui)", async () => {
       channels: [
         { name: "telegram", on: true },
         { name: "slack", on: true },
+        { name: "discord", on: true },
+        { name: "whatsapp", on: true },
       ],
     });
     const role = await ui("PUT", `/ui/api/allow/telegram/${KEPT}`, { cookie, body: { role: "trusted" } });

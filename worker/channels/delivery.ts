@@ -7,6 +7,4 @@
  * hold is audited once, saying why.
  */
 export type Delivery =
-  | { kind: "sent" }
-  | { kind: "retry"; afterMs: number | null; detail: string; held?: string }
-  | { kind: "failed"; detail: string };
+  { kind: "sent" } | { kind: "retry"; afterMs: number | null; detail: string; held?: string } | { kind: "failed"; detail: string };

@@ -1,15 +1,10 @@
 import { Hono } from "hono";
 import { z } from "zod";
+import { CHANNEL_SECRETS } from "../channels/channel-secrets.js";
 import { GatewayError } from "../http/gateway-error.js";
 import { retryOnce } from "../objects/retry-once.js";
 import { auditLogStub } from "../objects/stubs.js";
 import type { AuditPage, ChannelsView } from "./ui-answers.js";
-
-/** Which secrets turn each channel on (all set = on), as the channels' own switches read them. */
-const CHANNEL_SECRETS = {
-  telegram: ["TELEGRAM_BOT_TOKEN", "TELEGRAM_WEBHOOK_SECRET"],
-  slack: ["SLACK_SIGNING_SECRET", "SLACK_BOT_TOKEN"],
-} as const;
 
 /** The audit page reads the newest events the log answers in one page of GET /api/audit. */
 const AUDIT_WINDOW = 1000;

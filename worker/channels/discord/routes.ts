@@ -14,6 +14,7 @@ import {
   PONG,
 } from "./payloads.js";
 import { discordSigned, type DiscordVariables } from "./signed-request.js";
+import { CHANNEL_SECRETS } from "../channel-secrets.js";
 
 /** Interactions are small (a command and its options); anything bigger is not from Discord. */
 const MAX_BODY_BYTES = 64 * 1024;
@@ -30,7 +31,7 @@ const encoder = new TextEncoder();
 export const discordRoutes = new Hono<{ Bindings: Env; Variables: DiscordVariables }>()
   .use(
     "*",
-    channelSwitch("Discord", ["DISCORD_PUBLIC_KEY", "DISCORD_APPLICATION_ID", "DISCORD_BOT_TOKEN"]),
+    channelSwitch("Discord", CHANNEL_SECRETS.discord),
     bodyLimit({
       maxSize: MAX_BODY_BYTES,
       onError: () => {

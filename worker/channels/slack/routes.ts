@@ -8,6 +8,7 @@ import { GatewayError } from "../../http/gateway-error.js";
 import { deliveryIdOf } from "./delivery-id.js";
 import { SlackBlockActions, SlackEventsBody } from "./payloads.js";
 import { slackSigned, type SlackVariables } from "./signed-request.js";
+import { CHANNEL_SECRETS } from "../channel-secrets.js";
 
 /** Slack's events and taps are small; anything bigger is not from Slack. */
 const MAX_BODY_BYTES = 256 * 1024;
@@ -23,7 +24,7 @@ type SlackEnv = { Bindings: Env; Variables: SlackVariables };
 export const slackRoutes = new Hono<SlackEnv>()
   .use(
     "*",
-    channelSwitch("Slack", ["SLACK_SIGNING_SECRET", "SLACK_BOT_TOKEN"]),
+    channelSwitch("Slack", CHANNEL_SECRETS.slack),
     bodyLimit({
       maxSize: MAX_BODY_BYTES,
       onError: () => {

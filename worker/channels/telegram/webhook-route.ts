@@ -7,13 +7,14 @@ import { requireSecrets } from "../../http/require-secrets.js";
 import { gatekeeperFor } from "../../gatekeeper/gatekeeper-client.js";
 import { TelegramUpdate } from "./update.js";
 import { telegramSecret } from "./webhook-secret.js";
+import { CHANNEL_SECRETS } from "../channel-secrets.js";
 
 /** Telegram updates are small; anything bigger is not from Telegram. */
 const MAX_UPDATE_BYTES = 256 * 1024;
 
 export const telegramWebhook = new Hono<{ Bindings: Env }>().post(
   "/webhook",
-  requireSecrets(["TELEGRAM_BOT_TOKEN", "TELEGRAM_WEBHOOK_SECRET"]),
+  requireSecrets(CHANNEL_SECRETS.telegram),
   telegramSecret(),
   bodyLimit({
     maxSize: MAX_UPDATE_BYTES,

@@ -9,6 +9,7 @@ import { webhookItems } from "./inbox-items.js";
 import { WhatsAppWebhook } from "./payloads.js";
 import { verifyTokenMatches } from "./signature.js";
 import { whatsappSigned, type WhatsAppVariables } from "./signed-request.js";
+import { CHANNEL_SECRETS } from "../channel-secrets.js";
 
 /** Meta batches at most a few hundred small notifications; anything bigger is not from Meta. */
 const MAX_BODY_BYTES = 512 * 1024;
@@ -27,10 +28,7 @@ export function whatsappAccount(phoneNumberId: string): string {
  * processed once) and only then acknowledged; processing happens after the answer.
  */
 export const whatsappRoutes = new Hono<WhatsAppEnv>()
-  .use(
-    "*",
-    channelSwitch("WhatsApp", ["WHATSAPP_APP_SECRET", "WHATSAPP_VERIFY_TOKEN", "WHATSAPP_ACCESS_TOKEN", "WHATSAPP_PHONE_NUMBER_ID"]),
-  )
+  .use("*", channelSwitch("WhatsApp", CHANNEL_SECRETS.whatsapp))
   .get("/webhook", async (c) => {
     const mode = c.req.query("hub.mode");
     const challenge = c.req.query("hub.challenge") ?? "";
