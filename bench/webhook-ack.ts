@@ -44,11 +44,12 @@ export async function webhookAck(stack: TestStack, senders: number, rounds: numb
       ...(await Promise.all(Array.from({ length: senders }, (_, i) => timed(() => stack.postUpdate(textUpdate(base + i, "hello")))))),
     );
     health.push(...(await Promise.all(Array.from({ length: senders }, () => timed(() => fetch(`${stack.url}/healthz`))))));
-    if (direct) {
-      const measured = await burst(stack, direct, FIRST_DIRECT_SENDER + round * senders, senders);
-      directAcks.push(...measured.acks);
-      directHealth.push(...measured.health);
-    }
+  }
+  // Only after the front door's rounds, so its figure is measured as it always was, with no direct burst before it.
+  for (let round = 0; direct && round < rounds; round++) {
+    const measured = await burst(stack, direct, FIRST_DIRECT_SENDER + round * senders, senders);
+    directAcks.push(...measured.acks);
+    directHealth.push(...measured.health);
   }
   const p99 = percentile(acks, 99);
   const baseP99 = percentile(health, 99);
