@@ -33,8 +33,13 @@ async function currentRole(env: Env, settings: EdgeSettings, approval: Approval)
   const [channel, senderId] = senderKey.split(":");
   // Only channel senders other than the owner can ask; anything else has no standing to re-check.
   if (!senderId || replyTo.channel === "console" || channel !== replyTo.channel) return null;
-  // A Telegram DM's chat id is the sender's own id, a Slack DM's a D… conversation; any other chat is a group.
-  const direct = replyTo.channel === "slack" ? replyTo.chatId.startsWith("D") : replyTo.chatId === senderId;
+  // A Telegram DM's chat id is the sender's own id, a Slack DM's a D… conversation, a Discord DM says so; any other chat is a group.
+  const direct =
+    replyTo.channel === "slack"
+      ? replyTo.chatId.startsWith("D")
+      : replyTo.channel === "discord"
+        ? replyTo.dm === true
+        : replyTo.chatId === senderId;
   const from = { chat: direct ? "private" : "group", chatId: replyTo.chatId } as const;
   const account = "account" in replyTo ? replyTo.account : settings.account;
   return await retryOnce(async () => await gatekeeperStub(env, account).standingOf({ ...settings, account }, senderId, from));

@@ -12,7 +12,13 @@ export const ChatTarget = z.discriminatedUnion("channel", [
     })
     .strict(),
   z
-    .object({ channel: z.literal("discord"), account: z.string().regex(/^discord:\d{17,20}$/), chatId: z.string().regex(/^\d{17,20}$/) })
+    .object({
+      channel: z.literal("discord"),
+      account: z.string().regex(/^discord:\d{17,20}$/),
+      chatId: z.string().regex(/^\d{17,20}$/),
+      // A DM's channel id says nothing of whose DM it is, so the approval re-check is told it was one (absent: a guild channel).
+      dm: z.literal(true).optional(),
+    })
     .strict(),
   z
     .object({

@@ -78,13 +78,18 @@ export function newCallId(runner: string): string {
 }
 
 /** Where a late result for this message goes: the Telegram chat or Slack conversation it came from, or the console's call log. */
-export function replyTargetOf(message: { channel: string; chatId: string; account?: string }): ChatTarget {
+export function replyTargetOf(message: { channel: string; chatId: string; account?: string; chat?: "dm" | "group" }): ChatTarget {
   if (message.channel === "telegram" && /^-?\d{1,20}$/.test(message.chatId)) return { channel: "telegram", chatId: message.chatId };
   if (message.channel === "slack" && message.account?.startsWith("slack:") && /^[CDGUW][A-Z0-9]{2,31}$/.test(message.chatId)) {
     return { channel: "slack", account: message.account, chatId: message.chatId };
   }
   if (message.channel === "discord" && message.account?.startsWith("discord:") && /^\d{17,20}$/.test(message.chatId)) {
-    return { channel: "discord", account: message.account, chatId: message.chatId };
+    return {
+      channel: "discord",
+      account: message.account,
+      chatId: message.chatId,
+      ...(message.chat === "dm" ? { dm: true as const } : {}),
+    };
   }
   if (message.channel === "whatsapp" && message.account?.startsWith("whatsapp:") && /^[1-9]\d{6,14}$/.test(message.chatId)) {
     return { channel: "whatsapp", account: message.account, chatId: message.chatId };

@@ -2,6 +2,7 @@ import type { EdgeSettings } from "../../config.js";
 import { splitReply } from "../../replies/split-reply.js";
 import type { ChannelClient } from "../channel-client.js";
 import type { Delivery } from "../delivery.js";
+import { approvalOutcomeMessage, approvalPromptMessage } from "./approval-prompt.js";
 import { outcomeMessage, pairingPrompt } from "./owner-prompt.js";
 import { readDiscordPayload } from "./read-payload.js";
 import { readAddress, shownAddress, tokenUsable, userAddress } from "./reply-address.js";
@@ -40,6 +41,17 @@ export function discordClient(env: Env, settings: EdgeSettings): ChannelClient {
         "interaction",
       ),
     editPrompt: (chatId, messageId, text) => sent("PATCH", `/channels/${chatId}/messages/${messageId}`, outcomeMessage(text), "bot"),
+    sendApprovalPrompt: async (ownerId, approval, now) => {
+      const channelId = await dmChannelOf(call, ownerId);
+      if (typeof channelId !== "string") return null;
+      const { delivery, answer } = await call("POST", `/channels/${channelId}/messages`, approvalPromptMessage(approval, now), "bot");
+      const messageId = (answer as { id?: unknown } | null)?.id;
+      return delivery.kind === "sent" && typeof messageId === "string" && /^\d{17,20}$/.test(messageId)
+        ? { chatId: channelId, messageId }
+        : null;
+    },
+    editApprovalPrompt: (place, approval) =>
+      sent("PATCH", `/channels/${place.chatId}/messages/${place.messageId}`, approvalOutcomeMessage(approval), "bot"),
     directAddress: userAddress,
     shownAddress,
   };

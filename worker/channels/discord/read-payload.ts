@@ -1,6 +1,7 @@
 import { isSenderIdOn } from "../../../shared/identity.js";
 import { chatTextOf } from "../../../shared/discord/commands.js";
 import { parsePairingButton } from "../telegram/owner-prompt.js";
+import { isApprovalButton } from "../telegram/approval-prompt.js";
 import type { ChannelEvent } from "../channel-event.js";
 import { interactionAddress } from "./reply-address.js";
 import { APPLICATION_COMMAND, DiscordInteraction, MESSAGE_COMPONENT } from "./payloads.js";
@@ -9,7 +10,7 @@ import { APPLICATION_COMMAND, DiscordInteraction, MESSAGE_COMPONENT } from "./pa
  * Reads the one event a stored interaction carries, or null. A slash command is a message:
  * from `member.user` in a guild (the guild channel is the chat, group policy) or `user` in a DM
  * (DM policy); it is addressed to the app, so mention gating is met. A button tap is a tap only
- * when it carries a pairing payload (the only buttons Drawbridge sends on Discord). Identity is
+ * when it carries a pairing or approval payload (the only buttons Drawbridge sends on Discord). Identity is
  * the user's snowflake; the name is only ever shown.
  */
 export function readDiscordPayload(body: string): ChannelEvent | null {
@@ -37,7 +38,7 @@ export function readDiscordPayload(body: string): ChannelEvent | null {
   }
   if (interaction.type === MESSAGE_COMPONENT) {
     const data = interaction.data?.custom_id ?? "";
-    if (interaction.data?.component_type !== 2 || !parsePairingButton(data)) return null;
+    if (interaction.data?.component_type !== 2 || !(parsePairingButton(data) || isApprovalButton(data))) return null;
     return {
       kind: "button",
       // The tap's own token: the refusal or outcome is told to whoever tapped, through it.
