@@ -16,9 +16,10 @@ mkdirSync(outDir, { recursive: true });
 let passed = 0;
 let failed = 0;
 let broken = false;
-for (const suite of suites) {
+/** Runs one suite; its counts, and whether it broke outside its tests (no report, or a non-zero exit with no failed test). */
+function runSuite(suite) {
   const report = join(outDir, `${suite.config.replace(/\W+/g, "-")}.json`);
-  process.stdout.write(`\n== ${suite.name}\n`);
+  rmSync(report, { force: true });
   const run = spawnSync(
     process.execPath,
     [
@@ -35,12 +36,25 @@ for (const suite of suites) {
   );
   try {
     const result = JSON.parse(readFileSync(report, "utf8"));
-    passed += result.numPassedTests;
-    failed += result.numFailedTests;
-    if (run.status !== 0 && result.numFailedTests === 0) broken = true; // e.g. a failing hook or file
+    return { passed: result.numPassedTests, failed: result.numFailedTests, broken: run.status !== 0 && result.numFailedTests === 0 };
   } catch {
-    broken = true; // the suite did not even produce a report
+    return { passed: 0, failed: 0, broken: true }; // the suite did not even produce a report
   }
+}
+
+for (const suite of suites) {
+  process.stdout.write(`\n== ${suite.name}\n`);
+  let outcome = runSuite(suite);
+  // workerd can crash (signal 11) tearing a test file's runtime down, taking the whole pool and its
+  // report with it (workerd#6763). A suite that broke outside its tests runs once more, saying so;
+  // failed tests are never retried, and a second break fails the run.
+  if (outcome.broken && outcome.failed === 0) {
+    process.stdout.write(`\n== ${suite.name} broke outside its tests (see above); running it once more\n`);
+    outcome = runSuite(suite);
+  }
+  passed += outcome.passed;
+  failed += outcome.failed;
+  if (outcome.broken) broken = true;
 }
 if (broken) failed += 1;
 process.stdout.write(`\n${passed} passed, ${failed} failed${broken ? " (a suite errored outside its tests)" : ""}\n`);
