@@ -1,5 +1,5 @@
 import { env, runDurableObjectAlarm, runInDurableObject, SELF } from "cloudflare:test";
-import { describe, expect, it } from "vitest";
+import { afterAll, describe, expect, it } from "vitest";
 import { CloseCode } from "../../shared/tunnel/protocol.js";
 import { hubStub } from "../../worker/objects/stubs.js";
 import type { RunnerHub } from "../../worker/tunnel/runner-hub.js";
@@ -20,12 +20,28 @@ type SocketCounts = { authenticated: number; unauthenticated: number; closing: n
  */
 type Silent = { socket: WebSocket; closed: Promise<number> };
 
+/**
+ * Every socket this file opened. The test worker holds only so many connections at once, so the
+ * silent ones are closed from our side when the file ends — else the next file's sockets wait behind them.
+ */
+const opened: WebSocket[] = [];
+afterAll(() => {
+  for (const socket of opened.splice(0)) {
+    try {
+      socket.close(1000, "test over");
+    } catch {
+      // already closed
+    }
+  }
+});
+
 async function attempt(runner: string): Promise<{ status: number; retryAfter: string | null; body: string; silent: Silent | null }> {
   const response = await SELF.fetch(`http://gateway/tunnel?runner=${runner}`, { headers: { upgrade: "websocket" } });
   const socket = response.webSocket;
   if (!socket)
     return { status: response.status, retryAfter: response.headers.get("retry-after"), body: await response.text(), silent: null };
   socket.accept();
+  opened.push(socket);
   const closed = new Promise<number>((resolve) => socket.addEventListener("close", (event) => resolve(event.code)));
   return { status: response.status, retryAfter: null, body: "", silent: { socket, closed } };
 }
