@@ -1,10 +1,10 @@
-import { env, runInDurableObject } from "cloudflare:test";
+import { env } from "cloudflare:test";
 import { inject } from "vitest";
 import { z } from "zod";
 import { app } from "../../worker/app.js";
-import type { Gatekeeper } from "../../worker/gatekeeper/gatekeeper.js";
 import { readJson } from "../support/read-json.js";
 import { executionContext } from "./execution-context.js";
+import { GatekeeperHarness } from "./gatekeeper-harness.js";
 
 /** A REST call as the Discord stand-in recorded it. */
 export const DiscordCall = z.object({ method: z.string(), path: z.string(), auth: z.string(), body: z.unknown() }).strict();
@@ -42,17 +42,14 @@ type Where = { guildId?: string; channelId?: string };
  * One Discord application of its own (a fresh application id, so its own Gatekeeper, and its
  * own key pair): an owner on Discord, an access config, and the REST stand-in it answers through.
  */
-export class DiscordHarness {
-  readonly gatekeeper: DurableObjectStub<Gatekeeper>;
-  private offsetMs = 0;
-
+export class DiscordHarness extends GatekeeperHarness {
   private constructor(
     readonly env: Env,
     readonly appId: string,
     readonly ownerId: string,
     private readonly privateKey: CryptoKey,
   ) {
-    this.gatekeeper = env.GATEKEEPER.get(env.GATEKEEPER.idFromName(`discord:${appId}`));
+    super(`discord:${appId}`);
   }
 
   static async create(ownerId: string, access: unknown = {}, overrides: Partial<Env> = {}): Promise<DiscordHarness> {
@@ -131,31 +128,6 @@ export class DiscordHarness {
     const response = await this.postRaw(JSON.stringify(interaction));
     await this.settle();
     return { response, token };
-  }
-
-  /** The inbox is empty and every reply has been sent. */
-  async settle(): Promise<void> {
-    await runInDurableObject(this.gatekeeper, async (instance: Gatekeeper) => {
-      for (let attempt = 0; attempt < 3 && (attempt === 0 || instance.inboxDepth() !== 0); attempt++) await instance.drain();
-      if (instance.inboxDepth() !== 0) throw new Error("the inbox did not drain");
-    });
-  }
-
-  async inboxDepth(): Promise<number> {
-    return await runInDurableObject(this.gatekeeper, (instance: Gatekeeper) => instance.inboxDepth());
-  }
-
-  async undelivered(): Promise<number> {
-    return await runInDurableObject(this.gatekeeper, (instance: Gatekeeper) => instance.undeliveredReplies());
-  }
-
-  /** Moves the Gatekeeper's business clock without sleeping. */
-  async advance(ms: number): Promise<void> {
-    this.offsetMs += ms;
-    const offset = this.offsetMs;
-    await runInDurableObject(this.gatekeeper, (instance: Gatekeeper) => {
-      instance.clock = () => Date.now() + offset;
-    });
   }
 
   async calls(): Promise<DiscordCall[]> {

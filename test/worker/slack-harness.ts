@@ -1,11 +1,11 @@
-import { env, runInDurableObject } from "cloudflare:test";
+import { env } from "cloudflare:test";
 import { inject } from "vitest";
 import { z } from "zod";
 import { app } from "../../worker/app.js";
 import { hmacHex } from "../../worker/channels/slack/signature.js";
-import type { Gatekeeper } from "../../worker/gatekeeper/gatekeeper.js";
 import { readJson } from "../support/read-json.js";
 import { executionContext } from "./execution-context.js";
+import { GatekeeperHarness } from "./gatekeeper-harness.js";
 
 /** A Web API call as the Slack stand-in recorded it. */
 export const SlackCall = z.object({ token: z.string(), method: z.string(), params: z.record(z.string(), z.unknown()) }).strict();
@@ -27,18 +27,19 @@ export type Signing = { timestamp?: number; signature?: string | null; secret?: 
  * One Slack workspace of its own (a unique team id, so its own Gatekeeper), an owner on Slack,
  * an access config, and the Web API stand-in the Gatekeeper replies through.
  */
-export class SlackHarness {
+export class SlackHarness extends GatekeeperHarness {
   readonly env: Env;
-  readonly teamId = slackId("T");
+  readonly teamId: string;
   readonly botUser = slackId("U");
-  readonly gatekeeper: DurableObjectStub<Gatekeeper>;
-  private offsetMs = 0;
 
   constructor(
     readonly ownerId: string,
     access: unknown = {},
     overrides: Partial<Env> = {},
   ) {
+    const teamId = slackId("T");
+    super(`slack:${teamId}`);
+    this.teamId = teamId;
     this.env = {
       ...env,
       SLACK_API_ROOT: inject("slackApiRoot"),
@@ -46,7 +47,6 @@ export class SlackHarness {
       DRAWBRIDGE_ACCESS: JSON.stringify(access),
       ...overrides,
     };
-    this.gatekeeper = env.GATEKEEPER.get(env.GATEKEEPER.idFromName(`slack:${this.teamId}`));
   }
 
   /** Posts a raw body to a Slack route, signed as Slack signs (or mis-signed, as `signing` says). */
@@ -119,31 +119,6 @@ export class SlackHarness {
     const response = await this.postRaw("/slack/interactivity", body, "application/x-www-form-urlencoded");
     await this.settle();
     return response;
-  }
-
-  /** The inbox is empty and every reply has been sent (see GateHarness.settle). */
-  async settle(): Promise<void> {
-    await runInDurableObject(this.gatekeeper, async (instance: Gatekeeper) => {
-      for (let attempt = 0; attempt < 3 && (attempt === 0 || instance.inboxDepth() !== 0); attempt++) await instance.drain();
-      if (instance.inboxDepth() !== 0) throw new Error("the inbox did not drain");
-    });
-  }
-
-  async inboxDepth(): Promise<number> {
-    return await runInDurableObject(this.gatekeeper, (instance: Gatekeeper) => instance.inboxDepth());
-  }
-
-  async undelivered(): Promise<number> {
-    return await runInDurableObject(this.gatekeeper, (instance: Gatekeeper) => instance.undeliveredReplies());
-  }
-
-  /** Moves the Gatekeeper's business clock without sleeping. */
-  async advance(ms: number): Promise<void> {
-    this.offsetMs += ms;
-    const offset = this.offsetMs;
-    await runInDurableObject(this.gatekeeper, (instance: Gatekeeper) => {
-      instance.clock = () => Date.now() + offset;
-    });
   }
 
   /** Every Web API call the stand-in took for one channel (a conversation or a user id). */

@@ -1,11 +1,11 @@
-import { env, runInDurableObject } from "cloudflare:test";
+import { env } from "cloudflare:test";
 import { inject } from "vitest";
 import { z } from "zod";
 import { app } from "../../worker/app.js";
 import { hmacHex } from "../../worker/channels/whatsapp/signature.js";
-import type { Gatekeeper } from "../../worker/gatekeeper/gatekeeper.js";
 import { readJson } from "../support/read-json.js";
 import { executionContext } from "./execution-context.js";
+import { GatekeeperHarness } from "./gatekeeper-harness.js";
 
 /** A send as the Graph API stand-in recorded it. */
 export const GraphCall = z
@@ -29,17 +29,18 @@ export type InboundMessage = Record<string, unknown> & { from: string; id: strin
  * One WhatsApp business number of its own (a unique phone number id, so its own Gatekeeper), an
  * owner on WhatsApp, an access config, and the Graph API stand-in the Gatekeeper replies through.
  */
-export class WhatsAppHarness {
+export class WhatsAppHarness extends GatekeeperHarness {
   readonly env: Env;
-  readonly phoneNumberId = waId(15);
-  readonly gatekeeper: DurableObjectStub<Gatekeeper>;
-  private offsetMs = 0;
+  readonly phoneNumberId: string;
 
   constructor(
     readonly ownerId: string,
     access: unknown = {},
     overrides: Partial<Env> = {},
   ) {
+    const phoneNumberId = waId(15);
+    super(`whatsapp:${phoneNumberId}`);
+    this.phoneNumberId = phoneNumberId;
     this.env = {
       ...env,
       WHATSAPP_API_ROOT: `${inject("graphApiRoot")}/v26.0`,
@@ -48,7 +49,6 @@ export class WhatsAppHarness {
       DRAWBRIDGE_ACCESS: JSON.stringify(access),
       ...overrides,
     };
-    this.gatekeeper = env.GATEKEEPER.get(env.GATEKEEPER.idFromName(`whatsapp:${this.phoneNumberId}`));
   }
 
   /** Posts a raw body to the webhook, signed as Meta signs it (or mis-signed, as `signing` says). */
@@ -107,31 +107,6 @@ export class WhatsAppHarness {
     const response = await this.post(this.webhook([message]));
     await this.settle();
     return response;
-  }
-
-  /** The inbox is empty and every reply has been sent (see GateHarness.settle). */
-  async settle(): Promise<void> {
-    await runInDurableObject(this.gatekeeper, async (instance: Gatekeeper) => {
-      for (let attempt = 0; attempt < 3 && (attempt === 0 || instance.inboxDepth() !== 0); attempt++) await instance.drain();
-      if (instance.inboxDepth() !== 0) throw new Error("the inbox did not drain");
-    });
-  }
-
-  async inboxDepth(): Promise<number> {
-    return await runInDurableObject(this.gatekeeper, (instance: Gatekeeper) => instance.inboxDepth());
-  }
-
-  async undelivered(): Promise<number> {
-    return await runInDurableObject(this.gatekeeper, (instance: Gatekeeper) => instance.undeliveredReplies());
-  }
-
-  /** Moves the Gatekeeper's business clock without sleeping. */
-  async advance(ms: number): Promise<void> {
-    this.offsetMs += ms;
-    const offset = this.offsetMs;
-    await runInDurableObject(this.gatekeeper, (instance: Gatekeeper) => {
-      instance.clock = () => Date.now() + offset;
-    });
   }
 
   /** Every send the stand-in took for one wa_id from this number. */
