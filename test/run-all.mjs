@@ -16,6 +16,8 @@ mkdirSync(outDir, { recursive: true });
 let passed = 0;
 let failed = 0;
 let broken = false;
+/** Named again just above the closing line, so a log cut to its tail still says what failed. */
+const failures = [];
 /** Runs one suite; its counts, and whether it broke outside its tests (no report, or a non-zero exit with no failed test). */
 function runSuite(suite) {
   const report = join(outDir, `${suite.config.replace(/\W+/g, "-")}.json`);
@@ -36,9 +38,22 @@ function runSuite(suite) {
   );
   try {
     const result = JSON.parse(readFileSync(report, "utf8"));
-    return { passed: result.numPassedTests, failed: result.numFailedTests, broken: run.status !== 0 && result.numFailedTests === 0 };
+    const failures = result.testResults.flatMap((file) =>
+      file.assertionResults
+        .filter((test) => test.status === "failed")
+        .map((test) => {
+          const why = (test.failureMessages?.[0] ?? "").split("\n")[0].slice(0, 240);
+          return `${file.name.replace(`${process.cwd()}/`, "")} > ${test.fullName}${why ? `\n      ${why}` : ""}`;
+        }),
+    );
+    return {
+      passed: result.numPassedTests,
+      failed: result.numFailedTests,
+      failures,
+      broken: run.status !== 0 && result.numFailedTests === 0,
+    };
   } catch {
-    return { passed: 0, failed: 0, broken: true }; // the suite did not even produce a report
+    return { passed: 0, failed: 0, failures: [], broken: true }; // the suite did not even produce a report
   }
 }
 
@@ -54,8 +69,10 @@ for (const suite of suites) {
   }
   passed += outcome.passed;
   failed += outcome.failed;
+  failures.push(...outcome.failures.map((name) => `${suite.name}: ${name}`));
   if (outcome.broken) broken = true;
 }
 if (broken) failed += 1;
+if (failures.length > 0) process.stdout.write(`\nFailed:\n${failures.map((name) => `  ✗ ${name}`).join("\n")}\n`);
 process.stdout.write(`\n${passed} passed, ${failed} failed${broken ? " (a suite errored outside its tests)" : ""}\n`);
 process.exit(failed > 0 || passed === 0 ? 1 : 0);
