@@ -5,6 +5,7 @@ import { ModelStandIn } from "../test/support/model-standin.js";
 import { TestStack } from "../test/support/test-stack.js";
 import { assistantTurn, P7_MODEL } from "./assistant-turn.js";
 import { RawDockerExec } from "./docker-baseline.js";
+import { gatekeeperThroughput, hubThroughput } from "./do-throughput.js";
 import { printFigure } from "./figure.js";
 import { firstCallOfNewSession } from "./first-call.js";
 import { offlineDrain } from "./offline-drain.js";
@@ -16,19 +17,21 @@ import { webhookAck } from "./webhook-ack.js";
 
 const quick = process.argv.includes("--quick");
 // `--only P3` (or `P1,P3`) runs just those figures: P6 idle is cheap and always printed; P5 runs P3 first for its baseline.
+// S1–S3 are one Durable Object's throughput (docs/scale.md); S2 and S3 come from one pass.
 const onlyAt = process.argv.indexOf("--only");
 const only = onlyAt >= 0 ? new Set((process.argv[onlyAt + 1] ?? "").toUpperCase().split(",")) : undefined;
 const wanted = (figure: string) => !only || only.has(figure) || (figure === "P3" && only.has("P5"));
 const plan = quick
   ? { warmRuns: 5, firstRuns: 3, throughputCalls: 200, ackSenders: 50, ackRounds: 1, drainCalls: 100, turnRuns: 3 }
   : { warmRuns: 30, firstRuns: 12, throughputCalls: 1000, ackSenders: 200, ackRounds: 3, drainCalls: 1000, turnRuns: 20 };
+const doPlan = quick ? { updates: 200, calls: 200 } : { updates: 1000, calls: 1000 };
 const say = (line: string) => process.stderr.write(`[bench] ${line}\n`);
 
 // Rate limits are lifted for the bench: it measures the path, not the limiter's refusals.
 const generous = { perMinute: 100_000, burst: 10_000 };
 // P2's newcomers are trusted senders; `true` is on their exec allowlist so the owner is not asked.
 const access = {
-  rateLimits: { message: generous, tool: generous, pairing: generous, channel: generous },
+  rateLimits: { message: generous, tool: generous, pairing: generous, channel: generous, owner: { message: generous, tool: generous } },
   tools: { roles: { trusted: { exec: { allowlist: ["true"] } } } },
 };
 // P7's model: an instant stand-in on loopback, as an OpenAI-compatible endpoint.
@@ -87,6 +90,15 @@ try {
   if (wanted("P7")) {
     say("P7 assistant turn with one tool call…");
     printFigure(await assistantTurn(stack, raw, { standIn: modelStandIn, root: modelRoot }, plan.turnRuns));
+  }
+  // Last: S2 and S3 stop and restart the runner.
+  if (wanted("S1")) {
+    say("S1 one Gatekeeper's throughput…");
+    printFigure(await gatekeeperThroughput(stack, doPlan.updates));
+  }
+  if (wanted("S2") || wanted("S3")) {
+    say("S2/S3 one RunnerHub's throughput…");
+    for (const figure of await hubThroughput(stack, doPlan.calls)) printFigure(figure);
   }
 } finally {
   await raw.stop();
