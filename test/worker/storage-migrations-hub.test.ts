@@ -54,15 +54,20 @@ describe("a RunnerHub migrates from the last release's tables", () => {
       const migrated = await started(state, () => new RunnerHub(state, env));
       expect(schemaVersion(sql)).toBe(RUNNER_HUB_SCHEMA.length);
       expect(layout(sql)).toEqual(fresh);
-      // Every row kept; step 2 (owner alerts) adds its two tables, empty.
-      expect(dataRowCounts(sql)).toEqual({ ...before, settings: 0, runner_outage: 0 });
+      // Every row kept; step 2 (owner alerts) adds its two tables, step 3 (failover) one, all empty.
+      expect(dataRowCounts(sql)).toEqual({ ...before, settings: 0, runner_outage: 0, call_failover: 0 });
 
       expect(migrated.status(RUNNER)).toMatchObject({
         ...{ registered: true, keys: [{ kid: "kid-live", createdAt: now }], queueDepth: 1, inFlight: 0, lastSeen: now - 1000 },
         ...{ settings: { queueTtlSeconds: 3600, queueLimit: 7 }, recentAudit: [{ event: "tunnel.auth_failed", detail: "bad signature" }] },
       });
-      expect(migrated.getCall("call-pending-773301")).toMatchObject({ runner: RUNNER, state: "pending", queued: true, outcome: null });
-      expect(migrated.getCall("call-done-773301")).toMatchObject({ state: "done", outcome: OUTCOME });
+      expect(await migrated.getCall("call-pending-773301")).toMatchObject({
+        runner: RUNNER,
+        state: "pending",
+        queued: true,
+        outcome: null,
+      });
+      expect(await migrated.getCall("call-done-773301")).toMatchObject({ state: "done", outcome: OUTCOME });
       expect(migrated.directoryLookup("kid-live")).toBe(RUNNER);
       expect(migrated.directoryList()).toEqual([RUNNER]);
       expect(findRunnerKey(sql, "kid-live")).toEqual({ kid: "kid-live", jwk: JWK });

@@ -1,5 +1,5 @@
 import { parseToolCall } from "../../shared/assistant/tool-specs.js";
-import { runnerFor } from "../../shared/sessions/runner-routing.js";
+import { routeFor } from "../../shared/sessions/runner-routing.js";
 import type { ToolOutcome } from "../../shared/tools/tool-call.js";
 import type { EdgeSettings } from "../config.js";
 import { retryOnce } from "../objects/retry-once.js";
@@ -60,7 +60,8 @@ export async function takeCall(host: ToolHost, state: TurnState, call: TurnCall)
     );
   }
   const { config, session } = { config: host.settings, session: state.session };
-  const runner = runnerFor(config.access.runners, config.defaultRunner, session, decision.request.tool);
+  const route = routeFor(config.access.runners, config.defaultRunner, session, decision.request.tool);
+  const runner = route.runner;
   call.callId = newCallId(runner);
   const label = `assistant: ${sourceOf(decision.request, call.toolName)}`.slice(0, 300);
   const replyTo = { channel: "assistant", session, origin: state.asker.replyTo } as const;
@@ -103,7 +104,7 @@ export async function takeCall(host: ToolHost, state: TurnState, call: TurnCall)
   host.save(state); // the call id is on disk before the call leaves: a retry after a crash finds it, never adds a second
   const answer = await submitCall(host.env, {
     callId: call.callId,
-    runner,
+    ...route,
     session,
     request: decision.request,
     timeoutMs: EXEC_TIMEOUT_MS,

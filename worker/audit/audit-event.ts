@@ -40,6 +40,7 @@ export const AuditKind = z.enum([
   "runner.rotation_refused",
   "runner.offline_alert",
   "runner.back_online_alert",
+  "runner.failover",
   "approval.refused",
   "approval.cap_full",
   "approval.handover_failed",

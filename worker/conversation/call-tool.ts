@@ -1,9 +1,9 @@
-import { runnerFor } from "../../shared/sessions/runner-routing.js";
+import { routeFor } from "../../shared/sessions/runner-routing.js";
 import type { SessionKey } from "../../shared/tools/tool-call.js";
 import type { GatewayConfig } from "../config.js";
 import { sessionStub } from "../objects/stubs.js";
 import { EXEC_TIMEOUT_MS } from "../policy/exec-timeout.js";
-import { formatExecReply } from "../replies/format-reply.js";
+import { clampReply, formatExecReply } from "../replies/format-reply.js";
 import { replyTargetOf, submitCall } from "../tunnel/submit-call.js";
 import type { InboundMessage } from "./inbound-message.js";
 import type { MessagePlan } from "./message-plan.js";
@@ -41,12 +41,15 @@ export async function callTool(
     return `🔐 Needs the owner's approval: ${decision.reason}\n${told}; nothing runs unless they allow it within ${minutes} min. Approval ${asked.id}.`;
   }
   const answer = await submitCall(env, {
-    runner: runnerFor(config.access.runners, config.defaultRunner, session, decision.request.tool),
+    ...routeFor(config.access.runners, config.defaultRunner, session, decision.request.tool),
     session,
     request: decision.request,
     timeoutMs: EXEC_TIMEOUT_MS,
     replyTo: replyTargetOf(message),
     label,
   });
-  return answer.status === "done" ? formatExecReply(answer.outcome) : answer.notice;
+  if (answer.status !== "done") return answer.notice;
+  // Failover: the sender hears which runner served, since its files and state are that box's.
+  const reply = formatExecReply(answer.outcome);
+  return answer.movedTo ? clampReply(`🔀 Ran on runner "${answer.movedTo}" (its first runner is offline).\n${reply}`) : reply;
 }

@@ -6,6 +6,8 @@ import { failure, readySocket, type CallView, type HubHost, type SubmitInput, ty
 import * as outbox from "./outbox.js";
 import type { OutboxCall } from "./outbox.js";
 import { countAllKeys, liveKeys } from "./runner-keys.js";
+import { movedCall, rememberRoute } from "./failover-store.js";
+import { failOver, resubmitMoved } from "./failover.js";
 
 /**
  * Writes the call to the outbox, sends it if the runner is connected, and waits up to
@@ -57,9 +59,13 @@ export async function submit(host: HubHost, input: SubmitInput): Promise<SubmitR
     },
     now,
   );
+  rememberRoute(sql, call.id, input.fallbacks ?? [], input.failoverAfterMs ?? 0);
   const socket = readySocket(ctx);
   if (!socket) {
-    await armAlarm(ctx, sql, call.expiresAt);
+    // A route that lists more runners may move it (and the calls before it) to the next online one.
+    const moved = input.fallbacks?.length ? await failOver(host, { id: call.id, waitMs: input.waitMs }) : null;
+    if (moved?.answer) return moved.answer;
+    await armAlarm(ctx, sql, Math.min(call.expiresAt, moved?.dueAt ?? Infinity));
     return { status: "queued", callId: call.id, expiresAt: call.expiresAt };
   }
   const result = delivery.waitFor(call.id, input.waitMs);
@@ -70,6 +76,9 @@ export async function submit(host: HubHost, input: SubmitInput): Promise<SubmitR
 
 /** A submit retried after a transient error: the call is already in the outbox, so it is not added twice. */
 async function resubmitted(host: HubHost, call: OutboxCall, waitMs: number): Promise<SubmitResult> {
+  const moved = movedCall(host.sql, call.id);
+  const forwarded = moved ? await resubmitMoved(host, moved, waitMs) : null;
+  if (forwarded) return forwarded;
   if (call.state === "done" && call.outcome) return { status: "done", callId: call.id, outcome: call.outcome };
   if (!readySocket(host.ctx)) return { status: "queued", callId: call.id, expiresAt: call.expiresAt };
   return host.delivery.waitFor(call.id, waitMs);

@@ -55,4 +55,20 @@ export const RUNNER_HUB_SCHEMA: Ladder = [
     last_alert_at INTEGER
   );
   `,
+  // 3: runner failover (failover.ts): a call's route past this runner, and where it moved. On
+  // the hub it left, `moved_to` is set in the same write that takes the call off the queue
+  // (outbox state 'moved'); `confirmed_at` once the next hub holds it. On the hub that took it,
+  // `moved_from` names the runner it came from.
+  `
+  CREATE TABLE call_failover (
+    id TEXT PRIMARY KEY,
+    fallbacks TEXT NOT NULL,
+    after_ms INTEGER NOT NULL,
+    moved_from TEXT,
+    moved_to TEXT,
+    moved_at INTEGER,
+    confirmed_at INTEGER
+  );
+  CREATE INDEX call_failover_unconfirmed ON call_failover (moved_to, confirmed_at);
+  `,
 ];

@@ -45,12 +45,17 @@ export type SubmitInput = {
   label: string;
   /** How long the caller waits for the result before it is delivered late instead. */
   waitMs: number;
+  /** The runners after this one on the call's route, in order: where it may fail over to (failover.ts). */
+  fallbacks?: string[];
+  failoverAfterMs?: number;
 };
 
-export type SubmitResult =
+/** `movedTo`: the call failed over, and this runner serves it (not the one it was sent to). */
+export type SubmitResult = (
   | { status: "done"; callId: string | null; outcome: ToolOutcome }
   | { status: "queued"; callId: string; expiresAt: number }
-  | { status: "running"; callId: string };
+  | { status: "running"; callId: string }
+) & { movedTo?: string };
 
 export type RunnerStatus = {
   runner: string;
@@ -78,6 +83,8 @@ export type CallView = {
   expiresAt: number;
   finishedAt: number | null;
   outcome: ToolOutcome | null;
+  /** The call failed over to `runner` from this one. */
+  movedFrom?: string;
 };
 
 /** RPC answers carry refusals as values: an error thrown across RPC loses its status and code. */

@@ -28,6 +28,10 @@ import { rememberAlertSettings } from "./runner-alerts.js";
 import { challenge } from "./tunnel-handshake.js";
 import { socketState } from "./socket-state.js";
 import { SocketClock } from "./socket-clock.js";
+import { adoptCalls, type AdoptAnswer, type AdoptInput } from "./call-adopt.js";
+import { failOver } from "./failover.js";
+import { pruneMoved } from "./failover-store.js";
+import { cancelFollowingMoves, viewFollowingMoves } from "./moved-calls.js";
 
 export type { CallView, HubAnswer, RunnerStatus, SubmitInput, SubmitResult } from "./hub-types.js";
 export type { ModelRelayAnswer, ModelRelayInput } from "./hub-model-relay.js";
@@ -129,13 +133,19 @@ export class RunnerHub extends DurableObject<Env> {
     return calls.submit(this.host, input);
   }
 
-  getCall(id: string): CallView | null {
-    return calls.callView(this.host.sql, id);
+  /** A call's view; one that failed over is answered by the hub that holds it now (moved-calls.ts). */
+  getCall(id: string): Promise<CallView | null> {
+    return viewFollowingMoves(this.host, id);
   }
 
   /** Cancels a pending call: it will not start (if the runner has not started it) and its sender is told. */
-  cancelCall(id: string): CallView | null {
-    return calls.cancel(this.host, id);
+  cancelCall(id: string): Promise<CallView | null> {
+    return cancelFollowingMoves(this.host, id);
+  }
+
+  /** Takes over never-sent calls failing over from another runner's hub (call-adopt.ts); a call id it holds is never added twice. */
+  adoptCalls(input: AdoptInput): Promise<AdoptAnswer> {
+    return adoptCalls(this.host, input);
   }
 
   // ── the model at home (hub-model-relay.ts) ───────────────────────────────────────────────
@@ -175,6 +185,10 @@ export class RunnerHub extends DurableObject<Env> {
   }
 
   override async alarm(): Promise<void> {
-    return enforceDeadlines(this.host);
+    await enforceDeadlines(this.host);
+    // Failover (failover.ts): calls due to move to the next runner, and moves not yet confirmed.
+    const { dueAt } = await failOver(this.host);
+    pruneMoved(this.host.sql, this.host.now());
+    if (dueAt !== null) await armAlarm(this.ctx, this.host.sql, dueAt, this.socketClock.now());
   }
 }

@@ -21,10 +21,14 @@ export type CallRequest = {
   waitMs?: number;
   /** A caller that may submit again after a crash (an allowed approval) picks the id itself, so the call runs once. */
   callId?: string;
+  /** The runners after `runner` on the call's route (routeFor): where it fails over to while `runner` is offline. */
+  fallbacks?: string[];
+  failoverAfterMs?: number;
 };
 
-/** The sender-facing answer: a finished outcome, or a notice that the result will follow. */
-export type CallAnswer = { status: "done"; outcome: ToolOutcome } | { status: "queued" | "running"; callId: string; notice: string };
+/** The sender-facing answer: a finished outcome, or a notice that the result will follow; `movedTo`: the runner that served instead. */
+export type CallAnswer =
+  { status: "done"; outcome: ToolOutcome; movedTo?: string } | { status: "queued" | "running"; callId: string; notice: string };
 
 /**
  * Hands one tool call to its runner's hub, which writes it to the durable outbox before sending.
@@ -47,13 +51,22 @@ export async function submitCall(env: Env, call: CallRequest): Promise<CallAnswe
     replyTo: call.replyTo,
     label: call.label,
     waitMs: call.waitMs ?? INLINE_WAIT_MS,
+    ...(call.fallbacks?.length ? { fallbacks: call.fallbacks, failoverAfterMs: call.failoverAfterMs ?? 0 } : {}),
   };
   // Safe to retry: the call id is chosen here, so a second attempt finds the call instead of adding it again.
   const result: SubmitResult = await retryOnce(async (): Promise<SubmitResult> => await hubStub(env, call.runner).submit(input));
+  const moved = result.movedTo ? ` Runner "${call.runner}" is offline: it moved to runner "${result.movedTo}".` : "";
   switch (result.status) {
     case "done":
-      return { status: "done", outcome: result.outcome };
+      return { status: "done", outcome: result.outcome, ...(result.movedTo ? { movedTo: result.movedTo } : {}) };
     case "queued": {
+      if (moved) {
+        return {
+          status: "queued",
+          callId: result.callId,
+          notice: `⏳ Queued —${moved} It runs when that runner reconnects; the result will follow here. Call ${result.callId}.`,
+        };
+      }
       const minutes = Math.max(1, Math.round((result.expiresAt - Date.now()) / 60_000));
       return {
         status: "queued",
@@ -67,7 +80,9 @@ export async function submitCall(env: Env, call: CallRequest): Promise<CallAnswe
       return {
         status: "running",
         callId: result.callId,
-        notice: `⏳ Still running on the home runner; the result will follow here. Call ${result.callId}.`,
+        notice: moved
+          ? `⏳ Still running —${moved} The result will follow here. Call ${result.callId}.`
+          : `⏳ Still running on the home runner; the result will follow here. Call ${result.callId}.`,
       };
   }
 }
