@@ -2,10 +2,12 @@ import { EventEmitter } from "node:events";
 import WebSocket from "ws";
 import { encodeFrame, parseFrame } from "../../shared/tunnel/parse-frame.js";
 import {
+  BATCH_VERSION,
   MAX_FRAME_BYTES,
   PING_TEXT,
   PROTOCOL_VERSIONS,
   type ModelReply,
+  type Call,
   type ModelRequest,
   type TunnelFrame,
 } from "../../shared/tunnel/protocol.js";
@@ -15,6 +17,7 @@ import type { CallJournal } from "../journal/call-journal.js";
 import { Backoff } from "./backoff.js";
 import { CallExecutor, type CallRunner, type CallVerifier, type RefusalAudit } from "./call-executor.js";
 import { messageText } from "./message-text.js";
+import { ResultBatcher } from "./result-batcher.js";
 
 export type TunnelLog = (event: string, fields?: Record<string, unknown>) => void;
 
@@ -62,6 +65,9 @@ export class TunnelClient extends EventEmitter {
   private admission: Promise<void> = Promise.resolve();
   private pendingAck = 0;
   private ackScheduled = false;
+  /** The protocol version the welcome confirmed: from v4 on, results go out in batches. */
+  private version = 0;
+  private readonly results = new ResultBatcher();
   private readonly backoff: Backoff;
   readonly executor: CallExecutor;
 
@@ -160,6 +166,7 @@ export class TunnelClient extends EventEmitter {
       }
       case "welcome":
         this.ready = true;
+        this.version = frame.version;
         this.backoff.reset();
         this.startHeartbeat(socket);
         this.options.log("tunnel.ready", { runner: frame.runner, resume: frame.resume });
@@ -167,19 +174,12 @@ export class TunnelClient extends EventEmitter {
         for (const result of this.options.journal.unacked()) this.sendResult(result.rseq, result.id, result.outcome);
         this.emit("ready");
         return;
-      case "call": {
-        // Capability checks start at once and overlap; admission (journal) keeps arrival order
-        // without waiting for the previous call's disk write; the ack follows the call's own.
-        const seq = frame.seq;
-        const check = this.options.verifyCall(frame);
-        check.catch(() => undefined); // awaited by admission below; not an unhandled rejection meanwhile
-        const admitted = this.admission.then(() => this.executor.admit(frame, check));
-        this.admission = admitted.then(
-          () => undefined,
-          () => undefined,
-        );
-        return admitted.then(({ durable }) => durable).then(() => this.scheduleAck(socket, seq));
-      }
+      case "call":
+        return this.receiveCall(socket, frame);
+      case "calls":
+        // A batch is its calls in order: each is admitted, journaled and acknowledged as if alone.
+        await Promise.all(frame.calls.map((call) => this.receiveCall(socket, call)));
+        return;
       case "cancel":
         this.executor.cancel(frame.id);
         return;
@@ -196,6 +196,20 @@ export class TunnelClient extends EventEmitter {
       default:
         socket.close(1008, `unexpected ${frame.type} frame from the gateway`);
     }
+  }
+
+  private receiveCall(socket: WebSocket, frame: Call): Promise<void> {
+    // Capability checks start at once and overlap; admission (journal) keeps arrival order
+    // without waiting for the previous call's disk write; the ack follows the call's own.
+    const seq = frame.seq;
+    const check = this.options.verifyCall(frame);
+    check.catch(() => undefined); // awaited by admission below; not an unhandled rejection meanwhile
+    const admitted = this.admission.then(() => this.executor.admit(frame, check));
+    this.admission = admitted.then(
+      () => undefined,
+      () => undefined,
+    );
+    return admitted.then(({ durable }) => durable).then(() => this.scheduleAck(socket, seq));
   }
 
   /** Not journaled: a model request changes nothing here, and the gateway's timeout covers a lost answer. */
@@ -217,11 +231,21 @@ export class TunnelClient extends EventEmitter {
     });
   }
 
+  /**
+   * Results are sent once journaled; those that become durable together (one fsync) leave in
+   * one frame: a v4 `results` batch, or one `result` frame each for an older gateway.
+   */
   private sendResult(rseq: number, id: string, outcome: ToolOutcome): void {
-    const socket = this.socket;
     // Not connected: the result is in the journal and goes out after the next welcome.
+    if (!this.ready) return;
+    this.results.add({ type: "result", seq: rseq, id, outcome }, () => this.flushResults());
+  }
+
+  private flushResults(): void {
+    const socket = this.socket;
+    const frames = this.results.take(this.version >= BATCH_VERSION);
     if (!this.ready || !socket || socket.readyState !== WebSocket.OPEN) return;
-    socket.send(encodeFrame({ type: "result", seq: rseq, id, outcome }));
+    for (const frame of frames) socket.send(frame);
   }
 
   /** Heartbeats the gateway answers without waking its Durable Object; silence means a dead path. */

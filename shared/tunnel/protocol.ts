@@ -8,12 +8,18 @@ import { SessionKey, ToolOutcome, ToolRequest } from "../tools/tool-call.js";
  * v2 added sequence numbers, acks, per-call capabilities, cancel and heartbeats; v1 runners are
  * refused with a message. v3 adds the model relay (model_request / model_response): a v2 runner
  * would close the socket on a frame it cannot parse, so the gateway never sends it one.
+ * v4 adds batches: `results` (many results in one frame, acknowledged by one ack) and `calls`
+ * (many calls in one frame); each side sends them only to a peer that picked v4.
  */
-export const PROTOCOL_VERSIONS = [2, 3] as const;
+export const PROTOCOL_VERSIONS = [2, 3, 4] as const;
 /** The newest version this build speaks. */
-export const PROTOCOL_VERSION = 3;
+export const PROTOCOL_VERSION = 4;
 /** The first version whose runners relay model requests. */
 export const MODEL_RELAY_VERSION = 3;
+/** The first version that sends and accepts `results` and `calls` batches. */
+export const BATCH_VERSION = 4;
+/** At most this many calls or results in one batch frame (and the frame cap still holds). */
+export const MAX_BATCH = 500;
 
 /** Audience and JWT type of the token a runner signs to prove it holds its key. */
 export const TUNNEL_AUDIENCE = "drawbridge/tunnel";
@@ -118,8 +124,20 @@ export const Call = z
  */
 export const Cancel = z.object({ type: z.literal("cancel"), id: CallId }).strict();
 
+/**
+ * gateway → runner (v4): calls that go out together (a reconnect's drain, a burst), in seq order,
+ * each as its own `call` frame would carry it (and signed on its own).
+ */
+export const Calls = z.object({ type: z.literal("calls"), calls: z.array(Call).min(1).max(MAX_BATCH) }).strict();
+
 /** runner → gateway: what a call produced (or why it could not or would not run). */
 export const Result = z.object({ type: z.literal("result"), seq: Seq, id: CallId, outcome: ToolOutcome }).strict();
+
+/**
+ * runner → gateway (v4): results that became durable in the journal together, in rseq order.
+ * The gateway stores them in one transaction and answers one ack for the highest seq.
+ */
+export const Results = z.object({ type: z.literal("results"), results: z.array(Result).min(1).max(MAX_BATCH) }).strict();
 
 /** either side: every frame of the other side's stream up to `seq` is durably recorded. */
 export const Ack = z.object({ type: z.literal("ack"), seq: z.number().int().nonnegative() }).strict();
@@ -182,8 +200,10 @@ export const TunnelFrame = z.discriminatedUnion("type", [
   Hello,
   Welcome,
   Call,
+  Calls,
   Cancel,
   Result,
+  Results,
   Ack,
   Ping,
   Pong,
@@ -198,6 +218,8 @@ export type Welcome = z.infer<typeof Welcome>;
 export type Call = z.infer<typeof Call>;
 export type Cancel = z.infer<typeof Cancel>;
 export type Result = z.infer<typeof Result>;
+export type Calls = z.infer<typeof Calls>;
+export type Results = z.infer<typeof Results>;
 export type Ack = z.infer<typeof Ack>;
 export type Refusal = z.infer<typeof Refusal>;
 export type ModelRequest = z.infer<typeof ModelRequest>;

@@ -21,6 +21,8 @@ export class HostileGateway {
   private readonly frames: Frame[] = [];
   private waiters: Array<() => void> = [];
   private connected: (() => void) | null = null;
+  /** How many `results` batch frames the runner sent (their results are queued one by one). */
+  batches = 0;
 
   async start(runner: string): Promise<string> {
     this.server = new WebSocketServer({ host: "127.0.0.1", port: 0, path: "/tunnel" });
@@ -36,7 +38,11 @@ export class HostileGateway {
           return;
         }
         if (frame.type === "ping") return void socket.send('{"type":"pong"}');
-        this.frames.push(frame);
+        // A v4 `results` batch is its results in order; `batches` counts the frames.
+        if (frame.type === "results") {
+          this.batches += 1;
+          this.frames.push(...(frame.results as Frame[]));
+        } else this.frames.push(frame);
         for (const wake of this.waiters.splice(0)) wake();
       });
     });

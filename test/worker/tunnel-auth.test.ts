@@ -45,7 +45,7 @@ async function openTunnel(runner: string) {
     return frames.shift()!;
   };
   const challenge = await next();
-  expect(challenge).toMatchObject({ type: "challenge", versions: [2, 3], nonce: expect.any(String) });
+  expect(challenge).toMatchObject({ type: "challenge", versions: [2, 3, 4], nonce: expect.any(String) });
   return { socket, next, closed, nonce: String(challenge.nonce) };
 }
 

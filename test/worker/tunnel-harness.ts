@@ -34,10 +34,17 @@ export class TestSocket {
   private wake: (() => void) | null = null;
   readonly closed: Promise<number>;
   closeCode: number | null = null;
+  /** How many `calls` batch frames arrived (their calls are queued one by one). */
+  batches = 0;
 
   constructor(readonly socket: WebSocket) {
     socket.addEventListener("message", (event) => {
-      this.frames.push(JSON.parse(String(event.data)) as Frame);
+      const frame = JSON.parse(String(event.data)) as Frame;
+      // A v4 `calls` batch is its calls in order, as a runner admits them; `batches` counts the frames.
+      if (frame.type === "calls") {
+        this.batches += 1;
+        this.frames.push(...(frame.calls as Frame[]));
+      } else this.frames.push(frame);
       this.wake?.();
     });
     this.closed = new Promise<number>((resolve) =>

@@ -153,6 +153,15 @@ export function countPending(sql: SqlStorage): { queued: number; inFlight: numbe
   return { queued: row.queued ?? 0, inFlight: row.in_flight ?? 0 };
 }
 
+/** Of these calls, the seqs still pending and not yet acknowledged: those a send may still deliver. */
+export function stillUnsent(sql: SqlStorage, seqs: number[]): Set<number> {
+  const rows = sql.exec<{ seq: number }>(
+    "SELECT seq FROM outbox WHERE state = 'pending' AND acked = 0 AND seq IN (SELECT value FROM json_each(?))",
+    JSON.stringify(seqs),
+  );
+  return new Set(rows.toArray().map((row) => row.seq));
+}
+
 export function markSent(sql: SqlStorage, seq: number, sentAt: number, deadlineAt: number): void {
   sql.exec("UPDATE outbox SET sent_at = ?, deadline_at = ? WHERE seq = ? AND state = 'pending'", sentAt, deadlineAt, seq);
 }

@@ -1,10 +1,11 @@
 import { socketState } from "./socket-state.js";
 import { armAlarm } from "./hub-deadlines.js";
 import { runnerWentOffline } from "./runner-alerts.js";
-import { encodeFrame, parseFrame } from "../../shared/tunnel/parse-frame.js";
+import { parseFrame } from "../../shared/tunnel/parse-frame.js";
 import { CloseCode, PONG_TEXT } from "../../shared/tunnel/protocol.js";
 import { touch } from "./hub-status.js";
 import { closeSocket, type HubHost } from "./hub-types.js";
+import { storeResults } from "./hub-results.js";
 import * as outbox from "./outbox.js";
 import { authenticate } from "./tunnel-handshake.js";
 import { audit } from "./tunnel-audit.js";
@@ -12,10 +13,10 @@ import { audit } from "./tunnel-audit.js";
 /**
  * One frame from the runner's socket. Floods, binary and malformed frames close the socket
  * (and are audited); before the hello only authentication is possible; after it the runner
- * may only acknowledge calls, send results and model answers, and ping.
+ * may only acknowledge calls, send results (one or a batch) and model answers, and ping.
  */
 export async function receiveFrame(host: HubHost, socket: WebSocket, message: string | ArrayBuffer): Promise<void> {
-  const { sql, flood, delivery } = host;
+  const { sql, flood } = host;
   const state = socketState(socket);
   if (state === null || state.phase === "closing" || state.phase === "closed") return;
   if (!flood.allow(socket)) {
@@ -35,19 +36,12 @@ export async function receiveFrame(host: HubHost, socket: WebSocket, message: st
     case "ack":
       outbox.markAcked(sql, frame.seq);
       return;
-    case "result": {
-      const done = outbox.finish(sql, frame.id, frame.outcome);
-      if (done) {
-        if (!frame.outcome.ok && frame.outcome.error.code === "capability_refused") {
-          audit(host, state.runner, "tunnel.capability_refused", `${frame.id}: ${frame.outcome.error.message}`);
-        }
-        delivery.complete(done);
-      }
-      // Stored (or already finished): either way the runner may forget it.
-      outbox.setCounter(sql, "result_ack", Math.max(frame.seq, outbox.counter(sql, "result_ack")));
-      socket.send(encodeFrame({ type: "ack", seq: frame.seq }));
+    case "result":
+      storeResults(host, socket, state.runner, [frame]);
       return;
-    }
+    case "results":
+      storeResults(host, socket, state.runner, frame.results);
+      return;
     case "ping":
       socket.send(PONG_TEXT);
       return;
