@@ -42,7 +42,10 @@ function runSuite(suite) {
       file.assertionResults
         .filter((test) => test.status === "failed")
         .map((test) => {
-          const why = (test.failureMessages?.[0] ?? "").split("\n")[0].slice(0, 240);
+          // The workerd pool reports a timeout as a bare "STACK_TRACE_ERROR": the reporter above has the rest.
+          const why = (test.failureMessages ?? [])
+            .map((message) => message.split("\n")[0].slice(0, 240))
+            .find((line) => line && !line.includes("STACK_TRACE_ERROR"));
           return `${file.name.replace(`${process.cwd()}/`, "")} > ${test.fullName}${why ? `\n      ${why}` : ""}`;
         }),
     );
