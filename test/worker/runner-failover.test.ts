@@ -105,6 +105,10 @@ describe("runner failover", () => {
     expect(listed.request).toMatchObject({ tool: "ls" });
     expect((await gate.messagesTo(TRUSTED)).at(-1)).toMatch(new RegExp(`^🔀 Ran on runner "${office.name}"`));
 
+    // /status names the runner the sender's tools fail over to, as well as the first.
+    await gate.dm(TRUSTED, "/status");
+    expect((await gate.messagesTo(TRUSTED)).at(-1)).toContain(`Home runner ${office.name}: 🟢 online`);
+
     // Each move is audited on the hub the calls left.
     const audit = (await hub(home.name).status(home.name)).recentAudit.filter((event) => event.event === "runner.failover");
     expect(audit.map((event) => event.detail).join("\n")).toContain(`moved to runner "${office.name}"`);
@@ -157,5 +161,20 @@ describe("runner failover", () => {
     await marker;
     // And the call view, asked where the id points (home), is office's.
     expect(await (await api("GET", `/api/calls/${id}`)).json()).toMatchObject({ runner: office.name, state: "done", movedFrom: home.name });
+  });
+
+  it("a call the next runner refuses (its queue full) waits for its own runner again, never lost", async () => {
+    const home = await runnerNamed("fo-full-home", false);
+    const office = await runnerNamed("fo-full-office");
+    if (!office.runner) throw new Error("not connected");
+    expect((await api("PATCH", `/api/runners/${office.name}`, { queueLimit: 1 })).status).toBe(200);
+    const busy = submit(office.name, [], "main", "echo busy");
+    await nextCall(office.runner); // office holds one call and does not answer: its queue is full
+
+    const refused = await submit(home.name, [office.name], "main", "echo Y");
+    expect(refused).toMatchObject({ status: "queued" });
+    expect(refused.movedTo).toBeUndefined();
+    expect(await (await api("GET", `/api/calls/${refused.callId ?? ""}`)).json()).toMatchObject({ runner: home.name, queued: true });
+    await busy;
   });
 });

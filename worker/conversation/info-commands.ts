@@ -1,5 +1,5 @@
 import { allowedTools } from "../../shared/policy/decide-tool.js";
-import { runnerFor } from "../../shared/sessions/runner-routing.js";
+import { routeFor } from "../../shared/sessions/runner-routing.js";
 import { TOOL_NAMES, type SessionKey, type ToolName } from "../../shared/tools/tool-call.js";
 import type { GatewayConfig } from "../config.js";
 import { retryOnce } from "../objects/retry-once.js";
@@ -43,9 +43,10 @@ export function whoamiText(config: GatewayConfig, message: InboundMessage, sessi
   ].join("\n");
 }
 
-/** The same hub status the admin API's /api/status reads, for each runner this sender's tools go to. */
+/** The same hub status the admin API's /api/status reads, for each runner this sender's tools go to (failover runners included). */
 export async function statusText(env: Env, config: GatewayConfig, message: InboundMessage, session: SessionKey): Promise<string> {
-  const runners = [...new Set(TOOL_NAMES.map((tool) => runnerFor(config.access.runners, config.defaultRunner, session, tool)))];
+  const routes = TOOL_NAMES.map((tool) => routeFor(config.access.runners, config.defaultRunner, session, tool));
+  const runners = [...new Set(routes.flatMap((route) => [route.runner, ...route.fallbacks]))];
   const lines = await Promise.all(
     runners.map(async (runner) => {
       const status = await retryOnce(() => hubStub(env, runner).status(runner));

@@ -25,6 +25,15 @@ export function rememberRoute(sql: SqlStorage, id: string, fallbacks: readonly s
   );
 }
 
+/** Whether any pending call has a route past this runner: if none, failover has nothing to look at (cheap: only routed calls have rows). */
+export function hasRoutedWaiting(sql: SqlStorage): boolean {
+  return (
+    sql
+      .exec("SELECT 1 FROM call_failover f JOIN outbox o ON o.id = f.id WHERE o.state = 'pending' AND f.fallbacks <> '[]' LIMIT 1")
+      .toArray().length > 0
+  );
+}
+
 /** Pending calls that have a route past this runner, in queue order; and every other pending call, which holds its session. */
 export function waitingCalls(sql: SqlStorage): WaitingCall[] {
   return sql

@@ -30,14 +30,20 @@ export async function failOver(host: HubHost, wait: Wait | null = null): Promise
     retries.map(({ call, to, fallbacks }) => ({ call, move: { id: call.id, to, fallbacks } })),
     wait,
   );
-  const waiting = store.waitingCalls(sql);
-  if (readySocket(ctx) || !waiting.some((call) => call.fallbacks.length > 0)) return { answer, dueAt: recheck(host) };
+  if (readySocket(ctx) || !store.hasRoutedWaiting(sql)) return { answer, dueAt: recheck(host) };
+  // A session with a move not yet confirmed waits for it: its later calls must not reach the next runner first.
+  const unsettled = () => new Set(store.unconfirmedMoves(sql).map(({ call }) => call.session));
+  const movable = () => {
+    const held = unsettled();
+    return store.waitingCalls(sql).filter((call) => !held.has(call.session));
+  };
+  const waiting = movable();
   const view = { now: host.now(), offlineSince: store.offlineSince(sql, false), online: new Set<string>() };
   const first = planFailover(waiting, view);
   if (!first.stranded) return { answer, dueAt: earliest(first.dueAt, recheck(host)) };
   // Calls are due to move: which of their runners are online (the other hubs' status, asked in parallel)?
   const online = await onlineRunners(host.env, new Set(waiting.flatMap((call) => call.fallbacks)));
-  const plan = planFailover(store.waitingCalls(sql), { ...view, now: host.now(), online });
+  const plan = planFailover(movable(), { ...view, now: host.now(), online });
   // The runner may have come back while the others were asked: then nothing moves.
   if (readySocket(ctx)) return { answer, dueAt: recheck(host) };
   const now = host.now();
