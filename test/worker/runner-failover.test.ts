@@ -4,7 +4,7 @@ import { newCallId } from "../../worker/tunnel/submit-call.js";
 import { markMoved, rememberRoute } from "../../worker/tunnel/failover-store.js";
 import * as outbox from "../../worker/tunnel/outbox.js";
 import type { RunnerHub, SubmitResult } from "../../worker/tunnel/runner-hub.js";
-import { ScriptedRunner } from "./approval-harness.js";
+import { listApprovals, ScriptedRunner } from "./approval-harness.js";
 import { GateHarness } from "./gate-harness.js";
 import { api, connectRunner, newKey, register, type Frame } from "./tunnel-harness.js";
 import { newBotId, newRunnerName, newUserId } from "./test-ids.js";
@@ -176,5 +176,26 @@ describe("runner failover", () => {
     expect(refused.movedTo).toBeUndefined();
     expect(await (await api("GET", `/api/calls/${refused.callId ?? ""}`)).json()).toMatchObject({ runner: home.name, queued: true });
     await busy;
+  });
+
+  it("a call the owner approves fails over too", async () => {
+    const home = await runnerNamed("fo-ask-home", false); // never connected
+    const office = await runnerNamed("fo-ask-office");
+    if (!office.runner) throw new Error("not connected");
+    const gate = new GateHarness(newBotId(), OWNER, {
+      dmPolicy: "allowlist",
+      allowFrom: [String(TRUSTED)],
+      roles: { [TRUSTED]: "trusted" },
+      runners: { tools: { exec: [home.name, office.name] }, failoverAfterSeconds: 1 },
+    });
+    Object.assign(gate.env, { DEFAULT_RUNNER: home.name });
+    await gate.dm(TRUSTED, "/run echo approved-elsewhere");
+    const asked = (await listApprovals(gate)).find((approval) => approval.sender === `telegram:${TRUSTED}`);
+    const [run] = await Promise.all([
+      office.runner.answerNext(),
+      gate.api("POST", `/api/approvals/${asked?.id ?? ""}`, { decision: "allow" }),
+    ]);
+    expect(run.request).toMatchObject({ tool: "exec", args: { command: expect.stringContaining("approved-elsewhere") } });
+    expect(String(run.id).startsWith(`${home.name}_`)).toBe(true);
   });
 });

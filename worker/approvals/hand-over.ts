@@ -1,4 +1,6 @@
 import type { Api } from "grammy";
+import { routeFor } from "../../shared/sessions/runner-routing.js";
+import type { GatewayConfig } from "../config.js";
 import { EXEC_TIMEOUT_MS } from "../policy/exec-timeout.js";
 import { clampReply, formatExecReply } from "../replies/format-reply.js";
 import { assistantStub } from "../objects/stubs.js";
@@ -12,7 +14,15 @@ import type { Approval } from "./approval.js";
 export const HANDOVER_RETRY_MS = 15_000;
 export const MAX_HANDOVERS = 5;
 
-export type HandOverHost = { env: Env; rows: ApprovalRows; api: Api; now: number; submit: typeof submitCall };
+/** `settings`: the config the session last saw, for the route's failover runners (none without it). */
+export type HandOverHost = {
+  env: Env;
+  rows: ApprovalRows;
+  api: Api;
+  now: number;
+  submit: typeof submitCall;
+  settings?: GatewayConfig | null;
+};
 
 /**
  * Hands an allowed call to its runner's outbox and tells the sender the outcome. Every attempt
@@ -33,6 +43,7 @@ export async function handOver(host: HandOverHost, approval: Approval): Promise<
       timeoutMs: EXEC_TIMEOUT_MS,
       replyTo: approval.asker.replyTo,
       label: approval.label,
+      ...failoverOf(host.settings, approval, runner),
     });
     const text = answer.status === "done" ? formatExecReply(answer.outcome) : answer.notice;
     const target = approval.asker.replyTo;
@@ -53,4 +64,15 @@ export async function handOver(host: HandOverHost, approval: Approval): Promise<
     await tellSender(host.env, host.api, approval, `${head}\n\n${text}`);
     return text;
   }
+}
+
+/** The route's failover runners, if the call's runner (named by its id) is still its route's first. */
+function failoverOf(
+  settings: GatewayConfig | null | undefined,
+  approval: Approval,
+  runner: string,
+): { fallbacks?: string[]; failoverAfterMs?: number } {
+  if (!settings) return {};
+  const route = routeFor(settings.access.runners, settings.defaultRunner, approval.session, approval.request.tool);
+  return route.runner === runner ? { fallbacks: route.fallbacks, failoverAfterMs: route.failoverAfterMs } : {};
 }

@@ -165,7 +165,10 @@ export class Session extends DurableObject<Env> {
     if (this.handing.has(approval.id)) return null;
     this.handing.add(approval.id);
     try {
-      return await handOver({ env: this.env, rows: this.rows, api, now: this.clock(), submit: this.submit }, approval);
+      return await handOver(
+        { env: this.env, rows: this.rows, api, now: this.clock(), submit: this.submit, settings: this.settings.load() },
+        approval,
+      );
     } finally {
       this.handing.delete(approval.id);
     }
