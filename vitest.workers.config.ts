@@ -42,6 +42,8 @@ export default defineWorkersConfig({
     retry: 1,
     // A Bot API stand-in (Node HTTP server) for tests that follow replies to Telegram.
     globalSetup: ["./test/support/worker-global-setup.ts"],
+    // Every file closes the test sockets it left open when it ends (tunnel-harness.ts, openSockets).
+    setupFiles: ["./test/worker/close-test-sockets.ts"],
     poolOptions: {
       workers: {
         singleWorker: true,

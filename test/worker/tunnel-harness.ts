@@ -28,6 +28,28 @@ export async function register(name: string, key: Key): Promise<Response> {
   return api("POST", "/api/runners", { name, publicKey: key.publicJwk });
 }
 
+/**
+ * Every test socket still open. The test worker holds only so many connections at once, and at this
+ * compatibility date its client sockets do not answer a close frame by themselves: a socket the hub
+ * closed, or one a test forgot, would hold its connection into the next file. A TestSocket answers
+ * the hub's close, and whatever is left open is closed when its file ends (closeTestSockets).
+ */
+const openSockets = new Set<WebSocket>();
+
+/** Closes every test socket still open (afterAll in test/worker/close-test-sockets.ts, for every file). */
+export function closeTestSockets(): void {
+  for (const socket of openSockets) closeQuietly(socket);
+  openSockets.clear();
+}
+
+function closeQuietly(socket: WebSocket): void {
+  try {
+    socket.close(1000, "test over");
+  } catch {
+    // already closed
+  }
+}
+
 /** A runner's socket as the runner sees it: frames queue up in order; `closed` resolves with the close code. */
 export class TestSocket {
   private readonly frames: Frame[] = [];
@@ -49,6 +71,9 @@ export class TestSocket {
     });
     this.closed = new Promise<number>((resolve) =>
       socket.addEventListener("close", (event) => {
+        openSockets.delete(socket);
+        // Answer the hub's close, so the connection is released (see openSockets).
+        closeQuietly(socket);
         this.closeCode = event.code;
         resolve(event.code);
         this.wake?.();
@@ -61,6 +86,7 @@ export class TestSocket {
     const socket = response.webSocket;
     if (!socket) throw new Error(`no WebSocket: ${response.status}`);
     socket.accept();
+    openSockets.add(socket);
     const tunnel = new TestSocket(socket);
     const challenge = await tunnel.next();
     if (challenge.type !== "challenge") throw new Error(`expected a challenge, got ${JSON.stringify(challenge)}`);
