@@ -61,6 +61,7 @@ export function sandboxSettingsFrom(
     idleMs: s.idleSeconds * 1000,
     warmPool: s.warmPool,
     keepBackgroundProcesses: s.keepBackgroundProcesses,
+    residentExecutor: s.residentExecutor,
     appArmorProfile: host.appArmor ? s.appArmorProfile : undefined,
     limits: {
       memoryBytes: s.memoryMb * MiB,

@@ -61,6 +61,8 @@ export const RunnerFileConfig = z
           .regex(/^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/, "must be the name of a loaded AppArmor profile")
           .refine((name) => name !== "unconfined", "unconfined is not a profile a sandbox may run under")
           .default("docker-default"),
+        /** Calls run through a resident executor in the container instead of a docker exec each (docs/resident-executor.md); session scope only. */
+        residentExecutor: z.boolean().default(false),
       })
       .strict()
       .default({
@@ -78,6 +80,7 @@ export const RunnerFileConfig = z
         outputBytes: 64 * 1024,
         keepBackgroundProcesses: false,
         appArmorProfile: "docker-default",
+        residentExecutor: false,
       }),
     limits: z
       .object({

@@ -1,6 +1,7 @@
 import { createHash } from "node:crypto";
 import type { ContainerCreateOptions, HostConfig } from "dockerode";
 import { appArmorSecurityOpt } from "./apparmor.js";
+import { executorContainerSpec } from "./executor-container.js";
 import type { SandboxLimits } from "./sandbox-runtime.js";
 import { scopeDigest } from "./sandbox-scope.js";
 
@@ -38,6 +39,8 @@ export type ContainerShape = {
   keepBackground?: boolean | undefined;
   /** The AppArmor profile it is confined by; undefined on a host without AppArmor. */
   appArmorProfile?: string | undefined;
+  /** The executor image (executor-image.ts) when calls go through a resident executor (runner.json `sandbox.residentExecutor`). */
+  executorImage?: string | undefined;
 };
 
 /** Bump when the hardening below changes, so running containers of the old recipe are recreated. */
@@ -48,8 +51,10 @@ export function shapeDigest(shape: ContainerShape): string {
   const mount = workspace.private ? "private" : `${workspace.hostPath}:${workspace.readOnly ? "ro" : "rw"}`;
   const keep = shape.keepBackground === true;
   const appArmor = shape.appArmorProfile ?? null;
+  // Only when on, so the digest of every other container stays what it was.
+  const executor = shape.executorImage !== undefined ? { executor: shape.executorImage } : {};
   return createHash("sha256")
-    .update(JSON.stringify({ recipe: RECIPE, image, limits, mount, keep, appArmor }))
+    .update(JSON.stringify({ recipe: RECIPE, image, limits, mount, keep, appArmor, ...executor }))
     .digest("hex")
     .slice(0, 16);
 }
@@ -70,8 +75,9 @@ export function sandboxContainerSpec(options: {
   pool?: boolean;
   keepBackground?: boolean | undefined;
   appArmorProfile?: string | undefined;
+  executorImage?: string | undefined;
 }): ContainerCreateOptions {
-  const { image, runner, scope, limits, workspace, pool, keepBackground, appArmorProfile } = options;
+  const { image, runner, scope, limits, workspace, pool, keepBackground, appArmorProfile, executorImage } = options;
   const name = options.name ?? containerName(runner, scope);
   const digest = shapeDigest({
     image,
@@ -79,6 +85,7 @@ export function sandboxContainerSpec(options: {
     workspace: workspace ?? { hostPath: "", readOnly: true, private: false },
     keepBackground,
     appArmorProfile,
+    executorImage,
   });
   // CgroupnsMode is missing from @types/dockerode; the engine (API 1.41+) knows it.
   const hostConfig: HostConfig & { CgroupnsMode: "private" } = {
@@ -104,7 +111,7 @@ export function sandboxContainerSpec(options: {
     Devices: [],
     RestartPolicy: { Name: "no" },
   };
-  return {
+  const spec: ContainerCreateOptions = {
     name,
     Image: image,
     // The container idles; every tool call is an exec inside it.
@@ -123,4 +130,5 @@ export function sandboxContainerSpec(options: {
     NetworkDisabled: true,
     HostConfig: hostConfig,
   };
+  return executorImage === undefined ? spec : executorContainerSpec(spec, executorImage);
 }

@@ -1,10 +1,12 @@
 import type Docker from "dockerode";
 import type { ExecOutput } from "../../shared/tools/exec.js";
 import { LABEL, containerName, sandboxContainerSpec, shapeDigest, type ContainerShape } from "./container-spec.js";
-import { execInContainer, oomKills } from "./exec-in-container.js";
+import { execInContainer, oomKills, type RawExec } from "./exec-in-container.js";
 import { SandboxError, type SandboxRuntime, type ScopeWorkspace } from "./sandbox-runtime.js";
 import { scopeKey } from "./sandbox-scope.js";
 import { PrivateWorkspaces } from "./private-workspaces.js";
+import { ensureExecutorImage, executorImageName } from "./executor-image.js";
+import { ResidentExecutors } from "./resident-executors.js";
 import { privateWorkspacePath, sharedMount, type ResolvedMount, type SandboxSettings } from "./sandbox-settings.js";
 import { WarmPool } from "./warm-pool.js";
 
@@ -23,6 +25,7 @@ export class DockerSandbox implements SandboxRuntime {
   private readonly entries = new Map<string, Entry>();
   private readonly pool: WarmPool;
   private readonly privateWorkspaces = new PrivateWorkspaces();
+  private readonly executors: ResidentExecutors;
   private settings: SandboxSettings;
   private reaper: ReturnType<typeof setInterval> | undefined;
   /** Called for every limit hit; the runner writes them to its audit log. */
@@ -31,6 +34,7 @@ export class DockerSandbox implements SandboxRuntime {
   constructor(private readonly options: DockerSandboxOptions) {
     this.settings = options.settings;
     this.pool = new WarmPool(options.docker, options.runner, (spec) => this.createStarted(spec));
+    this.executors = new ResidentExecutors(options.docker);
   }
 
   /** New settings apply to the next call of each scope: a container of another shape is recreated. */
@@ -48,16 +52,9 @@ export class DockerSandbox implements SandboxRuntime {
       try {
         const container = await entry.container;
         const keep = this.settings.keepBackgroundProcesses === true;
-        const raw = await execInContainer(
-          docker,
-          container,
-          command,
-          timeoutMs,
-          limits.outputBytes,
-          () => this.discard(entry),
-          signal,
-          keep,
-        );
+        const raw = this.executorOn()
+          ? await this.viaExecutor(entry, container, { command, timeoutMs, outputBytes: limits.outputBytes, signal })
+          : await execInContainer(docker, container, command, timeoutMs, limits.outputBytes, () => this.discard(entry), signal, keep);
         const { backstopFired, ...output } = raw;
         // A timed-out or cancelled command may have left children (`cmd &`); the container goes with it.
         if ((output.timedOut || output.cancelled) && !backstopFired) await this.discard(entry);
@@ -135,7 +132,30 @@ export class DockerSandbox implements SandboxRuntime {
 
   private shape(workspace: ResolvedMount): ContainerShape {
     const { limits, keepBackgroundProcesses: keepBackground, appArmorProfile } = this.settings;
-    return { image: this.options.image, limits, workspace, keepBackground, appArmorProfile };
+    const executorImage = this.executorOn() ? executorImageName(this.options.image) : undefined;
+    return { image: this.options.image, limits, workspace, keepBackground, appArmorProfile, executorImage };
+  }
+
+  /** runner.json `sandbox.residentExecutor`, where its argument holds: one session per container, nothing kept running. */
+  private executorOn(): boolean {
+    const { residentExecutor, scope, keepBackgroundProcesses } = this.settings;
+    return residentExecutor === true && scope === "session" && keepBackgroundProcesses !== true;
+  }
+
+  /** One call through the container's resident executor; a call that did not end cleanly takes the container with it. */
+  private async viaExecutor(
+    entry: Entry,
+    container: Docker.Container,
+    call: { command: string; timeoutMs: number; outputBytes: number; signal?: AbortSignal | undefined },
+  ): Promise<RawExec> {
+    try {
+      const { discard, ...raw } = await this.executors.exec(container, call, () => this.discard(entry));
+      if (discard) await this.discard(entry);
+      return raw;
+    } catch (error) {
+      await this.discard(entry);
+      throw error;
+    }
   }
 
   /** The scope's entry: cached if its shape still matches, else a fresh container (warm pool first). */
@@ -177,6 +197,8 @@ export class DockerSandbox implements SandboxRuntime {
 
   private async createStarted(spec: Docker.ContainerCreateOptions): Promise<Docker.Container> {
     try {
+      // Made (or remade, after the sandbox image was rebuilt or the image pruned) before each container that needs it.
+      if (spec.Image === executorImageName(this.options.image)) await ensureExecutorImage(this.options.docker, this.options.image);
       const container = await this.options.docker.createContainer(spec);
       await container.start();
       return container;
@@ -199,6 +221,7 @@ export class DockerSandbox implements SandboxRuntime {
   private async discard(entry: Entry): Promise<void> {
     if (this.entries.get(entry.key) === entry) this.entries.delete(entry.key);
     const container = await entry.container.catch(() => undefined);
+    if (container) this.executors.forget(container.id);
     if (container) await removeQuietly(container);
   }
 }

@@ -19,7 +19,7 @@ const NAME = "drawbridge-exec";
  * environment (`env -i`) gets one out. Shell builtins only on the usual path: it works in a
  * container at its pids limit. `$$` is the wrapper.
  */
-const SWEEP = `
+export const SWEEP = `
 sweep_once() {
   kill -STOP -1 2>/dev/null
   found=""

@@ -25,6 +25,8 @@ export type SandboxSettings = {
   keepBackgroundProcesses?: boolean | undefined;
   /** The AppArmor profile containers are created with; undefined where the host has no AppArmor. */
   appArmorProfile?: string | undefined;
+  /** Calls go through a resident executor in each container instead of a docker exec each (runner.json `sandbox.residentExecutor`; docs/resident-executor.md). */
+  residentExecutor?: boolean | undefined;
 };
 
 export type ResolvedMount = ContainerShape["workspace"];
