@@ -69,6 +69,8 @@ describe("runner failover: the first runner killed (acceptance 4)", () => {
       await new Promise((resolve) => setTimeout(resolve, 100));
     }
 
+    const offlineAt = Date.now();
+
     // B and C queue: home has not been offline long enough yet.
     const queued: string[] = [];
     for (const marker of ["fo-b-marker", "fo-c-marker"]) {
@@ -83,8 +85,13 @@ describe("runner failover: the first runner killed (acceptance 4)", () => {
       expect(call).toMatchObject({ state: "done", runner: office.name, movedFrom: stack.runnerName, outcome: { ok: true } });
       expect(call.outcome?.output?.stdout).toBe(`fo-${"bc"[n]}-marker\n`);
     }
+    const movedMs = Date.now() - offlineAt;
     // A new call goes straight to office, and the reply says so.
+    const before = Date.now();
     const { reply } = await stack.admin().sendMessage("/run echo fo-d-marker");
+    console.log(
+      JSON.stringify({ failover: "runner-killed", afterSeconds: FAILOVER_AFTER_SECONDS, movedMs, directMs: Date.now() - before }),
+    );
     expect(reply).toMatch(new RegExp(`^🔀 Ran on runner "${office.name}"`));
     expect(reply).toContain("fo-d-marker");
 
