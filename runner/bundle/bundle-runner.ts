@@ -22,8 +22,10 @@ const COMMONJS_SHIMS = [
 /**
  * Dependencies that load code only rare paths need, when they load: docker-modem requires ssh2
  * (used only for an ssh:// DOCKER_HOST), dockerode its BuildKit session (gRPC and protobuf, used
- * only by `version: "2"` builds). Those requires get stand-ins that load the real module from
- * this project's node_modules when called.
+ * only by `version: "2"` builds) and BuildKit progress decoder (protobufjs, for a followProgress
+ * the runner never calls). Those requires get stand-ins that load the real module from this
+ * project's node_modules when called. zod's every-locale namespace gets English only (see
+ * zod-locales-english.js). What is not in the bundle is neither parsed nor kept in memory.
  */
 const LAZY: Array<{ filter: RegExp; importer: RegExp; standIn: string }> = [
   { filter: /^ssh2$/, importer: /docker-modem[\\/]lib[\\/]ssh\.js$/, standIn: join(runnerDir, "bundle", "ssh2-lazy.cjs") },
@@ -31,6 +33,16 @@ const LAZY: Array<{ filter: RegExp; importer: RegExp; standIn: string }> = [
     filter: /^\.\/session$/,
     importer: /dockerode[\\/]lib[\\/]docker\.js$/,
     standIn: join(runnerDir, "bundle", "dockerode-session-lazy.cjs"),
+  },
+  {
+    filter: /^\.\/buildkit$/,
+    importer: /dockerode[\\/]lib[\\/]docker\.js$/,
+    standIn: join(runnerDir, "bundle", "dockerode-buildkit-lazy.cjs"),
+  },
+  {
+    filter: /^\.\.\/locales\/index\.js$/,
+    importer: /zod[\\/]v4[\\/](classic[\\/]external|core[\\/]index)\.js$/,
+    standIn: join(runnerDir, "bundle", "zod-locales-english.js"),
   },
 ];
 const lazyRequires: Plugin = {
@@ -56,6 +68,11 @@ export async function bundleRunner(outfile: string): Promise<string> {
     format: "esm",
     target: "node20",
     banner: { js: COMMONJS_SHIMS },
+    // No comments or indentation, names kept (stack traces still name functions). V8 keeps the
+    // whole source in memory, as one byte per character only if all of it is ASCII: comments
+    // are where non-ASCII text survives esbuild's escaping (`charset: "ascii"`).
+    minifyWhitespace: true,
+    charset: "ascii",
     // Optional native add-ons of ssh2: it falls back to JavaScript without them.
     external: ["cpu-features", "*.node"],
     plugins: [lazyRequires],
