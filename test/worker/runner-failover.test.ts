@@ -6,7 +6,7 @@ import * as outbox from "../../worker/tunnel/outbox.js";
 import type { RunnerHub, SubmitResult } from "../../worker/tunnel/runner-hub.js";
 import { listApprovals, ScriptedRunner } from "./approval-harness.js";
 import { GateHarness } from "./gate-harness.js";
-import { api, connectRunner, newKey, register, type Frame } from "./tunnel-harness.js";
+import { api, connectRunner, execOutput, newKey, register, type Frame } from "./tunnel-harness.js";
 import { newBotId, newRunnerName, newUserId } from "./test-ids.js";
 
 // Runner failover (issue 18): calls never sent to an offline runner move to the next one of their route.
@@ -23,7 +23,7 @@ async function runnerNamed(prefix: string, connect = true) {
   const key = await newKey();
   expect((await register(name, key)).status).toBe(201);
   const runner = connect ? new ScriptedRunner((await connectRunner(name, key)).tunnel) : null;
-  return { name, runner };
+  return { name, key, runner };
 }
 
 /** A call submitted straight to `runner`'s hub, as submitCall does, with `fallbacks` as its route's next runners. */
@@ -197,5 +197,35 @@ describe("runner failover", () => {
     ]);
     expect(run.request).toMatchObject({ tool: "exec", args: { command: expect.stringContaining("approved-elsewhere") } });
     expect(String(run.id).startsWith(`${home.name}_`)).toBe(true);
+  });
+
+  it("once the first runner is back, a session whose moved calls still run elsewhere keeps sending there until they are done", async () => {
+    const home = await runnerNamed("fo-back-home", false); // offline as long as can be
+    const office = await runnerNamed("fo-back-office");
+    if (!office.runner) throw new Error("not connected");
+    const b = await submit(home.name, [office.name], "dm:telegram:7", "echo B");
+    expect(b.movedTo).toBe(office.name);
+    const bFrame = await nextCall(office.runner); // office has B and does not answer yet
+
+    const back = new ScriptedRunner((await connectRunner(home.name, home.key)).tunnel);
+    // C (B's session) follows B to office; D (another session) runs at home again.
+    const c = await submit(home.name, [office.name], "dm:telegram:7", "echo C");
+    expect(c.movedTo).toBe(office.name);
+    const cFrame = await nextCall(office.runner);
+    expect(cFrame.id).toBe(c.callId);
+    const [d] = await Promise.all([back.answerNext(), submit(home.name, [office.name], "dm:telegram:8", "echo D")]);
+    expect(d.request).toMatchObject({ args: { command: "echo D" } });
+
+    // Once office has finished them, B's session is home's again.
+    for (const [n, frame] of [bFrame, cFrame].entries()) {
+      office.runner.tunnel.send({ type: "ack", seq: frame.seq });
+      office.runner.tunnel.send({ type: "result", seq: n + 1, id: frame.id, outcome: { ok: true, output: execOutput("ok") } });
+    }
+    await until(
+      async () => (await (await api("GET", `/api/calls/${c.callId ?? ""}`)).json<{ state: string }>()).state === "done",
+      "C done",
+    );
+    const [e] = await Promise.all([back.answerNext(), submit(home.name, [office.name], "dm:telegram:7", "echo E")]);
+    expect(e.request).toMatchObject({ args: { command: "echo E" } });
   });
 });

@@ -40,8 +40,9 @@ export async function callTool(
     const told = asked.ownerTold ? "The owner has been asked" : "The owner can decide with `drawbridge approvals`";
     return `🔐 Needs the owner's approval: ${decision.reason}\n${told}; nothing runs unless they allow it within ${minutes} min. Approval ${asked.id}.`;
   }
+  const route = routeFor(config.access.runners, config.defaultRunner, session, decision.request.tool);
   const answer = await submitCall(env, {
-    ...routeFor(config.access.runners, config.defaultRunner, session, decision.request.tool),
+    ...route,
     session,
     request: decision.request,
     timeoutMs: EXEC_TIMEOUT_MS,
@@ -51,5 +52,5 @@ export async function callTool(
   if (answer.status !== "done") return answer.notice;
   // Failover: the sender hears which runner served, since its files and state are that box's.
   const reply = formatExecReply(answer.outcome);
-  return answer.movedTo ? clampReply(`🔀 Ran on runner "${answer.movedTo}" (its first runner is offline).\n${reply}`) : reply;
+  return answer.movedTo ? clampReply(`🔀 Ran on runner "${answer.movedTo}" (failover from "${route.runner}").\n${reply}`) : reply;
 }

@@ -60,7 +60,14 @@ export function markMoved(sql: SqlStorage, id: string, to: string, now: number):
     .exec("UPDATE outbox SET state = 'moved' WHERE id = ? AND state = 'pending' AND sent_at IS NULL AND acked = 0 RETURNING id", id)
     .toArray();
   if (taken.length === 0) return false;
-  sql.exec("UPDATE call_failover SET moved_to = ?, moved_at = ?, confirmed_at = NULL WHERE id = ?", to, now, id);
+  // A call with no route of its own (one following its session, failover-follow.ts) gets its row here.
+  sql.exec(
+    `INSERT INTO call_failover (id, fallbacks, after_ms, moved_to, moved_at) VALUES (?, '[]', 0, ?, ?)
+     ON CONFLICT(id) DO UPDATE SET moved_to = excluded.moved_to, moved_at = excluded.moved_at, confirmed_at = NULL`,
+    id,
+    to,
+    now,
+  );
   return true;
 }
 
@@ -85,6 +92,24 @@ export function movedCall(sql: SqlStorage, id: string): MovedCall | null {
   if (!row) return null;
   const route = Fallbacks.parse(JSON.parse(row.fallbacks));
   return { id, to: row.moved_to, fallbacks: route.slice(route.indexOf(row.moved_to) + 1), confirmed: row.confirmed_at !== null };
+}
+
+/** The newest call of `session` that moved away from this hub, if any: where the session's calls run now. */
+export function lastMoveOfSession(sql: SqlStorage, session: string): { id: string; to: string } | null {
+  return (
+    sql
+      .exec<{ id: string; to: string }>(
+        `SELECT o.id, f.moved_to AS "to" FROM outbox o JOIN call_failover f ON f.id = o.id
+         WHERE o.state = 'moved' AND o.session = ? AND f.settled_at IS NULL ORDER BY o.seq DESC LIMIT 1`,
+        session,
+      )
+      .toArray()[0] ?? null
+  );
+}
+
+/** The next hub finished the moved call: later calls of its session are this hub's again. */
+export function settleMoved(sql: SqlStorage, id: string, now: number): void {
+  sql.exec("UPDATE call_failover SET settled_at = ? WHERE id = ?", now, id);
 }
 
 /** Moves the next hub has not confirmed yet (a crash, an error on the way), in queue order: retried until it has. */

@@ -12,7 +12,7 @@ import { audit } from "./tunnel-audit.js";
 /** How soon a move the next hub did not confirm, or a call with no runner online to go to, is tried again. */
 export const FAILOVER_RECHECK_MS = 10_000;
 
-type Wait = { id: string; waitMs: number };
+export type Wait = { id: string; waitMs: number };
 
 /**
  * Moves this hub's never-sent calls to the next online runner of their route once this runner
@@ -67,7 +67,7 @@ export async function resubmitMoved(host: HubHost, moved: store.MovedCall, waitM
 }
 
 /** Hands the taken calls to their runners' hubs, one batch per runner; confirms what each holds, reopens what it refused. */
-async function handOver(host: HubHost, taken: { call: OutboxCall; move: Move }[], wait: Wait | null): Promise<SubmitResult | null> {
+export async function handOver(host: HubHost, taken: { call: OutboxCall; move: Move }[], wait: Wait | null): Promise<SubmitResult | null> {
   const { sql } = host;
   const self = readSettings(sql).runner ?? "";
   let answer: SubmitResult | null = null;
@@ -117,7 +117,7 @@ function adopted(call: OutboxCall, move: Move, from: string, afterMs: number): A
     timeoutMs: call.timeoutMs,
     replyTo: call.replyTo,
     // A late reply quotes the label: it names the runner that served.
-    label: `${call.label} — on runner "${move.to}" ("${from}" offline)`.slice(0, 200),
+    label: `${call.label} — on runner "${move.to}" (failover from "${from}")`.slice(0, 200),
     expiresAt: call.expiresAt,
     fallbacks: move.fallbacks,
     failoverAfterMs: afterMs,

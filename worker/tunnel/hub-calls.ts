@@ -8,6 +8,7 @@ import type { OutboxCall } from "./outbox.js";
 import { countAllKeys, liveKeys } from "./runner-keys.js";
 import { movedCall, rememberRoute } from "./failover-store.js";
 import { failOver, resubmitMoved } from "./failover.js";
+import { followSession } from "./failover-follow.js";
 
 /**
  * Writes the call to the outbox, sends it if the runner is connected, and waits up to
@@ -60,6 +61,10 @@ export async function submit(host: HubHost, input: SubmitInput): Promise<SubmitR
     now,
   );
   rememberRoute(sql, call.id, input.fallbacks ?? [], input.failoverAfterMs ?? 0);
+  // Behind calls of its session that failed over and still wait there, it goes there too (failover-follow.ts).
+  const following = followSession(host, call, { id: call.id, waitMs: input.waitMs });
+  const followed = following ? await following : null;
+  if (followed) return followed;
   const socket = readySocket(ctx);
   if (!socket) {
     // A route that lists more runners may move it (and the calls before it) to the next online one.

@@ -58,7 +58,8 @@ export const RUNNER_HUB_SCHEMA: Ladder = [
   // 3: runner failover (failover.ts): a call's route past this runner, and where it moved. On
   // the hub it left, `moved_to` is set in the same write that takes the call off the queue
   // (outbox state 'moved'); `confirmed_at` once the next hub holds it. On the hub that took it,
-  // `moved_from` names the runner it came from.
+  // `moved_from` names the runner it came from. `settled_at`: the next hub said the moved call
+  // is done, so the session's new calls need not follow it there (failover-follow.ts).
   `
   CREATE TABLE call_failover (
     id TEXT PRIMARY KEY,
@@ -67,7 +68,8 @@ export const RUNNER_HUB_SCHEMA: Ladder = [
     moved_from TEXT,
     moved_to TEXT,
     moved_at INTEGER,
-    confirmed_at INTEGER
+    confirmed_at INTEGER,
+    settled_at INTEGER
   );
   CREATE INDEX call_failover_unconfirmed ON call_failover (moved_to, confirmed_at);
   `,

@@ -55,7 +55,7 @@ export async function submitCall(env: Env, call: CallRequest): Promise<CallAnswe
   };
   // Safe to retry: the call id is chosen here, so a second attempt finds the call instead of adding it again.
   const result: SubmitResult = await retryOnce(async (): Promise<SubmitResult> => await hubStub(env, call.runner).submit(input));
-  const moved = result.movedTo ? ` Runner "${call.runner}" is offline: it moved to runner "${result.movedTo}".` : "";
+  const moved = result.movedTo ? ` It moved to runner "${result.movedTo}" (failover from "${call.runner}").` : "";
   switch (result.status) {
     case "done":
       return { status: "done", outcome: result.outcome, ...(result.movedTo ? { movedTo: result.movedTo } : {}) };
