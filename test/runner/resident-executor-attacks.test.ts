@@ -1,5 +1,6 @@
 import { randomBytes } from "node:crypto";
 import { realpath } from "node:fs/promises";
+import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ensureSandboxImage } from "../../runner/sandbox/sandbox-image.js";
 import { docker } from "../support/docker-probe.js";
@@ -10,13 +11,15 @@ import { tempDir, testSandbox, testSettings, uniqueRunner } from "./support/sand
 // runs every later call. Each test is an earlier command attacking it; the call after it must
 // still answer with exactly its own output and exit code (docs/resident-executor.md).
 const runner = uniqueRunner("executor");
+const plainRunner = uniqueRunner("executorplain");
 const state = await tempDir("executor");
-const sandbox = testSandbox(runner, testSettings(state.path, { residentExecutor: true }));
-everySandboxHardened([runner], async () => [await realpath(state.path)]);
+const sandbox = testSandbox(runner, testSettings(join(state.path, "a"), { residentExecutor: true }));
+const plain = testSandbox(plainRunner, testSettings(join(state.path, "b")));
+everySandboxHardened([runner, plainRunner], async () => [await realpath(state.path)]);
 
 beforeAll(() => ensureSandboxImage(docker), 120_000);
 afterAll(async () => {
-  await sandbox.removeAll();
+  await Promise.all([sandbox.removeAll(), plain.removeAll()]);
   await state.remove();
 });
 
@@ -125,4 +128,22 @@ describe("an earlier command cannot forge a later call's result through the resi
     await sandbox.exec("fill", "dd if=/dev/zero of=/tmp/fill bs=1M count=200 2>/dev/null; echo filled", 20_000);
     await expectLaterCallTrue("fill");
   }, 60_000);
+});
+
+describe("through the resident executor a command answers as through docker exec", () => {
+  const commands = [
+    "printf '%s|' \"  a\\\\b  \" 'é ✓'\n\n",
+    "yes | head -c 70000; yes e | head -c 70000 >&2; exit 3",
+    "cd /workspace; pwd; echo $HOME $PATH; id -u; ulimit -n",
+    "kill -TERM $$",
+    "cat; echo stdin=$?",
+  ];
+  it.each(commands)(
+    "%j",
+    async (command) => {
+      const [resident, docker] = [await sandbox.exec("same", command, 10_000), await plain.exec("same", command, 10_000)];
+      expect({ ...resident, durationMs: 0 }).toEqual({ ...docker, durationMs: 0 });
+    },
+    30_000,
+  );
 });
