@@ -11,6 +11,14 @@ export function journalPath(stateDir: string, runner: string): string {
 /** Ids are remembered this long: longer than any capability lives, so a replay is always recognised. */
 export const JOURNAL_RETENTION_MS = 24 * 60 * 60 * 1000;
 
+/**
+ * A call whose result the gateway acknowledged leaves memory (not the file) this long after the
+ * ack. The gateway signs a call's capability only while it waits for the result, and the runner
+ * accepts a capability at most 155 s after it was signed and at most 5 s before (capability-check):
+ * a replay of a call forgotten here is refused as expired, with minutes to spare for clock skew.
+ */
+export const ACKED_KEPT_IN_MEMORY_MS = 10 * 60 * 1000;
+
 /** Opens the file the journal appends to (tests hand in a handle whose writes fail). */
 export type AppendHandle = (path: string) => Promise<FileHandle>;
 const appendTo: AppendHandle = (path) => open(path, "a", 0o600);
@@ -27,6 +35,9 @@ const appendTo: AppendHandle = (path) => open(path, "a", 0o600);
  */
 export class CallJournal {
   private readonly records = new Map<string, JournalRecord>();
+  /** Results not acknowledged yet, and acknowledged ones by when (oldest first): what leaves memory when. */
+  private awaitingAck: Array<{ id: string; rseq: number }> = [];
+  private readonly acked: Array<{ id: string; rseq: number; at: number }> = [];
   private nextRseq = 1;
   private ackedRseq = 0;
   private queue: Array<{ line: string; done: () => void; fail: (error: unknown) => void }> = [];
@@ -99,6 +110,11 @@ export class CallJournal {
 
   isAcked(rseq: number): boolean {
     return rseq <= this.ackedRseq;
+  }
+
+  /** Calls held in memory: the unfinished, the unacknowledged and those acknowledged lately. */
+  get remembered(): number {
+    return this.records.size;
   }
 
   /** Durably records that the call arrived (before anything else happens to it). */
@@ -176,11 +192,28 @@ export class CallJournal {
         record.result = { rseq: entry.rseq, outcome: entry.outcome, at: entry.at };
         this.records.set(entry.id, record);
         this.nextRseq = Math.max(this.nextRseq, entry.rseq + 1);
+        this.awaitingAck.push({ id: entry.id, rseq: entry.rseq });
         return;
       }
-      case "acked":
+      case "acked": {
         this.ackedRseq = Math.max(this.ackedRseq, entry.rseq);
         this.nextRseq = Math.max(this.nextRseq, entry.rseq + 1);
+        // Read back from the file, an ack counts from now: later than it came, so kept longer.
+        const at = Date.now();
+        const still = this.awaitingAck.filter((result) => result.rseq > this.ackedRseq);
+        if (still.length === this.awaitingAck.length) return;
+        for (const result of this.awaitingAck) if (result.rseq <= this.ackedRseq) this.acked.push({ ...result, at });
+        this.awaitingAck = still;
+      }
+    }
+  }
+
+  /** Drops from memory the calls acknowledged more than ACKED_KEPT_IN_MEMORY_MS ago (see there why that is safe). */
+  private forgetAcked(now: number): void {
+    while (this.acked.length > 0 && now - this.acked[0]!.at >= ACKED_KEPT_IN_MEMORY_MS) {
+      const { id, rseq } = this.acked.shift()!;
+      // Only that result's record: a later record under the same id (a refused replay) stays.
+      if (this.records.get(id)?.result?.rseq === rseq) this.records.delete(id);
     }
   }
 
@@ -214,6 +247,7 @@ export class CallJournal {
   private write(entry: Entry): Promise<void> {
     if (this.failure) return Promise.reject(this.failure);
     this.apply(entry);
+    this.forgetAcked(Date.now());
     const line = JSON.stringify(entry) + "\n";
     const written = new Promise<void>((done, fail) => this.queue.push({ line, done, fail }));
     if (!this.flushing) this.flushing = this.flush();
