@@ -4,11 +4,15 @@ import { connectRunner, consoleRun, execOutput, newKey, register, TestSocket } f
 import { expectClosedWith, hubAudit } from "./tunnel-refusals.js";
 import { newRunnerName } from "./test-ids.js";
 
-/** Sends `count` frames (in bursts the test worker can hold) or until the socket closes. */
+/**
+ * Sends up to `count` frames, in bursts of 100, until the socket closes. The hub refuses at the
+ * first frame; the pause between bursts lets its close arrive, so not thousands more frames queue
+ * behind it (each still costs the one-threaded test runtime an event, stalling the tests after).
+ */
 async function burst(tunnel: TestSocket, count: number, frame: unknown): Promise<void> {
   for (let n = 0; n < count && tunnel.closeCode === null; n++) {
     tunnel.send(frame);
-    if (n % 1000 === 999) await new Promise((resolve) => setTimeout(resolve, 0));
+    if (n % 100 === 99) await new Promise((resolve) => setTimeout(resolve, 20));
   }
 }
 
