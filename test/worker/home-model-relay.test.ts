@@ -2,6 +2,7 @@ import { env } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import { hubStub } from "../../worker/objects/stubs.js";
 import { HOME_MODEL_BASE_URL, homeModelFetch } from "../../worker/tunnel/home-model-fetch.js";
+import { PROTOCOL_VERSION } from "../../shared/tunnel/protocol.js";
 import {
   connectRunner,
   consoleRun,
@@ -41,7 +42,7 @@ describe("the model at home, relayed over the tunnel", () => {
   it("sends the chat request to the runner and answers with the model's reply; no header crosses", async () => {
     const { runner, key } = await registered("model-home");
     const { tunnel, welcome } = await connectRunner(runner, key);
-    expect(welcome.version).toBe(3);
+    expect(welcome.version).toBe(PROTOCOL_VERSION);
     const answered = homeModelFetch(env, runner)(...providerRequest("/chat/completions", chat));
     const request = await tunnel.next();
     expect(request).toEqual({
