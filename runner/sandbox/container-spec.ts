@@ -1,7 +1,7 @@
 import { createHash } from "node:crypto";
 import type { ContainerCreateOptions, HostConfig } from "dockerode";
 import { appArmorSecurityOpt } from "./apparmor.js";
-import { executorContainerSpec } from "./executor-container.js";
+import { CONTAINER_OWNER, executorContainerSpec } from "./executor-container.js";
 import type { SandboxLimits } from "./sandbox-runtime.js";
 import { scopeDigest } from "./sandbox-scope.js";
 
@@ -44,7 +44,7 @@ export type ContainerShape = {
 };
 
 /** Bump when the hardening below changes, so running containers of the old recipe are recreated. */
-const RECIPE = 2;
+const RECIPE = 3;
 
 export function shapeDigest(shape: ContainerShape): string {
   const { image, limits, workspace } = shape;
@@ -116,7 +116,8 @@ export function sandboxContainerSpec(options: {
     Image: image,
     // The container idles; every tool call is an exec inside it.
     Cmd: ["/bin/sleep", "2147483647"],
-    User: SANDBOX_USER,
+    // Init and the idle process, which every sweep spares, are not the sandbox user's to signal or write (/proc/1/mem).
+    User: CONTAINER_OWNER,
     WorkingDir: WORKSPACE_MOUNT,
     Env: SANDBOX_ENV,
     Labels: {

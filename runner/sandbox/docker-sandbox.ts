@@ -55,12 +55,13 @@ export class DockerSandbox implements SandboxRuntime {
         const raw = this.executorOn()
           ? await this.viaExecutor(entry, container, { command, timeoutMs, outputBytes: limits.outputBytes, signal })
           : await execInContainer(docker, container, command, timeoutMs, limits.outputBytes, () => this.discard(entry), signal, keep);
-        const { backstopFired, ...output } = raw;
-        // A timed-out or cancelled command may have left children (`cmd &`); the container goes with it.
-        if ((output.timedOut || output.cancelled) && !backstopFired) await this.discard(entry);
+        const { backstopFired, sweepFailed, ...output } = raw;
+        const oom = output.exitCode === 137 && (await this.newOomKill(entry, container));
+        // A timed-out or cancelled command may have left children (`cmd &`), as may one that killed its wrapper; the container goes with it.
+        if (((output.timedOut || output.cancelled) && !backstopFired) || sweepFailed === true) await this.discard(entry);
         if (output.timedOut) this.onLimit({ kind: "timeout", session, container: container.id });
         if (output.stdoutTruncated || output.stderrTruncated) this.onLimit({ kind: "output", session, container: container.id });
-        if (output.exitCode === 137 && (await this.newOomKill(entry, container))) {
+        if (oom) {
           this.onLimit({ kind: "memory", session, container: container.id });
           const mib = Math.round(limits.memoryBytes / (1024 * 1024));
           return { ...output, outOfMemory: true, stderr: `${output.stderr}\n[killed: out of memory — the sandbox limit is ${mib} MiB]\n` };

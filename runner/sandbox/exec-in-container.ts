@@ -2,7 +2,7 @@ import { randomBytes } from "node:crypto";
 import type Docker from "dockerode";
 import type { ExecOutput } from "../../shared/tools/exec.js";
 import { SANDBOX_ENV, SANDBOX_USER, WORKSPACE_MOUNT } from "./container-spec.js";
-import { execCommandLine, KILL_GRACE_SECONDS, signalCommandLine } from "./exec-wrapper.js";
+import { execCommandLine, KILL_GRACE_SECONDS, signalCommandLine, sweepCommandLine } from "./exec-wrapper.js";
 import { CappedSink } from "./output-capture.js";
 
 /** If the exec stream outlives the in-container kill by this much, the whole container is killed. */
@@ -11,7 +11,12 @@ const HOST_BACKSTOP_MS = 5_000;
 export type RawExec = ExecOutput & {
   /** The host had to kill the whole container; it is gone. */
   backstopFired: boolean;
+  /** Whatever the call left running may still run (its wrapper was killed and the sweep from outside failed): discard the container. */
+  sweepFailed?: boolean;
 };
+
+/** How long the sweep from outside may take before the container counts as unswept. */
+const SWEEP_FROM_OUTSIDE_MS = 5_000;
 
 /**
  * One command in a running container. The runner keeps its deadline: at the limit, as on the
@@ -87,6 +92,9 @@ export async function execInContainer(
   });
   const durationMs = Math.round(performance.now() - started);
   const exitCode = backstopFired ? null : ((await exec.inspect()).ExitCode ?? null);
+  // Only SIGKILL ends the wrapper before its sweep (it traps the rest), and then the exec says 137; a
+  // deadline or cancel discards the container anyway. Otherwise a clean call costs no extra request.
+  const sweepFailed = exitCode === 137 && !stopping && !keepBackground && !(await sweptFromOutside(docker, container));
   // The shell passes on the signal's status: 143 after SIGTERM, 137 when SIGKILL was needed.
   const killed = backstopFired || exitCode === 143 || exitCode === 137;
   // Cancelled only if the kill is what ended it: a command that finished first keeps its own exit code.
@@ -103,7 +111,38 @@ export async function execInContainer(
     ...(cancelled ? { cancelled: true } : {}),
     durationMs,
     backstopFired,
+    ...(sweepFailed ? { sweepFailed: true } : {}),
   };
+}
+
+/** Runs the sweep as its own exec; true only if it ran to a round that found nothing, in time. */
+async function sweptFromOutside(docker: Docker, container: Docker.Container): Promise<boolean> {
+  try {
+    const exec = await container.exec({
+      Cmd: sweepCommandLine(),
+      AttachStdout: true,
+      AttachStderr: true,
+      User: SANDBOX_USER,
+      Env: SANDBOX_ENV,
+    });
+    const stream = await exec.start({ hijack: true, stdin: false });
+    stream.resume();
+    const ended = await new Promise<boolean>((resolve) => {
+      // A stopped or wedged sweep counts as failed; the container is then removed, which ends it.
+      const timer = setTimeout(() => resolve(false), SWEEP_FROM_OUTSIDE_MS);
+      const done = () => {
+        clearTimeout(timer);
+        resolve(true);
+      };
+      stream.once("end", done);
+      stream.once("close", done);
+      stream.once("error", done);
+    });
+    if (!ended) stream.destroy();
+    return ended && (await exec.inspect()).ExitCode === 0;
+  } catch {
+    return false;
+  }
 }
 
 /** A cancel that arrived before the command was started: nothing ran. */

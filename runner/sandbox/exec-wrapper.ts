@@ -74,6 +74,8 @@ sweep_once() {
 export function execCommandLine(command: string, options: { marker: string; keepBackground: boolean }): string[] {
   const { marker, keepBackground } = options;
   const script = [
+    // Signals that would end the wrapper only run a no-op: it dies unswept by SIGKILL alone, whose 137 the runner checks (sweepCommandLine).
+    `trap : ${FATAL_SIGNALS}`,
     SWEEP,
     `${MARKER_VAR}=\${0#${NAME}:} /bin/sh -c "$2"`,
     "status=$?",
@@ -83,6 +85,22 @@ export function execCommandLine(command: string, options: { marker: string; keep
   ].join("\n");
   // The marker rides in the wrapper's name: the wrapper itself must not carry it, or a signal to marked processes would end the wrapper before its sweep.
   return ["/bin/sh", "-c", script, `${NAME}:${marker}`, keepBackground ? "keep" : "sweep", command];
+}
+
+/** The signals whose default action ends a process, bar SIGKILL (untrappable); a trap's handler is reset in the command. */
+const FATAL_SIGNALS = [1, 2, 3, 4, 5, 6, 7, 8, 10, 11, 12, 13, 14, 15, 16, 24, 25, 26, 27, 29, 30, 31]
+  .concat(Array.from({ length: 31 }, (_, i) => 34 + i))
+  .join(" ");
+
+/**
+ * The sweep as a side exec, run by the runner when a call's exec ended with 137: the wrapper may
+ * have been SIGKILLed before its own sweep (`kill -9 $PPID`), and its exit status is all the runner
+ * sees. Exits 0 only once a round found nothing left; anything else (unsettled, killed, stopped)
+ * and the container is discarded.
+ */
+export function sweepCommandLine(): string[] {
+  const script = [SWEEP, "for round in 1 2 3 4 5 6 7 8 9 10; do sweep_once || exit 0; done", "exit 1"].join("\n");
+  return ["/bin/sh", "-c", script, "sweep-exec"];
 }
 
 /**

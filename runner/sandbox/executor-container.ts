@@ -4,7 +4,7 @@ import type Docker from "dockerode";
 export const EXECUTOR_BINARY = "/opt/drawbridge/busybox";
 
 /**
- * Who the container's own processes (its init and idle process) are in an executor container: a
+ * Who the container's own processes (its init and idle process) are, in every sandbox container: a
  * second unprivileged uid with no capabilities, not the sandbox user, so a command can neither
  * signal them nor write their memory (/proc/1/mem) to make one of them — which every sweep spares —
  * into a process that outlives its call. Every exec still runs as the sandbox user.
