@@ -17,6 +17,7 @@ import { newRunnerName } from "./test-ids.js";
 import { RunnerKeyRevoked, RunnerRegistered, RunnerRotated } from "../../shared/admin-api.js";
 import { ErrorBody } from "../../shared/wire-error.js";
 import { readJson } from "../support/read-json.js";
+import { CLOSE_GRACE_MS } from "../../worker/tunnel/socket-sweep.js";
 
 async function rotationToken(signer: Key, runner: string, next: Key, jti = crypto.randomUUID()): Promise<string> {
   const now = Math.floor(Date.now() / 1000);
@@ -62,7 +63,8 @@ describe("runner keys: register, revoke, rotate", () => {
     expect((await api("DELETE", `/api/runners/${second.kid}`)).status).toBe(200);
     expect(await tunnel.next()).toMatchObject({ type: "error", error: { code: "unauthorized" } });
     expect(await tunnel.closed).toBe(CloseCode.revoked);
-    expect(Date.now() - started).toBeLessThan(1000);
+    // At once: by the revocation itself, not by a later sweep (a wall-clock bound only that loose, for loaded machines).
+    expect(Date.now() - started).toBeLessThan(CLOSE_GRACE_MS);
 
     // The queued calls reach no one: not a new key of the same runner…
     const fresh = await newKey();
