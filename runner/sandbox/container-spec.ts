@@ -39,8 +39,10 @@ export type ContainerShape = {
   keepBackground?: boolean | undefined;
   /** The AppArmor profile it is confined by; undefined on a host without AppArmor. */
   appArmorProfile?: string | undefined;
-  /** The executor image (executor-image.ts) when calls go through a resident executor (runner.json `sandbox.residentExecutor`). */
+  /** The derived image (executor-image.ts): its execute-only busybox runs each exec's wrapper non-dumpable, and the resident executor. */
   executorImage?: string | undefined;
+  /** Calls go through a resident executor (runner.json `sandbox.residentExecutor`). */
+  residentExecutor?: boolean | undefined;
 };
 
 /** Bump when the hardening below changes, so running containers of the old recipe are recreated. */
@@ -51,8 +53,7 @@ export function shapeDigest(shape: ContainerShape): string {
   const mount = workspace.private ? "private" : `${workspace.hostPath}:${workspace.readOnly ? "ro" : "rw"}`;
   const keep = shape.keepBackground === true;
   const appArmor = shape.appArmorProfile ?? null;
-  // Only when on, so the digest of every other container stays what it was.
-  const executor = shape.executorImage !== undefined ? { executor: shape.executorImage } : {};
+  const executor = shape.executorImage !== undefined ? { executor: shape.executorImage, resident: shape.residentExecutor === true } : {};
   return createHash("sha256")
     .update(JSON.stringify({ recipe: RECIPE, image, limits, mount, keep, appArmor, ...executor }))
     .digest("hex")
@@ -76,8 +77,9 @@ export function sandboxContainerSpec(options: {
   keepBackground?: boolean | undefined;
   appArmorProfile?: string | undefined;
   executorImage?: string | undefined;
+  residentExecutor?: boolean | undefined;
 }): ContainerCreateOptions {
-  const { image, runner, scope, limits, workspace, pool, keepBackground, appArmorProfile, executorImage } = options;
+  const { image, runner, scope, limits, workspace, pool, keepBackground, appArmorProfile, executorImage, residentExecutor } = options;
   const name = options.name ?? containerName(runner, scope);
   const digest = shapeDigest({
     image,
@@ -86,6 +88,7 @@ export function sandboxContainerSpec(options: {
     keepBackground,
     appArmorProfile,
     executorImage,
+    residentExecutor,
   });
   // CgroupnsMode is missing from @types/dockerode; the engine (API 1.41+) knows it.
   const hostConfig: HostConfig & { CgroupnsMode: "private" } = {

@@ -7,6 +7,7 @@ import { scopeKey } from "./sandbox-scope.js";
 import { PrivateWorkspaces } from "./private-workspaces.js";
 import { ensureExecutorImage, executorImageName } from "./executor-image.js";
 import { ResidentExecutors } from "./resident-executors.js";
+import { WRAPPER_SHELL } from "./executor-container.js";
 import { privateWorkspacePath, sharedMount, type ResolvedMount, type SandboxSettings } from "./sandbox-settings.js";
 import { WarmPool } from "./warm-pool.js";
 
@@ -54,7 +55,17 @@ export class DockerSandbox implements SandboxRuntime {
         const keep = this.settings.keepBackgroundProcesses === true;
         const raw = this.executorOn()
           ? await this.viaExecutor(entry, container, { command, timeoutMs, outputBytes: limits.outputBytes, signal })
-          : await execInContainer(docker, container, command, timeoutMs, limits.outputBytes, () => this.discard(entry), signal, keep);
+          : await execInContainer(
+              docker,
+              container,
+              command,
+              timeoutMs,
+              limits.outputBytes,
+              () => this.discard(entry),
+              signal,
+              keep,
+              WRAPPER_SHELL,
+            );
         const { backstopFired, sweepFailed, ...output } = raw;
         const oom = output.exitCode === 137 && (await this.newOomKill(entry, container));
         // A timed-out or cancelled command may have left children (`cmd &`), as may one that killed its wrapper; the container goes with it.
@@ -133,8 +144,17 @@ export class DockerSandbox implements SandboxRuntime {
 
   private shape(workspace: ResolvedMount): ContainerShape {
     const { limits, keepBackgroundProcesses: keepBackground, appArmorProfile } = this.settings;
-    const executorImage = this.executorOn() ? executorImageName(this.options.image) : undefined;
-    return { image: this.options.image, limits, workspace, keepBackground, appArmorProfile, executorImage };
+    // Every container is of the derived image: its execute-only busybox keeps each exec's wrapper non-dumpable.
+    const executorImage = executorImageName(this.options.image);
+    return {
+      image: this.options.image,
+      limits,
+      workspace,
+      keepBackground,
+      appArmorProfile,
+      executorImage,
+      residentExecutor: this.executorOn(),
+    };
   }
 
   /** runner.json `sandbox.residentExecutor`, where its argument holds: one session per container, nothing kept running. */

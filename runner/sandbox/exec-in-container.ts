@@ -34,12 +34,14 @@ export async function execInContainer(
   onBackstop: () => Promise<void>,
   signal?: AbortSignal,
   keepBackground = false,
+  /** The wrapper's shell: WRAPPER_SHELL (non-dumpable) in containers of the derived image. */
+  shell: readonly string[] = ["/bin/sh"],
 ): Promise<RawExec> {
   if (signal?.aborted) return notRun();
   const started = performance.now();
   const marker = randomBytes(12).toString("hex");
   const exec = await container.exec({
-    Cmd: execCommandLine(command, { marker, keepBackground }),
+    Cmd: execCommandLine(command, { marker, keepBackground, shell }),
     AttachStdout: true,
     AttachStderr: true,
     AttachStdin: false,
@@ -94,7 +96,7 @@ export async function execInContainer(
   const exitCode = backstopFired ? null : ((await exec.inspect()).ExitCode ?? null);
   // Only SIGKILL ends the wrapper before its sweep (it traps the rest), and then the exec says 137; a
   // deadline or cancel discards the container anyway. Otherwise a clean call costs no extra request.
-  const sweepFailed = exitCode === 137 && !stopping && !keepBackground && !(await sweptFromOutside(docker, container));
+  const sweepFailed = exitCode === 137 && !stopping && !keepBackground && !(await sweptFromOutside(docker, container, shell));
   // The shell passes on the signal's status: 143 after SIGTERM, 137 when SIGKILL was needed.
   const killed = backstopFired || exitCode === 143 || exitCode === 137;
   // Cancelled only if the kill is what ended it: a command that finished first keeps its own exit code.
@@ -116,10 +118,10 @@ export async function execInContainer(
 }
 
 /** Runs the sweep as its own exec; true only if it ran to a round that found nothing, in time. */
-async function sweptFromOutside(docker: Docker, container: Docker.Container): Promise<boolean> {
+async function sweptFromOutside(docker: Docker, container: Docker.Container, shell: readonly string[]): Promise<boolean> {
   try {
     const exec = await container.exec({
-      Cmd: sweepCommandLine(),
+      Cmd: sweepCommandLine(shell),
       AttachStdout: true,
       AttachStderr: true,
       User: SANDBOX_USER,

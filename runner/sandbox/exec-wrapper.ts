@@ -71,8 +71,11 @@ sweep_once() {
  * which this wrapper's command returns and the sweep runs as after any other return. (A busybox
  * `timeout` in between cost a fork and an exec in the container on every call.)
  */
-export function execCommandLine(command: string, options: { marker: string; keepBackground: boolean }): string[] {
-  const { marker, keepBackground } = options;
+export function execCommandLine(
+  command: string,
+  options: { marker: string; keepBackground: boolean; shell?: readonly string[] | undefined },
+): string[] {
+  const { marker, keepBackground, shell = ["/bin/sh"] } = options;
   const script = [
     // Signals that would end the wrapper only run a no-op: it dies unswept by SIGKILL alone, whose 137 the runner checks (sweepCommandLine).
     `trap : ${FATAL_SIGNALS}`,
@@ -84,7 +87,7 @@ export function execCommandLine(command: string, options: { marker: string; keep
     "exit $status",
   ].join("\n");
   // The marker rides in the wrapper's name: the wrapper itself must not carry it, or a signal to marked processes would end the wrapper before its sweep.
-  return ["/bin/sh", "-c", script, `${NAME}:${marker}`, keepBackground ? "keep" : "sweep", command];
+  return [...shell, "-c", script, `${NAME}:${marker}`, keepBackground ? "keep" : "sweep", command];
 }
 
 /** The signals whose default action ends a process, bar SIGKILL (untrappable); a trap's handler is reset in the command. */
@@ -98,9 +101,9 @@ const FATAL_SIGNALS = [1, 2, 3, 4, 5, 6, 7, 8, 10, 11, 12, 13, 14, 15, 16, 24, 2
  * sees. Exits 0 only once a round found nothing left; anything else (unsettled, killed, stopped)
  * and the container is discarded.
  */
-export function sweepCommandLine(): string[] {
+export function sweepCommandLine(shell: readonly string[] = ["/bin/sh"]): string[] {
   const script = [SWEEP, "for round in 1 2 3 4 5 6 7 8 9 10; do sweep_once || exit 0; done", "exit 1"].join("\n");
-  return ["/bin/sh", "-c", script, "sweep-exec"];
+  return [...shell, "-c", script, "sweep-exec"];
 }
 
 /**

@@ -3,6 +3,9 @@ import type Docker from "dockerode";
 /** Where the executor image (executor-image.ts) holds its execute-only busybox. Named busybox so it runs as busybox itself. */
 export const EXECUTOR_BINARY = "/opt/drawbridge/busybox";
 
+/** The shell every exec's wrapper runs in, in a container of the derived image: non-dumpable, so a command cannot write its memory. */
+export const WRAPPER_SHELL = [EXECUTOR_BINARY, "sh"] as const;
+
 /**
  * Who the container's own processes (its init and idle process) are, in every sandbox container: a
  * second unprivileged uid with no capabilities, not the sandbox user, so a command can neither

@@ -71,6 +71,8 @@ describe("with AppArmor, the profile is set explicitly and verified", () => {
     // An engine stand-in that records the create and refuses it, so nothing runs here.
     const engine = {
       getContainer: () => ({ inspect: () => Promise.reject(Object.assign(new Error("no such container"), { statusCode: 404 })) }),
+      // Every container is of the derived image (executor-image.ts); here it is already made from this base.
+      getImage: () => ({ inspect: () => Promise.resolve({ Id: "base", Config: { Labels: { "dev.drawbridge.executor-base": "base" } } }) }),
       createContainer: (spec: Docker.ContainerCreateOptions) => {
         asked.push(spec);
         return Promise.reject(new Error("stand-in engine"));

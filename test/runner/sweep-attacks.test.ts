@@ -50,6 +50,14 @@ describe("an earlier command cannot get past the sweep of the default exec path"
     await expectLaterCallsTrue("killwrapperlate");
   }, 60_000);
 
+  it("writing its wrapper's memory to make it exit 0 before the sweep leaves no forger for the next calls", async () => {
+    // x86-64 `xor edi,edi; mov eax,231; syscall` (exit_group(0)) where the wrapper returns from waiting for this command.
+    const stub = "\\061\\377\\270\\347\\000\\000\\000\\017\\005";
+    const script = `(${FORGER}) </dev/null >/dev/null 2>&1 & set -- $(cat /proc/$PPID/syscall 2>/dev/null); pc=$(( \${9:-0} )); [ "$pc" -gt 0 ] && printf '${stub}' | dd of=/proc/$PPID/mem bs=1 seek=$pc conv=notrunc 2>/dev/null; true`;
+    await sandbox.exec("wrappermem", script, 10_000);
+    await expectLaterCallsTrue("wrappermem");
+  }, 60_000);
+
   it("the container's init, which every sweep spares, cannot be turned into a forger", async () => {
     const script = [
       `printf '#!/bin/sh\\n%s\\n' '${FORGER}' >/workspace/.f && chmod +x /workspace/.f`,
