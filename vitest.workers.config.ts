@@ -36,7 +36,12 @@ export const TEST_BINDINGS = {
  * never answer a close, on purpose; in the shared runtime the socket tests after it then hung, in
  * every full run where it came early (tunnel-flood, token attacks, batches), never alone.
  */
-export const ISOLATED_WORKER_TESTS = ["test/worker/tunnel-preauth-linger.test.ts"];
+export const ISOLATED_WORKER_TESTS = [
+  "test/worker/tunnel-preauth-linger.test.ts",
+  // The two 10,000-frame floods: the one test that still hung in the shared runtime after the linger test left it.
+  "test/worker/tunnel-flood.test.ts",
+  "test/worker/tunnel-preauth-abuse.test.ts",
+];
 
 // Worker tests run inside workerd with the real Durable Objects from wrangler.toml.
 export function workersConfig(include: string[], exclude: string[] = []) {

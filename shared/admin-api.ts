@@ -98,6 +98,8 @@ export const RunnerSummary = z
     queueDepth: z.number().int(),
     inFlight: z.number().int(),
     keys: z.number().int(),
+    /** Set when the runner's hub did not answer (its other fields are then unknown, shown as zero). */
+    unavailable: z.string().optional(),
   })
   .strict();
 export type RunnerSummary = z.infer<typeof RunnerSummary>;

@@ -6,7 +6,7 @@ import { join } from "node:path";
 
 const suites = [
   { name: "worker (workerd)", config: "vitest.workers.config.ts" },
-  { name: "worker, sockets that never close (workerd, a runtime of its own)", config: "vitest.workers-isolated.config.ts" },
+  { name: "worker, socket abuse (workerd, a runtime of its own)", config: "vitest.workers-isolated.config.ts" },
   { name: "runner + end-to-end (node, docker)", config: "vitest.node.config.ts" },
 ];
 const extraArgs = process.argv.slice(2);

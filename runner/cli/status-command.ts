@@ -67,5 +67,6 @@ export function statusLines(view: StatusView, now: number): string[] {
 
 export function runnerLine(runner: RunnerSummary, now: number): string {
   const seen = runner.lastSeen === null ? "never seen" : `last seen ${minutes(Math.round((now - runner.lastSeen) / 1000))} ago`;
+  if (runner.unavailable !== undefined) return `${runner.runner}  unknown: ${runner.unavailable}`;
   return `${runner.runner}  ${runner.connected ? "connected" : "offline"}  ${seen}  queue ${runner.queueDepth}  running ${runner.inFlight}  keys ${runner.keys}`;
 }

@@ -15,6 +15,14 @@ function callHub(env: Env, id: string) {
   return hubStub(env, runner);
 }
 
+class HubSilent {
+  readonly message: string;
+  constructor(cause: unknown) {
+    this.message = `its hub did not answer: ${cause instanceof Error ? cause.message : String(cause)}`.slice(0, 300);
+  }
+}
+const UNKNOWN_RUNNER = { connected: false, since: null, lastSeen: null, queueDepth: 0, inFlight: 0, keys: 0 };
+
 /** Secrets `drawbridge audit --deep` asks about: whether each is set, never its value. */
 const AUDITED_SECRETS = ["TELEGRAM_BOT_TOKEN", "TELEGRAM_WEBHOOK_SECRET", "GATEWAY_SIGNING_KEY", "DRAWBRIDGE_MODEL_API_KEY"] as const;
 
@@ -28,7 +36,9 @@ export const statusRoute = new Hono<{ Bindings: Env }>()
     const names = await directoryOf(c.env).list();
     const runners = await Promise.all(
       names.map(async (name) => {
-        const status = await retryOnce(() => hubStub(c.env, name).status(name));
+        // One runner's hub failing (reset twice by a deploy, say) is that runner's line, not a 500 for the whole status.
+        const status = await retryOnce(() => hubStub(c.env, name).status(name)).catch((error: unknown) => new HubSilent(error));
+        if (status instanceof HubSilent) return { ...UNKNOWN_RUNNER, runner: name, unavailable: status.message };
         return {
           runner: status.runner,
           connected: status.connected,
