@@ -22,6 +22,13 @@ export const APP_PAGES_JS = String.raw`
     },
     render: function (data) {
       var runners = data.status.runners.map(function (runner) {
+        if (runner.unavailable) {
+          return el("div", { class: "card runner", "data-runner": runner.runner }, [
+            el("h3", { text: runner.runner }),
+            el("span", { class: "pill off", text: "unknown" }),
+            el("p", { class: "muted", text: runner.unavailable }),
+          ]);
+        }
         return el("div", { class: "card runner", "data-runner": runner.runner }, [
           el("h3", { text: runner.runner }),
           el("span", { class: "pill " + (runner.connected ? "on" : "off"), text: runner.connected ? "online" : "offline" }),
