@@ -116,9 +116,18 @@ export function sweepCommandLine(shell: readonly string[] = ["/bin/sh"]): string
  * a container at its pids limit, where a pipe could not fork.
  */
 export function signalCommandLine(marker: string, sig: "TERM" | "KILL"): string[] {
-  const script = `
+  return ["/bin/sh", "-c", markedSignalScript(`${NAME}:$MARK`, sig), "signal-exec", marker];
+}
+
+/**
+ * The script behind signalCommandLine, for a call whose processes hang off one engine exec named
+ * `parentName` (shell text, compared with each parent-0 process's argv): the wrapper here, the
+ * resident executor in executor-script.ts. The marker is its $1.
+ */
+export function markedSignalScript(parentName: string, sig: "TERM" | "KILL"): string {
+  return `
 MARK=$1
-wrapper=""
+parent=""
 pids=""
 for d in /proc/[0-9]*; do
   p=\${d#/proc/}
@@ -127,19 +136,18 @@ for d in /proc/[0-9]*; do
   set -- \${s##*") "}
   eval "pp_$p=$2"
   if [ "$2" = 0 ]; then
-    { while IFS= read -r -d '' a; do [ "$a" = "${NAME}:$MARK" ] && wrapper=$p && break; done < "$d/cmdline"; } 2>/dev/null
+    { while IFS= read -r -d '' a; do [ "$a" = "${parentName}" ] && parent=$p && break; done < "$d/cmdline"; } 2>/dev/null
     continue
   fi
   { while IFS= read -r -d '' v; do [ "$v" = "${MARKER_VAR}=$MARK" ] && pids="$pids $p" && break; done < "$d/environ"; } 2>/dev/null
 done
-if [ -n "$wrapper" ]; then
+if [ -n "$parent" ]; then
   for d in /proc/[0-9]*; do
     p=\${d#/proc/}
     eval "q=\\\${pp_$p:-}"
-    [ "$q" = "$wrapper" ] && case " $pids " in *" $p "*) ;; *) pids="$pids $p";; esac
+    [ "$q" = "$parent" ] && case " $pids " in *" $p "*) ;; *) pids="$pids $p";; esac
   done
 fi
 if [ -n "$pids" ]; then kill -STOP $pids; kill -${sig} $pids; kill -CONT $pids; fi 2>/dev/null
 true`;
-  return ["/bin/sh", "-c", script, "signal-exec", marker];
 }

@@ -1,4 +1,4 @@
-import { MARKER_VAR, SWEEP } from "./exec-wrapper.js";
+import { markedSignalScript, MARKER_VAR, SWEEP } from "./exec-wrapper.js";
 
 /** The executor's name ($0): the deadline's side exec finds it (and so the call's command, its child) by it. */
 export const EXECUTOR_NAME = "drawbridge-executor";
@@ -56,30 +56,5 @@ export function executorCommandLine(binary: string): string[] {
  * too. Stopped first, continued last, as signalCommandLine does. Shell builtins only.
  */
 export function executorSignalCommandLine(marker: string, sig: "TERM" | "KILL"): string[] {
-  const script = `
-MARK=$1
-executor=""
-pids=""
-for d in /proc/[0-9]*; do
-  p=\${d#/proc/}
-  [ "$p" = $$ ] && continue
-  { read -r s < "$d/stat"; } 2>/dev/null || continue
-  set -- \${s##*") "}
-  eval "pp_$p=$2"
-  if [ "$2" = 0 ]; then
-    { while IFS= read -r -d '' a; do [ "$a" = "${EXECUTOR_NAME}" ] && executor=$p && break; done < "$d/cmdline"; } 2>/dev/null
-    continue
-  fi
-  { while IFS= read -r -d '' v; do [ "$v" = "${MARKER_VAR}=$MARK" ] && pids="$pids $p" && break; done < "$d/environ"; } 2>/dev/null
-done
-if [ -n "$executor" ]; then
-  for d in /proc/[0-9]*; do
-    p=\${d#/proc/}
-    eval "q=\\\${pp_$p:-}"
-    [ "$q" = "$executor" ] && case " $pids " in *" $p "*) ;; *) pids="$pids $p";; esac
-  done
-fi
-if [ -n "$pids" ]; then kill -STOP $pids; kill -${sig} $pids; kill -CONT $pids; fi 2>/dev/null
-true`;
-  return ["/bin/sh", "-c", script, "executor-signal", marker];
+  return ["/bin/sh", "-c", markedSignalScript(EXECUTOR_NAME, sig), "executor-signal", marker];
 }
